@@ -1,0 +1,228 @@
+//! `steward policy ...`: check, render, ropa, explain.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Subcommand, ValueEnum};
+use steward_domain::i18n::Lang;
+use steward_domain::policy::Policy;
+use steward_domain::{CheckReport, notice, ropa, rules};
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Parse, validate and lint policy files.
+    ///
+    /// Reports every problem with its file, line and column, a stable code
+    /// (E... for the file's structure, L... for the linter's legal rules) and
+    /// a hint. Exits 0 when no errors are found, 1 otherwise.
+    #[command(after_help = "Examples:\n  steward policy check policies/*.toml\n  steward policy check --deny-warnings policies/connectel.toml\n  steward policy explain L001")]
+    Check {
+        /// Policy files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Fail on warnings too, as CI should.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Render the privacy notice (Art. 13 and 14) from a policy.
+    #[command(after_help = "Examples:\n  steward policy render policies/connectel.toml\n  steward policy render policies/elveta.toml --lang en --format html -o notice.html")]
+    Render {
+        file: PathBuf,
+        /// Language; the policy's default language if not given.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        #[arg(long, value_enum, default_value_t = NoticeFormat::Md)]
+        format: NoticeFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Export the Art. 30(1) record of processing activities, one row per purpose.
+    #[command(after_help = "Examples:\n  steward policy ropa policies/qlocx.toml --format csv > ropa.csv\n  steward policy ropa policies/elveta.toml --format md")]
+    Ropa {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = RopaFormat::Md)]
+        format: RopaFormat,
+        /// Language; the policy's default language if not given.
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Explain a diagnostic code, or list them all.
+    #[command(after_help = "Examples:\n  steward policy explain\n  steward policy explain L001\n  steward policy explain conflicting-retention")]
+    Explain {
+        /// A code such as L001, or a rule name such as conflicting-retention.
+        code: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Sv,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::En => Lang::En,
+            LangArg::Sv => Lang::Sv,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum NoticeFormat {
+    Md,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RopaFormat {
+    Csv,
+    Json,
+    Md,
+}
+
+pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PolicyCommand::Check { files, deny_warnings } => check(&files, deny_warnings),
+        PolicyCommand::Render { file, lang, format, output } => {
+            let policy = load(&file)?;
+            let lang = chosen_language(&policy, lang, &file)?;
+            let text = match format {
+                NoticeFormat::Md => notice::markdown(&policy, lang),
+                NoticeFormat::Html => notice::html(&policy, lang),
+            }
+            .context("rendering the notice")?;
+            emit(output.as_deref(), &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Ropa { file, format, lang, output } => {
+            let policy = load(&file)?;
+            let lang = chosen_language(&policy, lang, &file)?;
+            let record = ropa::Record::build(&policy, lang);
+            let text = match format {
+                RopaFormat::Csv => record.csv()?,
+                RopaFormat::Json => record.json()?,
+                RopaFormat::Md => record.markdown(),
+            };
+            emit(output.as_deref(), &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Explain { code } => explain(code.as_deref()),
+    }
+}
+
+fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let stderr = std::io::stderr();
+    let mut out = stderr.lock();
+    for file in files {
+        let source = read(file)?;
+        let report = steward_domain::check(&source);
+        for diagnostic in &report.diagnostics {
+            write!(out, "{}", diagnostic.render(&file.display().to_string(), &source))?;
+        }
+        let passed = report.passes(deny_warnings);
+        failed |= !passed;
+        writeln!(
+            out,
+            "{}: {} ({} error{}, {} warning{}{})",
+            file.display(),
+            if passed { "ok" } else { "FAILED" },
+            report.errors(),
+            plural(report.errors()),
+            report.warnings(),
+            plural(report.warnings()),
+            if deny_warnings && report.warnings() > 0 { ", warnings denied" } else { "" }
+        )?;
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
+    match code {
+        None => {
+            for rule in rules::ALL {
+                println!("{}  {:<8} {:<36} {}", rule.code, severity(rule), rule.name, rule.summary);
+            }
+        }
+        Some(code) => {
+            let Some(rule) = rules::find(code) else {
+                bail!("no rule `{code}`; `steward policy explain` lists them all");
+            };
+            println!("{} {} ({})\n\n{}", rule.code, rule.name, severity(rule), rule.summary);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn severity(rule: &rules::Rule) -> &'static str {
+    match rule.severity {
+        steward_domain::diagnostic::Severity::Error => "error",
+        steward_domain::diagnostic::Severity::Warning => "warning",
+    }
+}
+
+/// Reads and checks a policy for rendering; refuses one with errors, since a
+/// notice or record from a broken policy would tell the subject wrong things.
+fn load(file: &Path) -> anyhow::Result<Policy> {
+    let source = read(file)?;
+    let report: CheckReport = steward_domain::check(&source);
+    let name = file.display().to_string();
+    match report.policy {
+        Some(policy) if report.errors() == 0 => {
+            for warning in &report.diagnostics {
+                eprint!("{}", warning.render(&name, &source));
+            }
+            Ok(policy)
+        }
+        _ => {
+            for diagnostic in &report.diagnostics {
+                eprint!("{}", diagnostic.render(&name, &source));
+            }
+            bail!(
+                "{name} has {} error{}; fix them first (`steward policy check {name}`)",
+                report.errors(),
+                plural(report.errors())
+            )
+        }
+    }
+}
+
+fn chosen_language(policy: &Policy, lang: Option<LangArg>, file: &Path) -> anyhow::Result<Lang> {
+    let lang = lang.map_or(policy.meta.default_language, Lang::from);
+    if !policy.meta.languages.contains(&lang) {
+        bail!(
+            "{} is written in {}, not in {}; add `{}` to [policy] languages and its texts",
+            file.display(),
+            policy.meta.languages.iter().map(|l| l.english_name()).collect::<Vec<_>>().join(" and "),
+            lang.english_name(),
+            lang.code()
+        );
+    }
+    Ok(lang)
+}
+
+fn read(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("cannot read policy file {}", file.display()))
+}
+
+fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(())
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,591 @@
+//! The policy: what an organisation declares about its processing of personal
+//! data, checked. [`raw`] mirrors the TOML file; [`validate`] turns it into a
+//! [`Policy`] whose references all resolve, so later code never re-checks them.
+
+pub mod raw;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::country::Country;
+use crate::i18n::Lang;
+use crate::period::Period;
+
+pub use validate::{ParseOutcome, parse};
+
+/// Byte offsets into the policy file.
+pub type Span = Range<usize>;
+
+/// Art. 6(1) (a) to (f).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    Consent,
+    Contract,
+    LegalObligation,
+    VitalInterests,
+    PublicTask,
+    LegitimateInterests,
+}
+
+impl LegalBasis {
+    pub const ALL: [LegalBasis; 6] = [
+        LegalBasis::Consent,
+        LegalBasis::Contract,
+        LegalBasis::LegalObligation,
+        LegalBasis::VitalInterests,
+        LegalBasis::PublicTask,
+        LegalBasis::LegitimateInterests,
+    ];
+
+    pub fn article(self) -> &'static str {
+        match self {
+            LegalBasis::Consent => "Art. 6(1)(a)",
+            LegalBasis::Contract => "Art. 6(1)(b)",
+            LegalBasis::LegalObligation => "Art. 6(1)(c)",
+            LegalBasis::VitalInterests => "Art. 6(1)(d)",
+            LegalBasis::PublicTask => "Art. 6(1)(e)",
+            LegalBasis::LegitimateInterests => "Art. 6(1)(f)",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LegalBasis::Consent => "basis.consent",
+            LegalBasis::Contract => "basis.contract",
+            LegalBasis::LegalObligation => "basis.legal_obligation",
+            LegalBasis::VitalInterests => "basis.vital_interests",
+            LegalBasis::PublicTask => "basis.public_task",
+            LegalBasis::LegitimateInterests => "basis.legitimate_interests",
+        }
+    }
+}
+
+/// Art. 9(2) (a) to (j): the condition that lifts the ban on special categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialCondition {
+    ExplicitConsent,
+    Employment,
+    VitalInterests,
+    NotForProfit,
+    MadePublic,
+    LegalClaims,
+    SubstantialPublicInterest,
+    HealthCare,
+    PublicHealth,
+    Archiving,
+}
+
+impl SpecialCondition {
+    pub fn article(self) -> &'static str {
+        match self {
+            SpecialCondition::ExplicitConsent => "Art. 9(2)(a)",
+            SpecialCondition::Employment => "Art. 9(2)(b)",
+            SpecialCondition::VitalInterests => "Art. 9(2)(c)",
+            SpecialCondition::NotForProfit => "Art. 9(2)(d)",
+            SpecialCondition::MadePublic => "Art. 9(2)(e)",
+            SpecialCondition::LegalClaims => "Art. 9(2)(f)",
+            SpecialCondition::SubstantialPublicInterest => "Art. 9(2)(g)",
+            SpecialCondition::HealthCare => "Art. 9(2)(h)",
+            SpecialCondition::PublicHealth => "Art. 9(2)(i)",
+            SpecialCondition::Archiving => "Art. 9(2)(j)",
+        }
+    }
+}
+
+/// Art. 22(2): what may allow a decision with legal or similarly significant effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomatedDecisionBasis {
+    Contract,
+    Law,
+    ExplicitConsent,
+}
+
+/// Art. 13(2)(e): whether the subject must provide the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provision {
+    Voluntary,
+    Contractual,
+    Statutory,
+    ContractPrerequisite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientRole {
+    Processor,
+    JointController,
+    IndependentController,
+    Authority,
+}
+
+/// Chapter V safeguards for transfers to third countries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SafeguardKind {
+    /// Art. 45.
+    Adequacy,
+    /// Art. 46(2)(c).
+    StandardContractualClauses,
+    /// Art. 47.
+    BindingCorporateRules,
+    /// Art. 49(1), e.g. explicit consent to the transfer.
+    Derogation,
+}
+
+impl SafeguardKind {
+    pub fn article(self) -> &'static str {
+        match self {
+            SafeguardKind::Adequacy => "Art. 45",
+            SafeguardKind::StandardContractualClauses => "Art. 46(2)(c)",
+            SafeguardKind::BindingCorporateRules => "Art. 47",
+            SafeguardKind::Derogation => "Art. 49(1)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    DataSubject,
+    PublicRegister,
+    PubliclyAvailable,
+    CreditBureau,
+    Partner,
+    Customer,
+    SocialNetwork,
+    Employee,
+    ExternalPerson,
+    InformationService,
+    Other,
+}
+
+impl SourceKind {
+    /// Art. 14(2)(f) asks whether the source is publicly accessible.
+    pub fn is_public(self) -> bool {
+        matches!(self, SourceKind::PublicRegister | SourceKind::PubliclyAvailable)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CookieCategory {
+    Necessary,
+    Preferences,
+    Statistics,
+    Marketing,
+}
+
+/// Things that happen in a relationship with a subject; retention counts from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Collection,
+    RelationshipStart,
+    RelationshipEnd,
+    ContractStart,
+    ContractEnd,
+    InvoicePaid,
+    LastActivity,
+    ContactPersonChanged,
+    ConsentWithdrawn,
+    AccountDeleted,
+}
+
+impl Event {
+    pub fn key(self) -> &'static str {
+        match self {
+            Event::Collection => "event.collection",
+            Event::RelationshipStart => "event.relationship_start",
+            Event::RelationshipEnd => "event.relationship_end",
+            Event::ContractStart => "event.contract_start",
+            Event::ContractEnd => "event.contract_end",
+            Event::InvoicePaid => "event.invoice_paid",
+            Event::LastActivity => "event.last_activity",
+            Event::ContactPersonChanged => "event.contact_person_changed",
+            Event::ConsentWithdrawn => "event.consent_withdrawn",
+            Event::AccountDeleted => "event.account_deleted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionAction {
+    #[default]
+    Delete,
+    Anonymise,
+}
+
+/// How a data subject proves who they are before a request reaches data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    #[default]
+    EmailCode,
+    SmsCode,
+    Bankid,
+    SignedRequest,
+    Manual,
+}
+
+/// Text in the policy's languages, or one language-neutral string (a proper name).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub neutral: Option<String>,
+    pub by_lang: BTreeMap<Lang, String>,
+}
+
+impl Text {
+    pub fn neutral(text: impl Into<String>) -> Self {
+        Self {
+            neutral: Some(text.into()),
+            by_lang: BTreeMap::new(),
+        }
+    }
+
+    /// The text in `lang`; a checked policy has every prose text in every
+    /// language it declares, so the fallbacks only serve proper names.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.by_lang
+            .get(&lang)
+            .or(self.neutral.as_ref())
+            .or_else(|| self.by_lang.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+/// A dotted version such as `3.1`, compared number by number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub Vec<u64>);
+
+impl Version {
+    pub fn parse(input: &str) -> Option<Self> {
+        let parts: Option<Vec<u64>> = input.split('.').map(|p| p.parse().ok()).collect();
+        parts.filter(|p| !p.is_empty()).map(Version)
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub meta: PolicyMeta,
+    pub controller: Controller,
+    pub rights: Rights,
+    pub subject_types: Vec<SubjectType>,
+    pub sources: Vec<Source>,
+    pub categories: Vec<Category>,
+    pub purposes: Vec<Purpose>,
+    pub retention: Vec<RetentionRule>,
+    pub recipients: Vec<Recipient>,
+    pub systems: Vec<System>,
+    pub cookies: Vec<Cookie>,
+    pub security_measures: Vec<SecurityMeasure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyMeta {
+    pub id: String,
+    pub version: Version,
+    pub effective: Date,
+    pub languages: Vec<Lang>,
+    pub default_language: Lang,
+    pub changes: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Controller {
+    pub name: String,
+    pub organisation_number: Option<String>,
+    pub address: String,
+    pub country: Country,
+    pub email: String,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    /// The youngest subject the controller serves; Art. 8 and Sweden's
+    /// Dataskyddslagen set 13 for consent to information society services.
+    pub minimum_age: u32,
+    pub minimum_age_span: Option<Span>,
+    pub acts_as_processor: Option<Text>,
+    pub dpo: Option<Contact>,
+    pub eu_representative: Option<Contact>,
+    pub supervisory_authority: Contact,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rights {
+    pub response_deadline: Period,
+    pub response_deadline_span: Option<Span>,
+    /// `None`: every copy is free.
+    pub free_copies_per_year: Option<u32>,
+    pub fee_after: Option<Text>,
+    pub identity_verification: Verification,
+    pub contact: String,
+    pub notice_changes: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubjectType {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub data_normally_stored: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub span: Span,
+    pub kind: SourceKind,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Dotted: `contact.email` is a child of `contact`.
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    /// Art. 9(1).
+    pub special: bool,
+    /// A national identification number (Art. 87), e.g. the Swedish personnummer.
+    pub national_id: bool,
+    pub justification: Option<Text>,
+    /// Non-empty for derived data (profiles, segments, histories).
+    pub derived_from: Vec<String>,
+    /// Empty: collected from the subject.
+    pub sources: Vec<String>,
+}
+
+impl Category {
+    pub fn parent(&self) -> Option<&str> {
+        self.id.rsplit_once('.').map(|(parent, _)| parent)
+    }
+
+    /// Whether this category is `ancestor` or below it.
+    pub fn is_within(&self, ancestor: &str) -> bool {
+        is_within(&self.id, ancestor)
+    }
+}
+
+/// Whether the dotted id `id` is `ancestor` or one of its descendants.
+pub fn is_within(id: &str, ancestor: &str) -> bool {
+    id == ancestor
+        || id
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+#[derive(Debug, Clone)]
+pub struct AutomatedDecision {
+    pub legal_effect: bool,
+    pub basis: Option<AutomatedDecisionBasis>,
+    pub logic: Text,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Purpose {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Text,
+    /// `None` only for purposes that use anonymised data alone.
+    pub legal_basis: Option<LegalBasis>,
+    pub legitimate_interest: Option<Text>,
+    /// The law behind a legal obligation or public task (Art. 6(3)).
+    pub law: Option<String>,
+    pub special_condition: Option<SpecialCondition>,
+    pub categories: Vec<String>,
+    pub subjects: Vec<String>,
+    pub direct_marketing: bool,
+    pub profiling: bool,
+    pub automated_decision: Option<AutomatedDecision>,
+    pub provision: Option<Provision>,
+    pub consequence: Option<Text>,
+    /// Works on anonymised data only: outside the GDPR once anonymised.
+    pub anonymous: bool,
+    /// The policy version in which this purpose last changed materially;
+    /// consent given before it must be asked for again.
+    pub changed_in: Option<Version>,
+}
+
+/// When a retention period ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetentionPeriod {
+    /// Kept as long as needed, with a stated justification.
+    Indefinite,
+    /// `period` after the earliest of `after` (collection by default),
+    /// optionally moved to the end of that calendar year first, and kept
+    /// between `minimum` and `maximum` from collection.
+    Counted {
+        period: Period,
+        after: Vec<Event>,
+        calendar_year_end: bool,
+        minimum: Option<Period>,
+        maximum: Option<Period>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct RetentionRule {
+    pub id: String,
+    pub span: Span,
+    pub categories: Vec<String>,
+    pub purposes: Vec<String>,
+    pub period: RetentionPeriod,
+    /// The rule stops applying when this happens first (another rule takes over).
+    pub unless: Option<Event>,
+    pub justification: Option<Text>,
+    pub law: Option<String>,
+    pub action: RetentionAction,
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Safeguard {
+    pub kind: SafeguardKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub role: RecipientRole,
+    pub description: Option<Text>,
+    pub purposes: Vec<String>,
+    pub categories: Vec<String>,
+    pub country: Country,
+    pub country_span: Span,
+    pub safeguard: Option<Safeguard>,
+    pub safeguard_reference: Option<String>,
+    pub adequacy_scope_confirmed: bool,
+    pub law: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub categories: Vec<String>,
+    pub processor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieLifetime {
+    Session,
+    Persistent(Period),
+}
+
+#[derive(Debug, Clone)]
+pub struct Cookie {
+    pub name: String,
+    pub span: Span,
+    pub category: CookieCategory,
+    /// `None` is a defect the linter reports: Art. 13(2)(a) and the ePrivacy rules
+    /// need the lifetime.
+    pub lifetime: Option<CookieLifetime>,
+    pub purpose: Option<String>,
+    pub provider: Option<String>,
+    pub description: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityMeasure {
+    pub id: String,
+    pub span: Span,
+    pub description: Text,
+}
+
+/// Where a text was written, for lints about translations.
+#[derive(Debug, Clone)]
+pub struct TextSite {
+    pub field: String,
+    pub span: Span,
+    pub prose: bool,
+}
+
+impl Policy {
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn subject_type(&self, id: &str) -> Option<&SubjectType> {
+        self.subject_types.iter().find(|s| s.id == id)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn recipient(&self, id: &str) -> Option<&Recipient> {
+        self.recipients.iter().find(|r| r.id == id)
+    }
+
+    /// The declared categories with no children: the data actually held.
+    pub fn leaf_categories(&self) -> impl Iterator<Item = &Category> {
+        self.categories.iter().filter(|c| {
+            !self
+                .categories
+                .iter()
+                .any(|other| other.parent() == Some(c.id.as_str()))
+        })
+    }
+
+    /// The leaf categories at or below each of `ids`.
+    pub fn expand_categories<'a>(&'a self, ids: &'a [String]) -> Vec<&'a Category> {
+        self.leaf_categories()
+            .filter(|leaf| ids.iter().any(|id| leaf.is_within(id)))
+            .collect()
+    }
+
+    /// The retention rules that govern `category` (a leaf) when used for `purpose`.
+    pub fn retention_for<'a>(
+        &'a self,
+        category: &'a str,
+        purpose: &'a str,
+    ) -> impl Iterator<Item = &'a RetentionRule> + 'a {
+        self.retention.iter().filter(move |rule| {
+            rule.purposes.iter().any(|p| p == purpose)
+                && rule.categories.iter().any(|c| is_within(category, c))
+        })
+    }
+
+    pub fn recipients_for<'a>(&'a self, purpose: &'a str) -> impl Iterator<Item = &'a Recipient> {
+        self.recipients
+            .iter()
+            .filter(move |r| r.purposes.iter().any(|p| p == purpose))
+    }
+}

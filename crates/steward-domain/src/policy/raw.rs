@@ -1,0 +1,311 @@
+//! The policy file exactly as written: serde structures that mirror the TOML.
+//!
+//! Every id, reference, period and date keeps its byte span so that errors found
+//! after parsing can still point at a line and column. `validate` turns this into
+//! the checked [`crate::policy::Policy`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    AutomatedDecisionBasis, CookieCategory, Event, LegalBasis, Provision, RecipientRole,
+    RetentionAction, SafeguardKind, SourceKind, SpecialCondition, Verification,
+};
+
+pub type Id = Spanned<String>;
+
+/// Text in one or more languages: `{ en = "...", sv = "..." }`, or a plain
+/// string for proper names that read the same in every language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged, expecting = "a string, or a table of languages such as { en = \"...\", sv = \"...\" }")]
+pub enum RawText {
+    Neutral(String),
+    Localised(BTreeMap<String, String>),
+}
+
+/// One value or a list of them: `after = "contract_end"` or `after = ["a", "b"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged, expecting = "one value or a list of values")]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub policy: RawPolicyMeta,
+    pub controller: RawController,
+    #[serde(default)]
+    pub rights: Option<RawRights>,
+    #[serde(default, rename = "subject_type")]
+    pub subject_types: Vec<RawSubjectType>,
+    #[serde(default, rename = "source")]
+    pub sources: Vec<RawSource>,
+    #[serde(default, rename = "category")]
+    pub categories: Vec<RawCategory>,
+    #[serde(default, rename = "purpose")]
+    pub purposes: Vec<RawPurpose>,
+    #[serde(default)]
+    pub retention: Vec<RawRetention>,
+    #[serde(default, rename = "recipient")]
+    pub recipients: Vec<RawRecipient>,
+    #[serde(default, rename = "system")]
+    pub systems: Vec<RawSystem>,
+    #[serde(default, rename = "cookie")]
+    pub cookies: Vec<RawCookie>,
+    #[serde(default, rename = "security_measure")]
+    pub security_measures: Vec<RawSecurityMeasure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyMeta {
+    pub id: Id,
+    pub version: Spanned<String>,
+    pub effective: Spanned<toml::value::Datetime>,
+    pub languages: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub default_language: Option<Spanned<String>>,
+    #[serde(default)]
+    pub changes: Option<Spanned<RawText>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawController {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub organisation_number: Option<String>,
+    pub address: String,
+    #[serde(default)]
+    pub country: Option<Spanned<String>>,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub minimum_age: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub acts_as_processor: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub dpo: Option<RawContact>,
+    #[serde(default)]
+    pub eu_representative: Option<RawContact>,
+    #[serde(default)]
+    pub supervisory_authority: Option<RawContact>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContact {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRights {
+    #[serde(default)]
+    pub response_deadline: Option<Spanned<String>>,
+    #[serde(default)]
+    pub free_copies_per_year: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub fee_after: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub identity_verification: Option<Verification>,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub notice_changes: Option<Spanned<RawText>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubjectType {
+    pub id: Id,
+    pub name: Spanned<RawText>,
+    #[serde(default)]
+    pub description: Option<Spanned<RawText>>,
+    #[serde(default = "yes")]
+    pub data_normally_stored: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub id: Id,
+    pub kind: SourceKind,
+    pub name: Spanned<RawText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    pub id: Id,
+    pub name: Spanned<RawText>,
+    #[serde(default)]
+    pub description: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub special: bool,
+    #[serde(default)]
+    pub national_id: bool,
+    #[serde(default)]
+    pub justification: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub derived_from: Vec<Id>,
+    #[serde(default)]
+    pub sources: Vec<Id>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPurpose {
+    pub id: Id,
+    pub name: Spanned<RawText>,
+    pub description: Spanned<RawText>,
+    #[serde(default)]
+    pub legal_basis: Option<Spanned<LegalBasis>>,
+    #[serde(default)]
+    pub legitimate_interest: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub law: Option<Spanned<String>>,
+    #[serde(default)]
+    pub special_condition: Option<Spanned<SpecialCondition>>,
+    #[serde(default)]
+    pub categories: Vec<Id>,
+    #[serde(default)]
+    pub subjects: Vec<Id>,
+    #[serde(default)]
+    pub direct_marketing: bool,
+    #[serde(default)]
+    pub profiling: bool,
+    #[serde(default)]
+    pub automated_decision: Option<Spanned<RawAutomatedDecision>>,
+    #[serde(default)]
+    pub provision: Option<Provision>,
+    #[serde(default)]
+    pub consequence: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub anonymous: bool,
+    #[serde(default)]
+    pub changed_in: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutomatedDecision {
+    #[serde(default)]
+    pub legal_effect: bool,
+    #[serde(default)]
+    pub basis: Option<AutomatedDecisionBasis>,
+    pub logic: Spanned<RawText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetention {
+    pub id: Id,
+    pub categories: Vec<Id>,
+    pub purposes: Vec<Id>,
+    #[serde(default)]
+    pub period: Option<Spanned<String>>,
+    #[serde(default)]
+    pub after: Option<Spanned<OneOrMany<Event>>>,
+    #[serde(default)]
+    pub calendar_year_end: bool,
+    #[serde(default)]
+    pub minimum: Option<Spanned<String>>,
+    #[serde(default)]
+    pub maximum: Option<Spanned<String>>,
+    #[serde(default)]
+    pub unless: Option<Spanned<Event>>,
+    #[serde(default)]
+    pub indefinite: bool,
+    #[serde(default)]
+    pub justification: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub law: Option<String>,
+    #[serde(default)]
+    pub action: Option<RetentionAction>,
+    #[serde(default)]
+    pub note: Option<Spanned<RawText>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRecipient {
+    pub id: Id,
+    pub name: Spanned<RawText>,
+    pub role: RecipientRole,
+    #[serde(default)]
+    pub description: Option<Spanned<RawText>>,
+    pub purposes: Vec<Id>,
+    #[serde(default)]
+    pub categories: Vec<Id>,
+    pub country: Spanned<String>,
+    #[serde(default)]
+    pub safeguard: Option<Spanned<SafeguardKind>>,
+    #[serde(default)]
+    pub safeguard_reference: Option<String>,
+    #[serde(default)]
+    pub adequacy_scope_confirmed: bool,
+    #[serde(default)]
+    pub law: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystem {
+    pub id: Id,
+    pub name: Spanned<RawText>,
+    #[serde(default)]
+    pub description: Option<Spanned<RawText>>,
+    pub categories: Vec<Id>,
+    #[serde(default)]
+    pub processor: Option<Id>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCookie {
+    pub name: Id,
+    pub category: CookieCategory,
+    #[serde(default)]
+    pub lifetime: Option<Spanned<String>>,
+    #[serde(default)]
+    pub purpose: Option<Id>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    pub description: Spanned<RawText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecurityMeasure {
+    pub id: Id,
+    pub description: Spanned<RawText>,
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,66 @@
+//! Every text key the code uses exists in both languages, and every text in
+//! the catalogue is used.
+
+use std::collections::BTreeSet;
+
+use steward_domain::catalogue::MESSAGES;
+use steward_domain::notice::SECTIONS;
+use steward_domain::policy::{Event, LegalBasis};
+
+/// Quoted strings that look like catalogue keys (`word.word`) in a source file.
+fn keys_in(source: &str) -> BTreeSet<String> {
+    let known_prefixes: BTreeSet<&str> = MESSAGES.iter().filter_map(|m| m.key.split('.').next()).collect();
+    source
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| {
+            let mut parts = s.split('.');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(p), Some(rest), None)
+                if known_prefixes.contains(p) && !["md", "html"].contains(&rest) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
+    let sources = [
+        include_str!("../../src/notice.rs"),
+        include_str!("../../src/ropa.rs"),
+        include_str!("../../src/policy/mod.rs"),
+    ];
+    let mut used: BTreeSet<String> = sources.iter().flat_map(|s| keys_in(s)).collect();
+    used.extend(SECTIONS.iter().map(|(id, _)| format!("section.{id}")));
+    used.extend(LegalBasis::ALL.iter().map(|b| b.key().to_owned()));
+    for event in [
+        Event::Collection, Event::RelationshipStart, Event::RelationshipEnd, Event::ContractStart, Event::ContractEnd,
+        Event::InvoicePaid, Event::LastActivity, Event::ContactPersonChanged, Event::ConsentWithdrawn, Event::AccountDeleted,
+    ] {
+        used.insert(event.key().to_owned());
+    }
+    let defined: BTreeSet<String> = MESSAGES.iter().map(|m| m.key.to_owned()).collect();
+    let undefined: Vec<_> = used.difference(&defined).collect();
+    assert!(undefined.is_empty(), "keys used but not in the catalogue: {undefined:?}");
+    let unused: Vec<_> = defined.difference(&used).collect();
+    assert!(unused.is_empty(), "catalogue texts nothing uses: {unused:?}");
+}
+
+#[test]
+fn no_key_is_defined_twice_and_no_text_is_empty() {
+    let mut seen = BTreeSet::new();
+    for message in MESSAGES {
+        assert!(seen.insert(message.key), "`{}` defined twice", message.key);
+        assert!(!message.en.trim().is_empty() && !message.sv.trim().is_empty(), "`{}` has an empty text", message.key);
+    }
+}
+
+#[test]
+fn placeholders_are_the_same_in_both_languages() {
+    let placeholders = |text: &str| -> BTreeSet<String> {
+        text.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_owned).collect()
+    };
+    for message in MESSAGES {
+        assert_eq!(placeholders(message.en), placeholders(message.sv), "`{}`", message.key);
+    }
+}
