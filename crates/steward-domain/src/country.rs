@@ -40,13 +40,28 @@ impl Country {
 }
 
 const fn eea(code: &'static str, name_en: &'static str, name_sv: &'static str) -> Country {
-    Country { code, name_en, name_sv, adequacy: Adequacy::InsideEea }
+    Country {
+        code,
+        name_en,
+        name_sv,
+        adequacy: Adequacy::InsideEea,
+    }
 }
 const fn adequate(code: &'static str, name_en: &'static str, name_sv: &'static str) -> Country {
-    Country { code, name_en, name_sv, adequacy: Adequacy::Full }
+    Country {
+        code,
+        name_en,
+        name_sv,
+        adequacy: Adequacy::Full,
+    }
 }
 const fn third(code: &'static str, name_en: &'static str, name_sv: &'static str) -> Country {
-    Country { code, name_en, name_sv, adequacy: Adequacy::None }
+    Country {
+        code,
+        name_en,
+        name_sv,
+        adequacy: Adequacy::None,
+    }
 }
 
 /// The region value meaning "within the EU/EEA".

@@ -24,7 +24,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static Rule, span: impl Into<Option<Span>>, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static Rule,
+        span: impl Into<Option<Span>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             rule,
             message: message.into(),
@@ -52,7 +56,9 @@ impl Diagnostic {
 
     /// The 1-based line and column of the start of the span, columns in characters.
     pub fn position(&self, source: &str) -> Option<Position> {
-        self.span.as_ref().map(|span| Position::of(source, span.start))
+        self.span
+            .as_ref()
+            .map(|span| Position::of(source, span.start))
     }
 
     /// `file:line:col: error[E002] unknown-key: message`, the offending line
@@ -78,7 +84,14 @@ impl Diagnostic {
                 .get(span.clone())
                 .map(|s| s.lines().next().unwrap_or("").chars().count())
                 .unwrap_or(1)
-                .clamp(1, line_text.chars().count().saturating_sub(position.column - 1).max(1));
+                .clamp(
+                    1,
+                    line_text
+                        .chars()
+                        .count()
+                        .saturating_sub(position.column - 1)
+                        .max(1),
+                );
             let gutter = position.line.to_string().len();
             let _ = writeln!(out, "{:gutter$} |", "");
             let _ = writeln!(out, "{} | {line_text}", position.line);
@@ -126,15 +139,22 @@ mod tests {
         let b = source.rfind('b').unwrap_or(0);
         assert_eq!(Position::of(source, b), Position { line: 3, column: 1 });
         let ar = source.find("år").unwrap_or(0) + "år".len();
-        assert_eq!(Position::of(source, ar), Position { line: 2, column: 20 });
+        assert_eq!(
+            Position::of(source, ar),
+            Position {
+                line: 2,
+                column: 20
+            }
+        );
     }
 
     #[test]
     fn render_shows_location_code_line_caret_and_hint() {
         let source = "[policy]\nidd = \"x\"\n";
         let start = source.find("idd").unwrap_or(0);
-        let diagnostic = Diagnostic::new(&rules::UNKNOWN_KEY, start..start + 3, "unknown key `idd`")
-            .hint("did you mean `id`?");
+        let diagnostic =
+            Diagnostic::new(&rules::UNKNOWN_KEY, start..start + 3, "unknown key `idd`")
+                .hint("did you mean `id`?");
         let shown = diagnostic.render("p.toml", source);
         assert_eq!(
             shown,

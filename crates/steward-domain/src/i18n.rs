@@ -65,3 +65,47 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     }
     out
 }
+
+/// An article reference in the language's legal style: `Art. 6(1)(f)` stays
+/// as it is in English and becomes `artikel 6.1 f` in Swedish.
+pub fn cite(article: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => article.to_owned(),
+        Lang::Sv => {
+            let mut out = String::with_capacity(article.len() + 4);
+            let rest = article.strip_prefix("Art. ").map_or(article, |rest| {
+                out.push_str("artikel ");
+                rest
+            });
+            let mut chars = rest.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c != '(' {
+                    out.push(c);
+                    continue;
+                }
+                let inner: String = chars.by_ref().take_while(|c| *c != ')').collect();
+                if inner.chars().all(|c| c.is_ascii_digit()) {
+                    out.push('.');
+                } else {
+                    out.push(' ');
+                }
+                out.push_str(&inner);
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_citations_use_dots_for_paragraphs_and_spaces_for_points() {
+        assert_eq!(cite("Art. 6(1)(f)", Lang::Sv), "artikel 6.1 f");
+        assert_eq!(cite("Art. 46(2)(c)", Lang::Sv), "artikel 46.2 c");
+        assert_eq!(cite("Art. 45", Lang::Sv), "artikel 45");
+        assert_eq!(cite("Art. 49(1)", Lang::Sv), "artikel 49.1");
+        assert_eq!(cite("Art. 6(1)(f)", Lang::En), "Art. 6(1)(f)");
+    }
+}

@@ -7,9 +7,9 @@ pub mod diagnostic;
 pub mod i18n;
 pub mod lint;
 pub mod notice;
-pub mod ropa;
 pub mod period;
 pub mod policy;
+pub mod ropa;
 pub mod rules;
 
 use diagnostic::Diagnostic;

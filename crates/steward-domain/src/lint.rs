@@ -79,13 +79,18 @@ fn overlap<'a>(
         if !covers(first, &leaf.id) || !covers(second, &leaf.id) {
             return None;
         }
-        let purpose = first.purposes.iter().find(|p| second.purposes.contains(p))?;
+        let purpose = first
+            .purposes
+            .iter()
+            .find(|p| second.purposes.contains(p))?;
         Some((leaf.id.as_str(), purpose.as_str()))
     })
 }
 
 fn covers(rule: &RetentionRule, leaf: &str) -> bool {
-    rule.categories.iter().any(|c| crate::policy::is_within(leaf, c))
+    rule.categories
+        .iter()
+        .any(|c| crate::policy::is_within(leaf, c))
 }
 
 fn same_schedule(a: &RetentionRule, b: &RetentionRule) -> bool {
@@ -194,7 +199,12 @@ fn special_category_without_condition(policy: &Policy, out: &mut Vec<Diagnostic>
         let special: Vec<&str> = policy
             .expand_categories(&purpose.categories)
             .into_iter()
-            .filter(|c| c.special || c.parent().and_then(|p| policy.category(p)).is_some_and(|p| p.special))
+            .filter(|c| {
+                c.special
+                    || c.parent()
+                        .and_then(|p| policy.category(p))
+                        .is_some_and(|p| p.special)
+            })
             .map(|c| c.id.as_str())
             .collect();
         if !special.is_empty() {
@@ -250,8 +260,8 @@ fn purpose_bases(policy: &Policy, out: &mut Vec<Diagnostic>) {
 /// L008.
 fn direct_marketing_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for purpose in policy.purposes.iter().filter(|p| p.direct_marketing) {
-        if let Some(basis) = purpose.legal_basis {
-            if !matches!(basis, LegalBasis::Consent | LegalBasis::LegitimateInterests) {
+        if let Some(basis) = purpose.legal_basis
+            && !matches!(basis, LegalBasis::Consent | LegalBasis::LegitimateInterests) {
                 out.push(
                     Diagnostic::new(
                         &rules::DIRECT_MARKETING_BASIS,
@@ -265,21 +275,26 @@ fn direct_marketing_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
                     .hint("use `legal_basis = \"consent\"` or `\"legitimate_interests\"`"),
                 );
             }
-        }
     }
 }
 
 /// L009.
 fn automated_decision_without_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for purpose in &policy.purposes {
-        let Some(decision) = &purpose.automated_decision else { continue };
+        let Some(decision) = &purpose.automated_decision else {
+            continue;
+        };
         if !decision.legal_effect {
             continue;
         }
         let consistent = match decision.basis {
             None => false,
-            Some(AutomatedDecisionBasis::Contract) => purpose.legal_basis == Some(LegalBasis::Contract),
-            Some(AutomatedDecisionBasis::ExplicitConsent) => purpose.legal_basis == Some(LegalBasis::Consent),
+            Some(AutomatedDecisionBasis::Contract) => {
+                purpose.legal_basis == Some(LegalBasis::Contract)
+            }
+            Some(AutomatedDecisionBasis::ExplicitConsent) => {
+                purpose.legal_basis == Some(LegalBasis::Consent)
+            }
             Some(AutomatedDecisionBasis::Law) => purpose.law.is_some(),
         };
         if !consistent {
@@ -358,7 +373,10 @@ fn indefinite_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>) 
                 Diagnostic::new(
                     &rules::INDEFINITE_WITHOUT_JUSTIFICATION,
                     rule.span.clone(),
-                    format!("retention rule `{}` keeps data indefinitely without saying why", rule.id),
+                    format!(
+                        "retention rule `{}` keeps data indefinitely without saying why",
+                        rule.id
+                    ),
                 )
                 .hint("add `justification = { en = \"...\", sv = \"...\" }` with the criteria"),
             );
@@ -368,12 +386,19 @@ fn indefinite_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>) 
 
 /// L017.
 fn national_id_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>) {
-    for category in policy.categories.iter().filter(|c| c.national_id && c.justification.is_none()) {
+    for category in policy
+        .categories
+        .iter()
+        .filter(|c| c.national_id && c.justification.is_none())
+    {
         out.push(
             Diagnostic::new(
                 &rules::NATIONAL_ID_WITHOUT_JUSTIFICATION,
                 category.span.clone(),
-                format!("category `{}` is a national identity number but its use is not justified", category.id),
+                format!(
+                    "category `{}` is a national identity number but its use is not justified",
+                    category.id
+                ),
             )
             .hint("add `justification = { ... }`, e.g. secure identification of the customer"),
         );
@@ -383,7 +408,14 @@ fn national_id_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>)
 /// L018.
 fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for rule in &policy.retention {
-        let RetentionPeriod::Counted { period, minimum, maximum, after, .. } = &rule.period else {
+        let RetentionPeriod::Counted {
+            period,
+            minimum,
+            maximum,
+            after,
+            ..
+        } = &rule.period
+        else {
             continue;
         };
         let from_collection = after.iter().all(|e| *e == crate::policy::Event::Collection);
@@ -393,7 +425,8 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
         };
         let outside = from_collection
             && (maximum.is_some_and(|max| period.min_days() > max.max_days())
-                || minimum.is_some_and(|min| period.max_days() < min.min_days() && period.amount > 0));
+                || minimum
+                    .is_some_and(|min| period.max_days() < min.min_days() && period.amount > 0));
         if inverted || outside {
             out.push(
                 Diagnostic::new(
@@ -410,8 +443,8 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
 /// L019.
 fn change_after_version(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for purpose in &policy.purposes {
-        if let Some(changed) = &purpose.changed_in {
-            if changed > &policy.meta.version {
+        if let Some(changed) = &purpose.changed_in
+            && changed > &policy.meta.version {
                 out.push(
                     Diagnostic::new(
                         &rules::CHANGE_AFTER_VERSION,
@@ -424,7 +457,6 @@ fn change_after_version(policy: &Policy, out: &mut Vec<Diagnostic>) {
                     .hint("raise [policy] version, or correct `changed_in`"),
                 );
             }
-        }
     }
 }
 
@@ -446,7 +478,10 @@ fn response_deadline(policy: &Policy, out: &mut Vec<Diagnostic>) {
 /// L021.
 fn unused_declarations(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for subject in &policy.subject_types {
-        let used = policy.purposes.iter().any(|p| p.subjects.contains(&subject.id));
+        let used = policy
+            .purposes
+            .iter()
+            .any(|p| p.subjects.contains(&subject.id));
         if !used && subject.data_normally_stored {
             out.push(
                 Diagnostic::new(
@@ -459,12 +494,19 @@ fn unused_declarations(policy: &Policy, out: &mut Vec<Diagnostic>) {
         }
     }
     for source in &policy.sources {
-        if !policy.categories.iter().any(|c| c.sources.contains(&source.id)) {
+        if !policy
+            .categories
+            .iter()
+            .any(|c| c.sources.contains(&source.id))
+        {
             out.push(
                 Diagnostic::new(
                     &rules::UNUSED_DECLARATION,
                     source.span.clone(),
-                    format!("source `{}` is declared but no category comes from it", source.id),
+                    format!(
+                        "source `{}` is declared but no category comes from it",
+                        source.id
+                    ),
                 )
                 .hint("list it in the `sources` of the categories obtained from it"),
             );
@@ -493,5 +535,9 @@ fn fee_terms(policy: &Policy, out: &mut Vec<Diagnostic>) {
 }
 
 fn code_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -7,7 +7,7 @@
 
 use askama::Template;
 
-use crate::i18n::{Lang, fill, t};
+use crate::i18n::{Lang, cite, fill, t};
 use crate::policy::{
     CookieCategory, CookieLifetime, LegalBasis, Policy, Provision, RecipientRole, RetentionAction,
     RetentionPeriod, RetentionRule, SafeguardKind, SourceKind, Verification,
@@ -18,7 +18,10 @@ pub enum Block {
     Paragraph(String),
     Subheading(String),
     List(Vec<String>),
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,14 +57,19 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("complaint", "Art. 13(2)(d), 14(2)(e), 77"),
     ("automated", "Art. 13(2)(f), 14(2)(g), 22"),
     ("children", "Art. 8"),
-    ("cookies", "Lag (2022:482) om elektronisk kommunikation 9 kap. 28 §"),
+    (
+        "cookies",
+        "Lag (2022:482) om elektronisk kommunikation 9 kap. 28 §",
+    ),
     ("security", "Art. 32"),
     ("changes", "Art. 12(1), 13(3)"),
 ];
 
 pub fn markdown(policy: &Policy, lang: Lang) -> askama::Result<String> {
     let document = NoticeDocument::build(policy, lang).escaped_for_markdown();
-    MarkdownNotice { doc: &document }.render().map(|text| single_blank_lines(&text))
+    MarkdownNotice { doc: &document }
+        .render()
+        .map(|text| single_blank_lines(&text))
 }
 
 /// Templates are easier to read with generous blank lines; Markdown needs one.
@@ -199,7 +207,10 @@ impl Builder<'_> {
         let c = &self.policy.controller;
         let mut details = vec![c.name.clone()];
         if let Some(number) = &c.organisation_number {
-            details.push(format!("{} {number}", self.t("controller.organisation_number")));
+            details.push(format!(
+                "{} {number}",
+                self.t("controller.organisation_number")
+            ));
         }
         details.push(format!("{} {}", self.t("contact.address"), c.address));
         details.push(format!("{} {}", self.t("contact.email"), c.email));
@@ -217,7 +228,9 @@ impl Builder<'_> {
             blocks.push(Block::Paragraph(processor.get(self.lang).to_owned()));
         }
         if let Some(rep) = &c.eu_representative {
-            blocks.push(Block::Paragraph(self.t("controller.representative").to_owned()));
+            blocks.push(Block::Paragraph(
+                self.t("controller.representative").to_owned(),
+            ));
             blocks.push(Block::List(self.contact_lines(rep)));
         }
         let joint: Vec<String> = self
@@ -287,19 +300,30 @@ impl Builder<'_> {
         blocks.push(Block::Paragraph(self.t("data.intro").to_owned()));
         let mut items = Vec::new();
         for category in p.categories.iter().filter(|c| c.derived_from.is_empty()) {
-            if p.categories.iter().any(|c| c.parent() == Some(category.id.as_str())) {
+            if p.categories
+                .iter()
+                .any(|c| c.parent() == Some(category.id.as_str()))
+            {
                 // A heading category; its children carry the detail.
                 continue;
             }
             let mut line = match category.parent().and_then(|id| p.category(id)) {
-                Some(parent) => format!("{}: {}", parent.name.get(self.lang), category.name.get(self.lang)),
+                Some(parent) => format!(
+                    "{}: {}",
+                    parent.name.get(self.lang),
+                    category.name.get(self.lang)
+                ),
                 None => category.name.get(self.lang).to_owned(),
             };
             if category.special {
                 line = format!("{line} ({})", self.t("data.special"));
             }
             if category.national_id {
-                let why = category.justification.as_ref().map(|j| j.get(self.lang)).unwrap_or("");
+                let why = category
+                    .justification
+                    .as_ref()
+                    .map(|j| j.get(self.lang))
+                    .unwrap_or("");
                 line = format!("{line} ({} {why})", self.t("data.national_id"));
             }
             if let Some(d) = &category.description {
@@ -351,7 +375,11 @@ impl Builder<'_> {
                 } else {
                     String::new()
                 };
-                format!("{}{public}: {}", s.name.get(self.lang), self.join(&categories))
+                format!(
+                    "{}{public}: {}",
+                    s.name.get(self.lang),
+                    self.join(&categories)
+                )
             })
             .collect();
         if third_party.is_empty() {
@@ -367,7 +395,11 @@ impl Builder<'_> {
         match purpose.legal_basis {
             None => self.t("basis.anonymous").to_owned(),
             Some(basis) => {
-                let mut text = format!("{} ({})", self.t(basis.key()), basis.article());
+                let mut text = format!(
+                    "{} ({})",
+                    self.t(basis.key()),
+                    cite(basis.article(), self.lang)
+                );
                 if let Some(interest) = &purpose.legitimate_interest {
                     text = format!("{text}: {}", interest.get(self.lang));
                 }
@@ -375,7 +407,11 @@ impl Builder<'_> {
                     text = format!("{text}: {law}");
                 }
                 if let Some(condition) = purpose.special_condition {
-                    text = format!("{text}; {} {}", self.t("basis.special_condition"), condition.article());
+                    text = format!(
+                        "{text}; {} {}",
+                        self.t("basis.special_condition"),
+                        cite(condition.article(), self.lang)
+                    );
                 }
                 text
             }
@@ -387,7 +423,9 @@ impl Builder<'_> {
         let mut blocks = vec![Block::Paragraph(self.t("purposes.intro").to_owned())];
         for purpose in &p.purposes {
             blocks.push(Block::Subheading(purpose.name.get(self.lang).to_owned()));
-            blocks.push(Block::Paragraph(purpose.description.get(self.lang).to_owned()));
+            blocks.push(Block::Paragraph(
+                purpose.description.get(self.lang).to_owned(),
+            ));
             let categories: Vec<&str> = p
                 .categories
                 .iter()
@@ -402,10 +440,18 @@ impl Builder<'_> {
                 .collect();
             let mut facts = vec![
                 format!("{} {}", self.t("purposes.basis"), self.basis_text(purpose)),
-                format!("{} {}", self.t("purposes.categories"), self.join(&categories)),
+                format!(
+                    "{} {}",
+                    self.t("purposes.categories"),
+                    self.join(&categories)
+                ),
             ];
             if !subjects.is_empty() {
-                facts.push(format!("{} {}", self.t("purposes.subjects"), self.join(&subjects)));
+                facts.push(format!(
+                    "{} {}",
+                    self.t("purposes.subjects"),
+                    self.join(&subjects)
+                ));
             }
             if purpose.direct_marketing {
                 facts.push(self.t("purposes.direct_marketing").to_owned());
@@ -413,7 +459,9 @@ impl Builder<'_> {
             if purpose.profiling {
                 facts.push(self.t("purposes.profiling").to_owned());
             }
-            if purpose.legal_basis == Some(LegalBasis::LegitimateInterests) && !purpose.direct_marketing {
+            if purpose.legal_basis == Some(LegalBasis::LegitimateInterests)
+                && !purpose.direct_marketing
+            {
                 facts.push(self.t("purposes.may_object").to_owned());
             }
             blocks.push(Block::List(facts));
@@ -460,7 +508,10 @@ impl Builder<'_> {
     fn recipients(&self) -> Section {
         let p = self.policy;
         if p.recipients.is_empty() {
-            return self.section("recipients", vec![Block::Paragraph(self.t("recipients.none").to_owned())]);
+            return self.section(
+                "recipients",
+                vec![Block::Paragraph(self.t("recipients.none").to_owned())],
+            );
         }
         let rows = p
             .recipients
@@ -522,15 +573,23 @@ impl Builder<'_> {
             .map(|r| {
                 let safeguard = match &r.safeguard {
                     Some(s) => {
-                        let mut text = format!("{} ({})", self.safeguard(s.kind), s.kind.article());
+                        let mut text = format!(
+                            "{} ({})",
+                            self.safeguard(s.kind),
+                            cite(s.kind.article(), self.lang)
+                        );
                         if let Some(reference) = &r.safeguard_reference {
-                            text = format!("{text}: {reference}");
+                            text = format!("{text}: {}", reference.get(self.lang));
                         }
                         text
                     }
                     None => self.t("safeguard.none").to_owned(),
                 };
-                vec![r.name.get(self.lang).to_owned(), r.country.name(self.lang).to_owned(), safeguard]
+                vec![
+                    r.name.get(self.lang).to_owned(),
+                    r.country.name(self.lang).to_owned(),
+                    safeguard,
+                ]
             })
             .collect();
         let blocks = if rows.is_empty() {
@@ -546,7 +605,10 @@ impl Builder<'_> {
                     ],
                     rows,
                 },
-                Block::Paragraph(fill(self.t("transfers.copy"), &[("email", &self.policy.rights.contact)])),
+                Block::Paragraph(fill(
+                    self.t("transfers.copy"),
+                    &[("email", &self.policy.rights.contact)],
+                )),
             ]
         };
         self.section("transfers", blocks)
@@ -570,7 +632,11 @@ impl Builder<'_> {
                     .filter_map(|id| p.purpose(id))
                     .map(|purpose| purpose.name.get(self.lang))
                     .collect();
-                vec![self.join(&categories), self.join(&purposes), retention_sentence(rule, self.lang)]
+                vec![
+                    self.join(&categories),
+                    self.join(&purposes),
+                    retention_sentence(rule, self.lang),
+                ]
             })
             .collect();
         self.section(
@@ -598,7 +664,10 @@ impl Builder<'_> {
                 let fee = r.fee_after.as_ref().map(|f| f.get(self.lang)).unwrap_or("");
                 access = format!(
                     "{access} {}",
-                    fill(self.t("rights.copies_limited"), &[("n", &n.to_string()), ("fee", fee)])
+                    fill(
+                        self.t("rights.copies_limited"),
+                        &[("n", &n.to_string()), ("fee", fee)]
+                    )
                 );
             }
             None => access = format!("{access} {}", self.t("rights.copies_free")),
@@ -614,7 +683,10 @@ impl Builder<'_> {
         if !kept.is_empty() {
             erasure = format!(
                 "{erasure} {}",
-                fill(self.t("rights.erasure_exceptions"), &[("laws", &kept.join("; "))])
+                fill(
+                    self.t("rights.erasure_exceptions"),
+                    &[("laws", &kept.join("; "))]
+                )
             );
         }
         let mut objection = self.t("rights.objection").to_owned();
@@ -661,7 +733,13 @@ impl Builder<'_> {
         let text = if names.is_empty() {
             self.t("consent.none").to_owned()
         } else {
-            fill(self.t("consent.withdraw"), &[("purposes", &self.join(&names)), ("email", &self.policy.rights.contact)])
+            fill(
+                self.t("consent.withdraw"),
+                &[
+                    ("purposes", &self.join(&names)),
+                    ("email", &self.policy.rights.contact),
+                ],
+            )
         };
         self.section("consent", vec![Block::Paragraph(text)])
     }
@@ -671,7 +749,10 @@ impl Builder<'_> {
         self.section(
             "complaint",
             vec![
-                Block::Paragraph(fill(self.t("complaint.intro"), &[("authority", &authority.name)])),
+                Block::Paragraph(fill(
+                    self.t("complaint.intro"),
+                    &[("authority", &authority.name)],
+                )),
                 Block::List(self.contact_lines(authority)),
             ],
         )
@@ -680,9 +761,17 @@ impl Builder<'_> {
     fn automated(&self) -> Section {
         let p = self.policy;
         let mut blocks = Vec::new();
-        let deciding: Vec<&crate::policy::Purpose> =
-            p.purposes.iter().filter(|purpose| purpose.automated_decision.is_some()).collect();
-        if deciding.iter().any(|purpose| purpose.automated_decision.as_ref().is_some_and(|d| d.legal_effect)) {
+        let deciding: Vec<&crate::policy::Purpose> = p
+            .purposes
+            .iter()
+            .filter(|purpose| purpose.automated_decision.is_some())
+            .collect();
+        if deciding.iter().any(|purpose| {
+            purpose
+                .automated_decision
+                .as_ref()
+                .is_some_and(|d| d.legal_effect)
+        }) {
             blocks.push(Block::Paragraph(self.t("automated.yes").to_owned()));
         } else {
             blocks.push(Block::Paragraph(self.t("automated.no").to_owned()));
@@ -691,7 +780,11 @@ impl Builder<'_> {
             .iter()
             .filter_map(|purpose| {
                 let decision = purpose.automated_decision.as_ref()?;
-                Some(format!("{}: {}", purpose.name.get(self.lang), decision.logic.get(self.lang)))
+                Some(format!(
+                    "{}: {}",
+                    purpose.name.get(self.lang),
+                    decision.logic.get(self.lang)
+                ))
             })
             .collect();
         if !items.is_empty() {
@@ -704,7 +797,9 @@ impl Builder<'_> {
             .map(|purpose| purpose.name.get(self.lang))
             .collect();
         if profiling.is_empty() {
-            blocks.push(Block::Paragraph(self.t("automated.no_profiling").to_owned()));
+            blocks.push(Block::Paragraph(
+                self.t("automated.no_profiling").to_owned(),
+            ));
         } else {
             blocks.push(Block::Paragraph(fill(
                 self.t("automated.profiling"),
@@ -747,8 +842,17 @@ impl Builder<'_> {
                     Some(CookieLifetime::Persistent(period)) => period.describe(self.lang),
                     None => String::new(),
                 };
-                let provider = c.provider.clone().unwrap_or_else(|| p.controller.name.clone());
-                vec![c.name.clone(), c.description.get(self.lang).to_owned(), category.to_owned(), lifetime, provider]
+                let provider = c
+                    .provider
+                    .clone()
+                    .unwrap_or_else(|| p.controller.name.clone());
+                vec![
+                    c.name.clone(),
+                    c.description.get(self.lang).to_owned(),
+                    category.to_owned(),
+                    lifetime,
+                    provider,
+                ]
             })
             .collect();
         Some(self.section(
@@ -787,7 +891,10 @@ impl Builder<'_> {
         let meta = &self.policy.meta;
         let mut blocks = vec![Block::Paragraph(fill(
             self.t("changes.version"),
-            &[("version", &meta.version.to_string()), ("effective", &meta.effective.to_string())],
+            &[
+                ("version", &meta.version.to_string()),
+                ("effective", &meta.effective.to_string()),
+            ],
         ))];
         if let Some(changes) = &meta.changes {
             blocks.push(Block::Paragraph(changes.get(self.lang).to_owned()));
@@ -819,10 +926,20 @@ fn join(items: &[&str], and: &str) -> String {
 pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
     let mut sentence = match &rule.period {
         RetentionPeriod::Indefinite => {
-            let why = rule.justification.as_ref().map(|j| j.get(lang)).unwrap_or("");
+            let why = rule
+                .justification
+                .as_ref()
+                .map(|j| j.get(lang))
+                .unwrap_or("");
             fill(t(lang, "retention.indefinite"), &[("why", why)])
         }
-        RetentionPeriod::Counted { period, after, calendar_year_end, minimum, maximum } => {
+        RetentionPeriod::Counted {
+            period,
+            after,
+            calendar_year_end,
+            minimum,
+            maximum,
+        } => {
             let clauses: Vec<&str> = after.iter().map(|e| t(lang, e.key())).collect();
             let events = join(&clauses, t(lang, "word.or"));
             let events = if after.len() > 1 {
@@ -832,11 +949,17 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
             };
             let period_text = period.describe(lang);
             let mut text = if *calendar_year_end {
-                fill(t(lang, "retention.calendar_year"), &[("period", &period_text), ("event", &events)])
+                fill(
+                    t(lang, "retention.calendar_year"),
+                    &[("period", &period_text), ("event", &events)],
+                )
             } else if period.amount == 0 {
                 fill(t(lang, "retention.until"), &[("event", &events)])
             } else {
-                fill(t(lang, "retention.after"), &[("period", &period_text), ("event", &events)])
+                fill(
+                    t(lang, "retention.after"),
+                    &[("period", &period_text), ("event", &events)],
+                )
             };
             match (minimum, maximum) {
                 (Some(min), Some(max)) => {
@@ -849,10 +972,22 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
                     );
                 }
                 (Some(min), None) => {
-                    text = format!("{text}, {}", fill(t(lang, "retention.at_least"), &[("min", &min.describe(lang))]));
+                    text = format!(
+                        "{text}, {}",
+                        fill(
+                            t(lang, "retention.at_least"),
+                            &[("min", &min.describe(lang))]
+                        )
+                    );
                 }
                 (None, Some(max)) => {
-                    text = format!("{text}, {}", fill(t(lang, "retention.at_most"), &[("max", &max.describe(lang))]));
+                    text = format!(
+                        "{text}, {}",
+                        fill(
+                            t(lang, "retention.at_most"),
+                            &[("max", &max.describe(lang))]
+                        )
+                    );
                 }
                 (None, None) => {}
             }
@@ -860,7 +995,13 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
         }
     };
     if let Some(unless) = rule.unless {
-        sentence = format!("{sentence}, {}", fill(t(lang, "retention.unless"), &[("event", t(lang, unless.key()))]));
+        sentence = format!(
+            "{sentence}, {}",
+            fill(
+                t(lang, "retention.unless"),
+                &[("event", t(lang, unless.key()))]
+            )
+        );
     }
     let action = match rule.action {
         RetentionAction::Delete => t(lang, "retention.then_deleted"),
@@ -880,5 +1021,9 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
         None => String::new(),
     };
-    if capitalised.ends_with('.') { capitalised } else { format!("{capitalised}.") }
+    if capitalised.ends_with('.') {
+        capitalised
+    } else {
+        format!("{capitalised}.")
+    }
 }

@@ -59,7 +59,11 @@ impl Period {
             "week" | "weeks" => Unit::Week,
             "month" | "months" => Unit::Month,
             "year" | "years" => Unit::Year,
-            _ => return Err(error("the unit must be hours, days, weeks, months or years")),
+            _ => {
+                return Err(error(
+                    "the unit must be hours, days, weeks, months or years",
+                ));
+            }
         };
         Ok(Self { amount, unit })
     }
@@ -158,7 +162,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_period_with_a_reason() {
-        for bad in ["30", "thirty days", "30 dayz", "-1 days", "1.5 years", "30 days ago", ""] {
+        for bad in [
+            "30",
+            "thirty days",
+            "30 dayz",
+            "-1 days",
+            "1.5 years",
+            "30 days ago",
+            "",
+        ] {
             let err = Period::parse(bad).expect_err(bad);
             assert_eq!(err.input, bad);
         }
@@ -181,7 +193,10 @@ mod tests {
     #[test]
     fn describes_in_english_and_swedish() {
         assert_eq!(Period::new(1, Unit::Month).describe(Lang::En), "1 month");
-        assert_eq!(Period::new(13, Unit::Month).describe(Lang::Sv), "13 månader");
+        assert_eq!(
+            Period::new(13, Unit::Month).describe(Lang::Sv),
+            "13 månader"
+        );
         assert_eq!(Period::new(7, Unit::Year).describe(Lang::Sv), "7 år");
     }
 }

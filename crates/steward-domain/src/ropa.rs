@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, cite, t};
 use crate::notice::retention_sentence;
 use crate::policy::{Policy, Purpose, RecipientRole, SafeguardKind};
 
@@ -61,7 +61,11 @@ impl Record {
             version: policy.meta.version.to_string(),
             effective: policy.meta.effective.to_string(),
             language: lang,
-            activities: policy.purposes.iter().map(|p| activity(policy, p, lang)).collect(),
+            activities: policy
+                .purposes
+                .iter()
+                .map(|p| activity(policy, p, lang))
+                .collect(),
         }
     }
 
@@ -78,7 +82,9 @@ impl Record {
         for activity in &self.activities {
             writer.write_record(activity.cells("; "))?;
         }
-        let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+        let bytes = writer
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -93,7 +99,11 @@ impl Record {
                 .replace("{effective}", &self.effective)
         );
         for activity in &self.activities {
-            out.push_str(&format!("\n## {} (`{}`)\n\n", md(&activity.name), activity.id));
+            out.push_str(&format!(
+                "\n## {} (`{}`)\n\n",
+                md(&activity.name),
+                activity.id
+            ));
             let cells = activity.cells("\n");
             out.push_str(&format!("| {} | |\n| --- | --- |\n", t(lang, "ropa.item")));
             for (key, cell) in COLUMNS.iter().zip(cells).skip(2) {
@@ -125,7 +135,7 @@ impl Activity {
 
 fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
     let c = &policy.controller;
-    let mut controller = format!("{}", c.name);
+    let mut controller = c.name.to_string();
     if let Some(number) = &c.organisation_number {
         controller.push_str(&format!(" ({number})"));
     }
@@ -139,7 +149,11 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
         controller.push_str(&format!("; {} {}", t(lang, "ropa.joint"), joint.join(", ")));
     }
     if let Some(rep) = &c.eu_representative {
-        controller.push_str(&format!("; {} {}", t(lang, "ropa.representative"), rep.name));
+        controller.push_str(&format!(
+            "; {} {}",
+            t(lang, "ropa.representative"),
+            rep.name
+        ));
     }
     if let Some(dpo) = &c.dpo {
         let contact = dpo.email.as_deref().unwrap_or("");
@@ -149,7 +163,7 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
     let legal_basis = match purpose.legal_basis {
         None => t(lang, "basis.anonymous").to_owned(),
         Some(basis) => {
-            let mut text = format!("{} ({})", basis.article(), t(lang, basis.key()));
+            let mut text = format!("{} ({})", cite(basis.article(), lang), t(lang, basis.key()));
             if let Some(interest) = &purpose.legitimate_interest {
                 text.push_str(&format!(": {}", interest.get(lang)));
             }
@@ -157,7 +171,7 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
                 text.push_str(&format!(": {law}"));
             }
             if let Some(condition) = purpose.special_condition {
-                text.push_str(&format!("; {}", condition.article()));
+                text.push_str(&format!("; {}", cite(condition.article(), lang)));
             }
             text
         }
@@ -209,12 +223,20 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
                         SafeguardKind::BindingCorporateRules => "safeguard.bcr",
                         SafeguardKind::Derogation => "safeguard.derogation",
                     };
-                    format!("{}, {}", s.kind.article(), t(lang, key))
+                    format!("{}, {}", cite(s.kind.article(), lang), t(lang, key))
                 }
                 None => t(lang, "safeguard.none").to_owned(),
             };
-            let reference = r.safeguard_reference.as_deref().map(|s| format!("; {s}")).unwrap_or_default();
-            format!("{}: {} ({safeguard}{reference})", r.name.get(lang), r.country.name(lang))
+            let reference = r
+                .safeguard_reference
+                .as_ref()
+                .map(|s| format!("; {}", s.get(lang)))
+                .unwrap_or_default();
+            format!(
+                "{}: {} ({safeguard}{reference})",
+                r.name.get(lang),
+                r.country.name(lang)
+            )
         })
         .collect();
 
@@ -229,7 +251,11 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
                 .filter(|c| rule.categories.contains(&c.id))
                 .map(|c| c.name.get(lang))
                 .collect();
-            format!("{}: {}", categories.join(", "), retention_sentence(rule, lang))
+            format!(
+                "{}: {}",
+                categories.join(", "),
+                retention_sentence(rule, lang)
+            )
         })
         .collect();
 

@@ -17,7 +17,9 @@ pub enum PolicyCommand {
     /// Reports every problem with its file, line and column, a stable code
     /// (E... for the file's structure, L... for the linter's legal rules) and
     /// a hint. Exits 0 when no errors are found, 1 otherwise.
-    #[command(after_help = "Examples:\n  steward policy check policies/*.toml\n  steward policy check --deny-warnings policies/connectel.toml\n  steward policy explain L001")]
+    #[command(
+        after_help = "Examples:\n  steward policy check policies/*.toml\n  steward policy check --deny-warnings policies/connectel.toml\n  steward policy explain L001"
+    )]
     Check {
         /// Policy files (TOML).
         #[arg(required = true)]
@@ -27,7 +29,9 @@ pub enum PolicyCommand {
         deny_warnings: bool,
     },
     /// Render the privacy notice (Art. 13 and 14) from a policy.
-    #[command(after_help = "Examples:\n  steward policy render policies/connectel.toml\n  steward policy render policies/elveta.toml --lang en --format html -o notice.html")]
+    #[command(
+        after_help = "Examples:\n  steward policy render policies/connectel.toml\n  steward policy render policies/elveta.toml --lang en --format html -o notice.html"
+    )]
     Render {
         file: PathBuf,
         /// Language; the policy's default language if not given.
@@ -40,7 +44,9 @@ pub enum PolicyCommand {
         output: Option<PathBuf>,
     },
     /// Export the Art. 30(1) record of processing activities, one row per purpose.
-    #[command(after_help = "Examples:\n  steward policy ropa policies/qlocx.toml --format csv > ropa.csv\n  steward policy ropa policies/elveta.toml --format md")]
+    #[command(
+        after_help = "Examples:\n  steward policy ropa policies/qlocx.toml --format csv > ropa.csv\n  steward policy ropa policies/elveta.toml --format md"
+    )]
     Ropa {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = RopaFormat::Md)]
@@ -53,7 +59,9 @@ pub enum PolicyCommand {
         output: Option<PathBuf>,
     },
     /// Explain a diagnostic code, or list them all.
-    #[command(after_help = "Examples:\n  steward policy explain\n  steward policy explain L001\n  steward policy explain conflicting-retention")]
+    #[command(
+        after_help = "Examples:\n  steward policy explain\n  steward policy explain L001\n  steward policy explain conflicting-retention"
+    )]
     Explain {
         /// A code such as L001, or a rule name such as conflicting-retention.
         code: Option<String>,
@@ -90,8 +98,16 @@ pub enum RopaFormat {
 
 pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
     match command {
-        PolicyCommand::Check { files, deny_warnings } => check(&files, deny_warnings),
-        PolicyCommand::Render { file, lang, format, output } => {
+        PolicyCommand::Check {
+            files,
+            deny_warnings,
+        } => check(&files, deny_warnings),
+        PolicyCommand::Render {
+            file,
+            lang,
+            format,
+            output,
+        } => {
             let policy = load(&file)?;
             let lang = chosen_language(&policy, lang, &file)?;
             let text = match format {
@@ -102,7 +118,12 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             emit(output.as_deref(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        PolicyCommand::Ropa { file, format, lang, output } => {
+        PolicyCommand::Ropa {
+            file,
+            format,
+            lang,
+            output,
+        } => {
             let policy = load(&file)?;
             let lang = chosen_language(&policy, lang, &file)?;
             let record = ropa::Record::build(&policy, lang);
@@ -126,7 +147,11 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
         let source = read(file)?;
         let report = steward_domain::check(&source);
         for diagnostic in &report.diagnostics {
-            write!(out, "{}", diagnostic.render(&file.display().to_string(), &source))?;
+            write!(
+                out,
+                "{}",
+                diagnostic.render(&file.display().to_string(), &source)
+            )?;
         }
         let passed = report.passes(deny_warnings);
         failed |= !passed;
@@ -139,24 +164,44 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
             plural(report.errors()),
             report.warnings(),
             plural(report.warnings()),
-            if deny_warnings && report.warnings() > 0 { ", warnings denied" } else { "" }
+            if deny_warnings && report.warnings() > 0 {
+                ", warnings denied"
+            } else {
+                ""
+            }
         )?;
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
     match code {
         None => {
             for rule in rules::ALL {
-                println!("{}  {:<8} {:<36} {}", rule.code, severity(rule), rule.name, rule.summary);
+                println!(
+                    "{}  {:<8} {:<36} {}",
+                    rule.code,
+                    severity(rule),
+                    rule.name,
+                    rule.summary
+                );
             }
         }
         Some(code) => {
             let Some(rule) = rules::find(code) else {
                 bail!("no rule `{code}`; `steward policy explain` lists them all");
             };
-            println!("{} {} ({})\n\n{}", rule.code, rule.name, severity(rule), rule.summary);
+            println!(
+                "{} {} ({})\n\n{}",
+                rule.code,
+                rule.name,
+                severity(rule),
+                rule.summary
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -201,7 +246,13 @@ fn chosen_language(policy: &Policy, lang: Option<LangArg>, file: &Path) -> anyho
         bail!(
             "{} is written in {}, not in {}; add `{}` to [policy] languages and its texts",
             file.display(),
-            policy.meta.languages.iter().map(|l| l.english_name()).collect::<Vec<_>>().join(" and "),
+            policy
+                .meta
+                .languages
+                .iter()
+                .map(|l| l.english_name())
+                .collect::<Vec<_>>()
+                .join(" and "),
             lang.english_name(),
             lang.code()
         );
@@ -210,16 +261,20 @@ fn chosen_language(policy: &Policy, lang: Option<LangArg>, file: &Path) -> anyho
 }
 
 fn read(file: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(file).with_context(|| format!("cannot read policy file {}", file.display()))
+    std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read policy file {}", file.display()))
 }
 
 fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match output {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            std::io::stdout().lock().write_all(text.as_bytes())?;
-            Ok(())
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
         }
+        None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            // The reader went away (`| head`): nothing is lost, stop quietly.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            result => Ok(result?),
+        },
     }
 }
 

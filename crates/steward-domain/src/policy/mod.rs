@@ -170,7 +170,10 @@ pub enum SourceKind {
 impl SourceKind {
     /// Art. 14(2)(f) asks whether the source is publicly accessible.
     pub fn is_public(self) -> bool {
-        matches!(self, SourceKind::PublicRegister | SourceKind::PubliclyAvailable)
+        matches!(
+            self,
+            SourceKind::PublicRegister | SourceKind::PubliclyAvailable
+        )
     }
 }
 
@@ -484,7 +487,7 @@ pub struct Recipient {
     pub country: Country,
     pub country_span: Span,
     pub safeguard: Option<Safeguard>,
-    pub safeguard_reference: Option<String>,
+    pub safeguard_reference: Option<Text>,
     pub adequacy_scope_confirmed: bool,
     pub law: Option<String>,
 }

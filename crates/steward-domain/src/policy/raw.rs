@@ -19,7 +19,10 @@ pub type Id = Spanned<String>;
 /// Text in one or more languages: `{ en = "...", sv = "..." }`, or a plain
 /// string for proper names that read the same in every language.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(untagged, expecting = "a string, or a table of languages such as { en = \"...\", sv = \"...\" }")]
+#[serde(
+    untagged,
+    expecting = "a string, or a table of languages such as { en = \"...\", sv = \"...\" }"
+)]
 pub enum RawText {
     Neutral(String),
     Localised(BTreeMap<String, String>),
@@ -266,7 +269,7 @@ pub struct RawRecipient {
     #[serde(default)]
     pub safeguard: Option<Spanned<SafeguardKind>>,
     #[serde(default)]
-    pub safeguard_reference: Option<String>,
+    pub safeguard_reference: Option<Spanned<RawText>>,
     #[serde(default)]
     pub adequacy_scope_confirmed: bool,
     #[serde(default)]

@@ -60,8 +60,9 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
     }
     if message.starts_with("missing field") {
         let key = quoted.first().cloned().unwrap_or_default();
-        return Diagnostic::new(&rules::MISSING_KEY, span, format!("missing key `{key}`"))
-            .hint(format!("add `{key} = ...` to this table; docs/policy.md describes it"));
+        return Diagnostic::new(&rules::MISSING_KEY, span, format!("missing key `{key}`")).hint(
+            format!("add `{key} = ...` to this table; docs/policy.md describes it"),
+        );
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         let value = quoted.first().cloned().unwrap_or_default();
@@ -82,7 +83,10 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
             None => diagnostic.hint(rest.to_owned()),
         };
     }
-    if message.starts_with("invalid type") || message.starts_with("invalid value") || message.starts_with("invalid length") {
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+    {
         let hint = if message.contains("datetime") {
             "write dates without quotes, as TOML dates: `effective = 2024-05-25`"
         } else if message.contains("sequence") {
@@ -96,12 +100,28 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
         return Diagnostic::new(&rules::INVALID_VALUE, span, message).hint(hint);
     }
     if message.contains("one value or a list") || message.contains("table of languages") {
-        return Diagnostic::new(&rules::INVALID_VALUE, span, format!("expected {}", message.trim_start_matches("data did not match any variant of untagged enum ").trim_start_matches("expected "))).hint("docs/policy.md gives the type of every key");
+        return Diagnostic::new(
+            &rules::INVALID_VALUE,
+            span,
+            format!(
+                "expected {}",
+                message
+                    .trim_start_matches("data did not match any variant of untagged enum ")
+                    .trim_start_matches("expected ")
+            ),
+        )
+        .hint("docs/policy.md gives the type of every key");
     }
     let (rule, hint): (&'static Rule, &str) = if message.contains("duplicate key") {
-        (&rules::TOML_SYNTAX, "each key may appear once in a table; for several items use [[arrays of tables]]")
+        (
+            &rules::TOML_SYNTAX,
+            "each key may appear once in a table; for several items use [[arrays of tables]]",
+        )
     } else {
-        (&rules::TOML_SYNTAX, "see https://toml.io for the syntax; strings need double quotes")
+        (
+            &rules::TOML_SYNTAX,
+            "see https://toml.io for the syntax; strings need double quotes",
+        )
     };
     Diagnostic::new(rule, span, message).hint(hint)
 }
@@ -167,11 +187,16 @@ impl Validator {
                 id: self.id(&s.id, "subject type", false),
                 span: s.id.span(),
                 name: self.text(s.name, "name", TextKind::Prose),
-                description: s.description.map(|d| self.text(d, "description", TextKind::Prose)),
+                description: s
+                    .description
+                    .map(|d| self.text(d, "description", TextKind::Prose)),
                 data_normally_stored: s.data_normally_stored,
             })
             .collect();
-        self.unique("subject type", subject_types.iter().map(|s| (s.id.as_str(), &s.span)));
+        self.unique(
+            "subject type",
+            subject_types.iter().map(|s| (s.id.as_str(), &s.span)),
+        );
 
         let sources: Vec<Source> = raw
             .sources
@@ -186,41 +211,59 @@ impl Validator {
         self.unique("source", sources.iter().map(|s| (s.id.as_str(), &s.span)));
         let source_ids = ids(sources.iter().map(|s| s.id.as_str()));
 
-        let category_ids: HashSet<String> = raw.categories.iter().map(|c| c.id.get_ref().clone()).collect();
+        let category_ids: HashSet<String> = raw
+            .categories
+            .iter()
+            .map(|c| c.id.get_ref().clone())
+            .collect();
         let categories: Vec<Category> = raw
             .categories
             .into_iter()
             .map(|c| {
                 let id = self.id(&c.id, "category", true);
-                if let Some((parent, _)) = id.rsplit_once('.') {
-                    if !category_ids.contains(parent) {
+                if let Some((parent, _)) = id.rsplit_once('.')
+                    && !category_ids.contains(parent) {
                         self.report(
                             Diagnostic::new(
                                 &rules::UNDECLARED_REFERENCE,
                                 c.id.span(),
-                                format!("category `{id}` is below `{parent}`, which is not declared"),
+                                format!(
+                                    "category `{id}` is below `{parent}`, which is not declared"
+                                ),
                             )
-                            .hint(format!("declare the parent: [[category]] id = \"{parent}\"")),
+                            .hint(format!(
+                                "declare the parent: [[category]] id = \"{parent}\""
+                            )),
                         );
                     }
-                }
                 Category {
                     span: c.id.span(),
                     name: self.text(c.name, "name", TextKind::Prose),
-                    description: c.description.map(|d| self.text(d, "description", TextKind::Prose)),
+                    description: c
+                        .description
+                        .map(|d| self.text(d, "description", TextKind::Prose)),
                     special: c.special,
                     national_id: c.national_id,
-                    justification: c.justification.map(|d| self.text(d, "justification", TextKind::Prose)),
+                    justification: c
+                        .justification
+                        .map(|d| self.text(d, "justification", TextKind::Prose)),
                     derived_from: self.references(&c.derived_from, "category", &category_ids),
                     sources: self.references(&c.sources, "source", &source_ids),
                     id,
                 }
             })
             .collect();
-        self.unique("category", categories.iter().map(|c| (c.id.as_str(), &c.span)));
+        self.unique(
+            "category",
+            categories.iter().map(|c| (c.id.as_str(), &c.span)),
+        );
 
         let subject_ids = ids(subject_types.iter().map(|s| s.id.as_str()));
-        let purpose_ids: HashSet<String> = raw.purposes.iter().map(|p| p.id.get_ref().clone()).collect();
+        let purpose_ids: HashSet<String> = raw
+            .purposes
+            .iter()
+            .map(|p| p.id.get_ref().clone())
+            .collect();
         let purposes: Vec<Purpose> = raw
             .purposes
             .into_iter()
@@ -233,14 +276,20 @@ impl Validator {
             .into_iter()
             .map(|r| self.retention(r, &category_ids, &purpose_ids))
             .collect();
-        self.unique("retention rule", retention.iter().map(|r| (r.id.as_str(), &r.span)));
+        self.unique(
+            "retention rule",
+            retention.iter().map(|r| (r.id.as_str(), &r.span)),
+        );
 
         let recipients: Vec<Recipient> = raw
             .recipients
             .into_iter()
             .map(|r| self.recipient(r, &category_ids, &purpose_ids))
             .collect();
-        self.unique("recipient", recipients.iter().map(|r| (r.id.as_str(), &r.span)));
+        self.unique(
+            "recipient",
+            recipients.iter().map(|r| (r.id.as_str(), &r.span)),
+        );
         let recipient_ids = ids(recipients.iter().map(|r| r.id.as_str()));
 
         let systems: Vec<System> = raw
@@ -250,12 +299,14 @@ impl Validator {
                 id: self.id(&s.id, "system", false),
                 span: s.id.span(),
                 name: self.text(s.name, "name", TextKind::Name),
-                description: s.description.map(|d| self.text(d, "description", TextKind::Prose)),
+                description: s
+                    .description
+                    .map(|d| self.text(d, "description", TextKind::Prose)),
                 categories: self.references(&s.categories, "category", &category_ids),
-                processor: s
-                    .processor
-                    .as_ref()
-                    .and_then(|p| self.references(std::slice::from_ref(p), "recipient", &recipient_ids).pop()),
+                processor: s.processor.as_ref().and_then(|p| {
+                    self.references(std::slice::from_ref(p), "recipient", &recipient_ids)
+                        .pop()
+                }),
             })
             .collect();
         self.unique("system", systems.iter().map(|s| (s.id.as_str(), &s.span)));
@@ -320,8 +371,12 @@ impl Validator {
         }
         if languages.is_empty() {
             self.report(
-                Diagnostic::new(&rules::MISSING_KEY, languages_span, "the policy lists no language")
-                    .hint("write `languages = [\"en\", \"sv\"]`"),
+                Diagnostic::new(
+                    &rules::MISSING_KEY,
+                    languages_span,
+                    "the policy lists no language",
+                )
+                .hint("write `languages = [\"en\", \"sv\"]`"),
             );
             languages.push(Lang::En);
         }
@@ -335,7 +390,10 @@ impl Validator {
                         Diagnostic::new(
                             &rules::UNSUPPORTED_LANGUAGE,
                             code.span(),
-                            format!("default language `{}` is not one of the policy's languages", code.get_ref()),
+                            format!(
+                                "default language `{}` is not one of the policy's languages",
+                                code.get_ref()
+                            ),
                         )
                         .hint("pick one of `languages`"),
                     );
@@ -360,7 +418,9 @@ impl Validator {
             effective: self.date(&raw.effective),
             languages,
             default_language,
-            changes: raw.changes.map(|c| self.text(c, "changes", TextKind::Prose)),
+            changes: raw
+                .changes
+                .map(|c| self.text(c, "changes", TextKind::Prose)),
         }
     }
 
@@ -388,7 +448,13 @@ impl Validator {
                     )
                     .hint("add [controller.supervisory_authority] with name and website"),
                 );
-                contact(raw::RawContact { name: String::new(), email: None, phone: None, address: None, website: None })
+                contact(raw::RawContact {
+                    name: String::new(),
+                    email: None,
+                    phone: None,
+                    address: None,
+                    website: None,
+                })
             }
         };
         Controller {
@@ -401,7 +467,9 @@ impl Validator {
             website: raw.website,
             minimum_age: raw.minimum_age.as_ref().map_or(13, |a| *a.get_ref()),
             minimum_age_span: raw.minimum_age.as_ref().map(Spanned::span),
-            acts_as_processor: raw.acts_as_processor.map(|t| self.text(t, "acts_as_processor", TextKind::Prose)),
+            acts_as_processor: raw
+                .acts_as_processor
+                .map(|t| self.text(t, "acts_as_processor", TextKind::Prose)),
             dpo: raw.dpo.map(contact),
             eu_representative: raw.eu_representative.map(contact),
             supervisory_authority,
@@ -425,10 +493,14 @@ impl Validator {
                 .unwrap_or(Period::new(1, crate::period::Unit::Month)),
             response_deadline_span: raw.response_deadline.as_ref().map(Spanned::span),
             free_copies_per_year: raw.free_copies_per_year.map(Spanned::into_inner),
-            fee_after: raw.fee_after.map(|t| self.text(t, "fee_after", TextKind::Prose)),
+            fee_after: raw
+                .fee_after
+                .map(|t| self.text(t, "fee_after", TextKind::Prose)),
             identity_verification: raw.identity_verification.unwrap_or_default(),
             contact: raw.contact.unwrap_or_else(|| controller.email.clone()),
-            notice_changes: raw.notice_changes.map(|t| self.text(t, "notice_changes", TextKind::Prose)),
+            notice_changes: raw
+                .notice_changes
+                .map(|t| self.text(t, "notice_changes", TextKind::Prose)),
         }
     }
 
@@ -442,8 +514,12 @@ impl Validator {
             let parsed = Version::parse(v.get_ref());
             if parsed.is_none() {
                 self.report(
-                    Diagnostic::new(&rules::INVALID_VERSION, v.span(), format!("`{}` is not a version", v.get_ref()))
-                        .hint("write the policy version in which the purpose changed, e.g. `3.1`"),
+                    Diagnostic::new(
+                        &rules::INVALID_VERSION,
+                        v.span(),
+                        format!("`{}` is not a version", v.get_ref()),
+                    )
+                    .hint("write the policy version in which the purpose changed, e.g. `3.1`"),
                 );
             }
             parsed
@@ -464,7 +540,9 @@ impl Validator {
             name: self.text(p.name, "name", TextKind::Prose),
             description: self.text(p.description, "description", TextKind::Prose),
             legal_basis: p.legal_basis.map(Spanned::into_inner),
-            legitimate_interest: p.legitimate_interest.map(|t| self.text(t, "legitimate_interest", TextKind::Prose)),
+            legitimate_interest: p
+                .legitimate_interest
+                .map(|t| self.text(t, "legitimate_interest", TextKind::Prose)),
             law: p.law.map(Spanned::into_inner),
             special_condition: p.special_condition.map(Spanned::into_inner),
             categories: self.references(&p.categories, "category", category_ids),
@@ -473,7 +551,9 @@ impl Validator {
             profiling: p.profiling,
             automated_decision,
             provision: p.provision,
-            consequence: p.consequence.map(|t| self.text(t, "consequence", TextKind::Prose)),
+            consequence: p
+                .consequence
+                .map(|t| self.text(t, "consequence", TextKind::Prose)),
             anonymous: p.anonymous,
             changed_in,
         }
@@ -522,7 +602,10 @@ impl Validator {
                     None
                 }
             };
-            let mut after = r.after.map(|a| a.into_inner().into_vec()).unwrap_or_default();
+            let mut after = r
+                .after
+                .map(|a| a.into_inner().into_vec())
+                .unwrap_or_default();
             if after.is_empty() {
                 after.push(Event::Collection);
             }
@@ -539,7 +622,9 @@ impl Validator {
             purposes: self.references(&r.purposes, "purpose", purpose_ids),
             period,
             unless: r.unless.map(Spanned::into_inner),
-            justification: r.justification.map(|t| self.text(t, "justification", TextKind::Prose)),
+            justification: r
+                .justification
+                .map(|t| self.text(t, "justification", TextKind::Prose)),
             law: r.law,
             action: r.action.unwrap_or_default(),
             note: r.note.map(|t| self.text(t, "note", TextKind::Prose)),
@@ -560,13 +645,20 @@ impl Validator {
             span: r.id.span(),
             name: self.text(r.name, "name", TextKind::Name),
             role: r.role,
-            description: r.description.map(|t| self.text(t, "description", TextKind::Prose)),
+            description: r
+                .description
+                .map(|t| self.text(t, "description", TextKind::Prose)),
             purposes: self.references(&r.purposes, "purpose", purpose_ids),
             categories: self.references(&r.categories, "category", category_ids),
             country,
             country_span: r.country.span(),
-            safeguard: r.safeguard.map(|s| Safeguard { span: s.span(), kind: s.into_inner() }),
-            safeguard_reference: r.safeguard_reference,
+            safeguard: r.safeguard.map(|s| Safeguard {
+                span: s.span(),
+                kind: s.into_inner(),
+            }),
+            safeguard_reference: r
+                .safeguard_reference
+                .map(|t| self.text(t, "safeguard_reference", TextKind::Name)),
             adequacy_scope_confirmed: r.adequacy_scope_confirmed,
             law: r.law,
         }
@@ -581,17 +673,21 @@ impl Validator {
             }
         });
         if c.name.get_ref().trim().is_empty() {
-            self.report(Diagnostic::new(&rules::INVALID_ID, c.name.span(), "a cookie needs a name"));
+            self.report(Diagnostic::new(
+                &rules::INVALID_ID,
+                c.name.span(),
+                "a cookie needs a name",
+            ));
         }
         Cookie {
             name: c.name.get_ref().clone(),
             span: c.name.span(),
             category: c.category,
             lifetime,
-            purpose: c
-                .purpose
-                .as_ref()
-                .and_then(|p| self.references(std::slice::from_ref(p), "purpose", purpose_ids).pop()),
+            purpose: c.purpose.as_ref().and_then(|p| {
+                self.references(std::slice::from_ref(p), "purpose", purpose_ids)
+                    .pop()
+            }),
             provider: c.provider,
             description: self.text(c.description, "description", TextKind::Prose),
         }
@@ -603,7 +699,8 @@ impl Validator {
         let text = id.get_ref();
         let segment_ok = |s: &str| {
             s.starts_with(|c: char| c.is_ascii_lowercase())
-                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         };
         let ok = if dotted {
             text.split('.').all(segment_ok)
@@ -617,8 +714,12 @@ impl Validator {
                 "use lower-case letters, digits and `_`, starting with a letter, e.g. `newsletter_dispatch`"
             };
             self.report(
-                Diagnostic::new(&rules::INVALID_ID, id.span(), format!("`{text}` is not a valid {what} id"))
-                    .hint(hint),
+                Diagnostic::new(
+                    &rules::INVALID_ID,
+                    id.span(),
+                    format!("`{text}` is not a valid {what} id"),
+                )
+                .hint(hint),
             );
         }
         text.clone()
@@ -630,8 +731,14 @@ impl Validator {
             if let Some(first) = seen.get(id) {
                 let first_line = first.start;
                 self.report(
-                    Diagnostic::new(&rules::DUPLICATE_ID, span.clone(), format!("{what} `{id}` is declared twice"))
-                        .hint(format!("the first declaration starts at byte {first_line}; rename or merge the two")),
+                    Diagnostic::new(
+                        &rules::DUPLICATE_ID,
+                        span.clone(),
+                        format!("{what} `{id}` is declared twice"),
+                    )
+                    .hint(format!(
+                        "the first declaration starts at byte {first_line}; rename or merge the two"
+                    )),
                 );
             } else {
                 seen.insert(id, span);
@@ -647,7 +754,10 @@ impl Validator {
                 let candidates: Vec<&str> = declared.iter().map(String::as_str).collect();
                 let hint = match closest(id, &candidates) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("declare it with [[{}]] id = \"{id}\"", what.replace(' ', "_")),
+                    None => format!(
+                        "declare it with [[{}]] id = \"{id}\"",
+                        what.replace(' ', "_")
+                    ),
                 };
                 self.report(
                     Diagnostic::new(
@@ -677,14 +787,24 @@ impl Validator {
     fn date(&mut self, raw: &Spanned<toml::value::Datetime>) -> Date {
         let value = raw.get_ref();
         match (value.date, value.time) {
-            (Some(d), None) => Date::new(d.year as i16, d.month as i8, d.day as i8).unwrap_or_else(|e| {
-                self.report(Diagnostic::new(&rules::INVALID_DATE, raw.span(), format!("`{value}` is not a calendar date: {e}")));
-                Date::constant(1970, 1, 1)
-            }),
+            (Some(d), None) => {
+                Date::new(d.year as i16, d.month as i8, d.day as i8).unwrap_or_else(|e| {
+                    self.report(Diagnostic::new(
+                        &rules::INVALID_DATE,
+                        raw.span(),
+                        format!("`{value}` is not a calendar date: {e}"),
+                    ));
+                    Date::constant(1970, 1, 1)
+                })
+            }
             _ => {
                 self.report(
-                    Diagnostic::new(&rules::INVALID_DATE, raw.span(), format!("`{value}` is not a plain date"))
-                        .hint("write the date alone, without a time: `effective = 2024-05-25`"),
+                    Diagnostic::new(
+                        &rules::INVALID_DATE,
+                        raw.span(),
+                        format!("`{value}` is not a plain date"),
+                    )
+                    .hint("write the date alone, without a time: `effective = 2024-05-25`"),
                 );
                 Date::constant(1970, 1, 1)
             }
@@ -705,7 +825,10 @@ impl Validator {
                 Diagnostic::new(
                     &rules::UNKNOWN_COUNTRY,
                     raw.span(),
-                    format!("`{}` is not a country or region Steward knows", raw.get_ref()),
+                    format!(
+                        "`{}` is not a country or region Steward knows",
+                        raw.get_ref()
+                    ),
                 )
                 .hint(hint),
             );
@@ -724,9 +847,19 @@ impl Validator {
                         Diagnostic::new(
                             &rules::UNTRANSLATED_PROSE,
                             span,
-                            format!("`{field}` is one plain string, but the policy is written in {}", self.language_list()),
+                            format!(
+                                "`{field}` is one plain string, but the policy is written in {}",
+                                self.language_list()
+                            ),
                         )
-                        .hint(format!("write `{field} = {{ {} }}`", self.languages.iter().map(|l| format!("{} = \"...\"", l.code())).collect::<Vec<_>>().join(", "))),
+                        .hint(format!(
+                            "write `{field} = {{ {} }}`",
+                            self.languages
+                                .iter()
+                                .map(|l| format!("{} = \"...\"", l.code()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
                     );
                 }
                 Text::neutral(text)
@@ -761,13 +894,20 @@ impl Validator {
                         );
                     }
                 }
-                Text { neutral: None, by_lang }
+                Text {
+                    neutral: None,
+                    by_lang,
+                }
             }
         }
     }
 
     fn language_list(&self) -> String {
-        self.languages.iter().map(|l| l.code()).collect::<Vec<_>>().join(" and ")
+        self.languages
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 

@@ -9,7 +9,10 @@ use steward_domain::policy::{Event, LegalBasis};
 
 /// Quoted strings that look like catalogue keys (`word.word`) in a source file.
 fn keys_in(source: &str) -> BTreeSet<String> {
-    let known_prefixes: BTreeSet<&str> = MESSAGES.iter().filter_map(|m| m.key.split('.').next()).collect();
+    let known_prefixes: BTreeSet<&str> = MESSAGES
+        .iter()
+        .filter_map(|m| m.key.split('.').next())
+        .collect();
     source
         .split('"')
         .skip(1)
@@ -34,16 +37,30 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
     used.extend(SECTIONS.iter().map(|(id, _)| format!("section.{id}")));
     used.extend(LegalBasis::ALL.iter().map(|b| b.key().to_owned()));
     for event in [
-        Event::Collection, Event::RelationshipStart, Event::RelationshipEnd, Event::ContractStart, Event::ContractEnd,
-        Event::InvoicePaid, Event::LastActivity, Event::ContactPersonChanged, Event::ConsentWithdrawn, Event::AccountDeleted,
+        Event::Collection,
+        Event::RelationshipStart,
+        Event::RelationshipEnd,
+        Event::ContractStart,
+        Event::ContractEnd,
+        Event::InvoicePaid,
+        Event::LastActivity,
+        Event::ContactPersonChanged,
+        Event::ConsentWithdrawn,
+        Event::AccountDeleted,
     ] {
         used.insert(event.key().to_owned());
     }
     let defined: BTreeSet<String> = MESSAGES.iter().map(|m| m.key.to_owned()).collect();
     let undefined: Vec<_> = used.difference(&defined).collect();
-    assert!(undefined.is_empty(), "keys used but not in the catalogue: {undefined:?}");
+    assert!(
+        undefined.is_empty(),
+        "keys used but not in the catalogue: {undefined:?}"
+    );
     let unused: Vec<_> = defined.difference(&used).collect();
-    assert!(unused.is_empty(), "catalogue texts nothing uses: {unused:?}");
+    assert!(
+        unused.is_empty(),
+        "catalogue texts nothing uses: {unused:?}"
+    );
 }
 
 #[test]
@@ -51,16 +68,29 @@ fn no_key_is_defined_twice_and_no_text_is_empty() {
     let mut seen = BTreeSet::new();
     for message in MESSAGES {
         assert!(seen.insert(message.key), "`{}` defined twice", message.key);
-        assert!(!message.en.trim().is_empty() && !message.sv.trim().is_empty(), "`{}` has an empty text", message.key);
+        assert!(
+            !message.en.trim().is_empty() && !message.sv.trim().is_empty(),
+            "`{}` has an empty text",
+            message.key
+        );
     }
 }
 
 #[test]
 fn placeholders_are_the_same_in_both_languages() {
     let placeholders = |text: &str| -> BTreeSet<String> {
-        text.split('{').skip(1).filter_map(|s| s.split('}').next()).map(str::to_owned).collect()
+        text.split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .map(str::to_owned)
+            .collect()
     };
     for message in MESSAGES {
-        assert_eq!(placeholders(message.en), placeholders(message.sv), "`{}`", message.key);
+        assert_eq!(
+            placeholders(message.en),
+            placeholders(message.sv),
+            "`{}`",
+            message.key
+        );
     }
 }

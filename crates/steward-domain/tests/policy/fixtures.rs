@@ -8,7 +8,11 @@ use super::*;
 fn the_minimal_policy_passes_with_warnings_denied() {
     let source = fixture("minimal.toml");
     let report = steward_domain::check(&source);
-    assert!(report.passes(true), "{}", rendered(&report.diagnostics, &source));
+    assert!(
+        report.passes(true),
+        "{}",
+        rendered(&report.diagnostics, &source)
+    );
 }
 
 #[test]
@@ -19,19 +23,36 @@ fn every_broken_fixture_reports_exactly_its_expected_diagnostics() {
         .map(|entry| entry.expect("entry").path())
         .collect();
     files.sort();
-    assert!(files.len() >= 13, "one fixture per structural error code at least");
+    assert!(
+        files.len() >= 13,
+        "one fixture per structural error code at least"
+    );
     for file in files {
         let source = std::fs::read_to_string(&file).expect("fixture");
         let expected: Vec<&str> = source
             .lines()
             .filter_map(|l| l.strip_prefix("# expect: "))
             .collect();
-        assert!(!expected.is_empty(), "{} has no `# expect:` line", file.display());
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` line",
+            file.display()
+        );
         let report = steward_domain::check(&source);
         assert!(!report.passes(false), "{} should fail", file.display());
-        assert_eq!(summaries(&report.diagnostics, &source), expected, "{}", file.display());
+        assert_eq!(
+            summaries(&report.diagnostics, &source),
+            expected,
+            "{}",
+            file.display()
+        );
         if let Some(hint) = source.lines().find_map(|l| l.strip_prefix("# hint: ")) {
-            assert_eq!(report.diagnostics[0].hint.as_deref(), Some(hint), "{}", file.display());
+            assert_eq!(
+                report.diagnostics[0].hint.as_deref(),
+                Some(hint),
+                "{}",
+                file.display()
+            );
         }
     }
 }
@@ -43,9 +64,16 @@ fn every_structural_error_code_has_a_fixture() {
         .expect("fixtures directory")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    for rule in steward_domain::rules::ALL.iter().filter(|r| r.code.starts_with('E')) {
+    for rule in steward_domain::rules::ALL
+        .iter()
+        .filter(|r| r.code.starts_with('E'))
+    {
         let prefix = rule.code.to_ascii_lowercase();
-        assert!(names.iter().any(|n| n.starts_with(&prefix)), "no fixture for {}", rule.code);
+        assert!(
+            names.iter().any(|n| n.starts_with(&prefix)),
+            "no fixture for {}",
+            rule.code
+        );
     }
 }
 

@@ -25,7 +25,10 @@ fn only(source: &str, code: &str, on_line: Option<&str>) -> Diagnostic {
     match (on_line, diagnostic.position(source)) {
         (Some(expected), Some(position)) => {
             let line = source.lines().nth(position.line - 1).unwrap_or("");
-            assert!(line.contains(expected), "{code} points at `{line}`, expected a line with `{expected}`");
+            assert!(
+                line.contains(expected),
+                "{code} points at `{line}`, expected a line with `{expected}`"
+            );
         }
         (None, None) => {}
         (expected, position) => panic!("{code}: expected location {expected:?}, got {position:?}"),
@@ -39,8 +42,18 @@ fn l001_two_periods_for_the_same_data_and_purpose() {
     let source = minimal()
         + "\n[[retention]]\nid = \"newsletter_other\"\ncategories = [\"contact\"]\npurposes = [\"newsletter\"]\nperiod = \"90 days\"\n";
     let d = only(&source, "L001", Some("newsletter_other"));
-    assert!(d.message.contains("`newsletter_data` (0 days) and `newsletter_other` (90 days)"), "{}", d.message);
-    assert!(d.message.contains("`contact.email` for purpose `newsletter`"), "{}", d.message);
+    assert!(
+        d.message
+            .contains("`newsletter_data` (0 days) and `newsletter_other` (90 days)"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message
+            .contains("`contact.email` for purpose `newsletter`"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -48,46 +61,78 @@ fn l001_does_not_fire_for_the_same_data_under_different_purposes() {
     let source = minimal()
         + "\n[[retention]]\nid = \"extra\"\ncategories = [\"contact.email\"]\npurposes = [\"orders\"]\nperiod = \"0 days\"\nafter = \"relationship_end\"\n";
     let report = steward_domain::check(&source);
-    assert!(report.diagnostics.is_empty(), "{}", rendered(&report.diagnostics, &source));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{}",
+        rendered(&report.diagnostics, &source)
+    );
 }
 
 #[test]
 fn l002_transfer_to_a_third_country_without_safeguard() {
-    let source = edit(&minimal(), "safeguard = \"standard_contractual_clauses\"\n", "");
+    let source = edit(
+        &minimal(),
+        "safeguard = \"standard_contractual_clauses\"\n",
+        "",
+    );
     let d = only(&source, "L002", Some("country = \"US\""));
     assert!(d.message.contains("United States"));
 }
 
 #[test]
 fn l002_does_not_fire_inside_the_eea() {
-    let source = edit(&minimal(), "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"\n", "country = \"DE\"\n");
+    let source = edit(
+        &minimal(),
+        "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"\n",
+        "country = \"DE\"\n",
+    );
     assert!(steward_domain::check(&source).diagnostics.is_empty());
 }
 
 #[test]
 fn l003_adequacy_claimed_for_a_country_without_a_decision() {
-    let source = edit(&minimal(), "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"", "country = \"IN\"\nsafeguard = \"adequacy\"");
+    let source = edit(
+        &minimal(),
+        "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"",
+        "country = \"IN\"\nsafeguard = \"adequacy\"",
+    );
     only(&source, "L003", Some("safeguard = \"adequacy\""));
 }
 
 #[test]
 fn l003_accepts_adequacy_where_the_commission_decided_it() {
-    let source = edit(&minimal(), "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"", "country = \"JP\"\nsafeguard = \"adequacy\"");
+    let source = edit(
+        &minimal(),
+        "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"",
+        "country = \"JP\"\nsafeguard = \"adequacy\"",
+    );
     assert!(steward_domain::check(&source).diagnostics.is_empty());
 }
 
 #[test]
 fn l004_partial_adequacy_needs_confirmation() {
-    let source = edit(&minimal(), "safeguard = \"standard_contractual_clauses\"", "safeguard = \"adequacy\"");
+    let source = edit(
+        &minimal(),
+        "safeguard = \"standard_contractual_clauses\"",
+        "safeguard = \"adequacy\"",
+    );
     let d = only(&source, "L004", Some("safeguard = \"adequacy\""));
     assert_eq!(d.severity(), Severity::Warning);
-    let confirmed = edit(&source, "safeguard = \"adequacy\"", "safeguard = \"adequacy\"\nadequacy_scope_confirmed = true");
+    let confirmed = edit(
+        &source,
+        "safeguard = \"adequacy\"",
+        "safeguard = \"adequacy\"\nadequacy_scope_confirmed = true",
+    );
     assert!(steward_domain::check(&confirmed).diagnostics.is_empty());
 }
 
 #[test]
 fn l005_purpose_without_retention() {
-    let source = edit(&minimal(), "[[retention]]\nid = \"newsletter_data\"\ncategories = [\"contact.email\"]\npurposes = [\"newsletter\"]\nperiod = \"0 days\"\nafter = \"consent_withdrawn\"\n", "");
+    let source = edit(
+        &minimal(),
+        "[[retention]]\nid = \"newsletter_data\"\ncategories = [\"contact.email\"]\npurposes = [\"newsletter\"]\nperiod = \"0 days\"\nafter = \"consent_withdrawn\"\n",
+        "",
+    );
     let d = only(&source, "L005", Some("id = \"newsletter\""));
     assert!(d.message.contains("`contact.email`"));
 }
@@ -95,27 +140,44 @@ fn l005_purpose_without_retention() {
 #[test]
 fn l005_counts_children_of_a_covered_parent_as_covered() {
     // orders uses `contact` and its retention rule names `contact`: a new child is covered.
-    let source = minimal() + "\n[[category]]\nid = \"contact.phone\"\nname = { en = \"Phone\", sv = \"Telefon\" }\n";
+    let source = minimal()
+        + "\n[[category]]\nid = \"contact.phone\"\nname = { en = \"Phone\", sv = \"Telefon\" }\n";
     assert!(steward_domain::check(&source).diagnostics.is_empty());
 }
 
 #[test]
 fn l006_special_category_without_art9_condition() {
-    let source = edit(&minimal(), "sources = [\"credit_bureau\"]", "sources = [\"credit_bureau\"]\nspecial = true");
+    let source = edit(
+        &minimal(),
+        "sources = [\"credit_bureau\"]",
+        "sources = [\"credit_bureau\"]\nspecial = true",
+    );
     only(&source, "L006", Some("id = \"orders\""));
-    let allowed = edit(&source, "legal_basis = \"contract\"", "legal_basis = \"contract\"\nspecial_condition = \"explicit_consent\"");
+    let allowed = edit(
+        &source,
+        "legal_basis = \"contract\"",
+        "legal_basis = \"contract\"\nspecial_condition = \"explicit_consent\"",
+    );
     assert!(steward_domain::check(&allowed).diagnostics.is_empty());
 }
 
 #[test]
 fn l007_legitimate_interest_not_stated() {
-    let source = edit(&minimal(), "legal_basis = \"consent\"", "legal_basis = \"legitimate_interests\"");
+    let source = edit(
+        &minimal(),
+        "legal_basis = \"consent\"",
+        "legal_basis = \"legitimate_interests\"",
+    );
     only(&source, "L007", Some("id = \"newsletter\""));
 }
 
 #[test]
 fn l008_direct_marketing_on_contract() {
-    let source = edit(&minimal(), "legal_basis = \"consent\"", "legal_basis = \"contract\"");
+    let source = edit(
+        &minimal(),
+        "legal_basis = \"consent\"",
+        "legal_basis = \"contract\"",
+    );
     let d = only(&source, "L008", Some("id = \"newsletter\""));
     assert!(d.message.contains("Art. 6(1)(b)"));
 }
@@ -125,13 +187,17 @@ fn l009_automated_decision_with_legal_effect_without_art22_basis() {
     let source = minimal()
         .replace("subjects = [\"customer\"]\n\n[[purpose]]", "subjects = [\"customer\"]\nautomated_decision = { legal_effect = true, logic = { en = \"Credit score\", sv = \"Kreditpoäng\" } }\n\n[[purpose]]");
     only(&source, "L009", Some("automated_decision"));
-    let with_basis = source.replace("legal_effect = true,", "legal_effect = true, basis = \"contract\",");
+    let with_basis = source.replace(
+        "legal_effect = true,",
+        "legal_effect = true, basis = \"contract\",",
+    );
     assert!(steward_domain::check(&with_basis).diagnostics.is_empty());
 }
 
 #[test]
 fn l010_declared_category_no_purpose_uses() {
-    let source = minimal() + "\n[[category]]\nid = \"location\"\nname = { en = \"Location\", sv = \"Plats\" }\n";
+    let source = minimal()
+        + "\n[[category]]\nid = \"location\"\nname = { en = \"Location\", sv = \"Plats\" }\n";
     let d = only(&source, "L010", Some("id = \"location\""));
     assert_eq!(d.severity(), Severity::Warning);
 }
@@ -150,13 +216,21 @@ fn l012_minimum_age_below_13() {
 
 #[test]
 fn l013_indefinite_retention_without_justification() {
-    let source = edit(&minimal(), "period = \"0 days\"\nafter = \"relationship_end\"", "indefinite = true");
+    let source = edit(
+        &minimal(),
+        "period = \"0 days\"\nafter = \"relationship_end\"",
+        "indefinite = true",
+    );
     only(&source, "L013", Some("id = \"order_data\""));
 }
 
 #[test]
 fn l014_missing_translation() {
-    let source = edit(&minimal(), "name = { en = \"Orders\", sv = \"Beställningar\" }", "name = { en = \"Orders\" }");
+    let source = edit(
+        &minimal(),
+        "name = { en = \"Orders\", sv = \"Beställningar\" }",
+        "name = { en = \"Orders\" }",
+    );
     let d = only(&source, "L014", Some("name = { en = \"Orders\" }"));
     assert!(d.message.contains("no Swedish text"));
 }
@@ -174,7 +248,11 @@ fn l015_prose_as_one_plain_string() {
 
 #[test]
 fn l016_legal_obligation_without_the_law() {
-    let source = edit(&minimal(), "legal_basis = \"contract\"", "legal_basis = \"legal_obligation\"");
+    let source = edit(
+        &minimal(),
+        "legal_basis = \"contract\"",
+        "legal_basis = \"legal_obligation\"",
+    );
     only(&source, "L016", Some("id = \"orders\""));
 }
 
@@ -188,13 +266,21 @@ fn l017_national_id_without_justification() {
 
 #[test]
 fn l018_retention_window_whose_minimum_exceeds_its_maximum() {
-    let source = edit(&minimal(), "after = \"relationship_end\"", "after = \"relationship_end\"\nminimum = \"24 months\"\nmaximum = \"6 months\"");
+    let source = edit(
+        &minimal(),
+        "after = \"relationship_end\"",
+        "after = \"relationship_end\"\nminimum = \"24 months\"\nmaximum = \"6 months\"",
+    );
     only(&source, "L018", Some("id = \"order_data\""));
 }
 
 #[test]
 fn l019_purpose_changed_in_a_later_version_than_the_policy() {
-    let source = edit(&minimal(), "direct_marketing = true", "direct_marketing = true\nchanged_in = \"3.0\"");
+    let source = edit(
+        &minimal(),
+        "direct_marketing = true",
+        "direct_marketing = true\nchanged_in = \"3.0\"",
+    );
     only(&source, "L019", Some("id = \"newsletter\""));
     let earlier = source.replace("changed_in = \"3.0\"", "changed_in = \"2.0\"");
     assert!(steward_domain::check(&earlier).diagnostics.is_empty());
@@ -202,7 +288,11 @@ fn l019_purpose_changed_in_a_later_version_than_the_policy() {
 
 #[test]
 fn l020_response_deadline_longer_than_one_month() {
-    let source = edit(&minimal(), "[rights]\n", "[rights]\nresponse_deadline = \"2 months\"\n");
+    let source = edit(
+        &minimal(),
+        "[rights]\n",
+        "[rights]\nresponse_deadline = \"2 months\"\n",
+    );
     only(&source, "L020", Some("response_deadline"));
     let shorter = source.replace("2 months", "30 days");
     assert!(steward_domain::check(&shorter).diagnostics.is_empty());
@@ -210,7 +300,8 @@ fn l020_response_deadline_longer_than_one_month() {
 
 #[test]
 fn l021_declared_subject_type_no_purpose_processes() {
-    let source = minimal() + "\n[[subject_type]]\nid = \"supplier\"\nname = { en = \"Suppliers\", sv = \"Leverantörer\" }\n";
+    let source = minimal()
+        + "\n[[subject_type]]\nid = \"supplier\"\nname = { en = \"Suppliers\", sv = \"Leverantörer\" }\n";
     only(&source, "L021", Some("id = \"supplier\""));
     let not_stored = source + "data_normally_stored = false\n";
     assert!(steward_domain::check(&not_stored).diagnostics.is_empty());
@@ -224,13 +315,21 @@ fn l022_purpose_without_legal_basis() {
 
 #[test]
 fn l023_no_security_measures() {
-    let source = edit(&minimal(), "[[security_measure]]\nid = \"encryption\"\ndescription = { en = \"Encryption at rest.\", sv = \"Kryptering av lagrade uppgifter.\" }\n", "");
+    let source = edit(
+        &minimal(),
+        "[[security_measure]]\nid = \"encryption\"\ndescription = { en = \"Encryption at rest.\", sv = \"Kryptering av lagrade uppgifter.\" }\n",
+        "",
+    );
     only(&source, "L023", None);
 }
 
 #[test]
 fn l024_limited_free_copies_without_fee_terms() {
-    let source = edit(&minimal(), "fee_after = { en = \"a reasonable fee based on administrative costs.\", sv = \"en rimlig avgift baserad på de administrativa kostnaderna.\" }\n", "");
+    let source = edit(
+        &minimal(),
+        "fee_after = { en = \"For further copies we may charge a reasonable fee based on administrative costs.\", sv = \"För ytterligare kopior kan vi ta ut en rimlig avgift baserad på de administrativa kostnaderna.\" }\n",
+        "",
+    );
     only(&source, "L024", None);
 }
 
@@ -239,13 +338,20 @@ fn anonymous_purposes_need_no_legal_basis_and_no_retention() {
     let source = minimal()
         + "\n[[purpose]]\nid = \"statistics\"\nname = { en = \"Statistics\", sv = \"Statistik\" }\ndescription = { en = \"Anonymised statistics.\", sv = \"Anonymiserad statistik.\" }\nanonymous = true\ncategories = [\"credit\"]\nsubjects = [\"customer\"]\n";
     let report = steward_domain::check(&source);
-    assert!(report.diagnostics.is_empty(), "{}", rendered(&report.diagnostics, &source));
+    assert!(
+        report.diagnostics.is_empty(),
+        "{}",
+        rendered(&report.diagnostics, &source)
+    );
 }
 
 #[test]
 fn every_lint_rule_has_a_test_here() {
     let this_file = include_str!("lints.rs");
-    for rule in steward_domain::rules::ALL.iter().filter(|r| r.code.starts_with('L')) {
+    for rule in steward_domain::rules::ALL
+        .iter()
+        .filter(|r| r.code.starts_with('L'))
+    {
         let name = format!("fn {}_", rule.code.to_ascii_lowercase());
         assert!(this_file.contains(&name), "no test for {}", rule.code);
     }

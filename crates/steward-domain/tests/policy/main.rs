@@ -2,6 +2,8 @@
 //! on the mistake it names, the five source policies check clean, and their
 //! notices and records are complete in both languages.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod catalogue;
 mod fixtures;
 mod lints;
@@ -19,7 +21,9 @@ pub fn repo_root() -> PathBuf {
 }
 
 pub fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -33,7 +37,12 @@ pub fn source_policy_text(name: &str) -> String {
 
 pub fn load(source: &str) -> Policy {
     let report = steward_domain::check(source);
-    assert_eq!(report.errors(), 0, "{}", rendered(&report.diagnostics, source));
+    assert_eq!(
+        report.errors(),
+        0,
+        "{}",
+        rendered(&report.diagnostics, source)
+    );
     report.policy.expect("a policy without errors")
 }
 
@@ -43,11 +52,19 @@ pub fn summaries(diagnostics: &[Diagnostic], source: &str) -> Vec<String> {
         .iter()
         .map(|d| {
             let first = d.render("", source);
-            first.lines().next().unwrap_or("").trim_start_matches(':').to_owned()
+            first
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches(':')
+                .to_owned()
         })
         .collect()
 }
 
 pub fn rendered(diagnostics: &[Diagnostic], source: &str) -> String {
-    diagnostics.iter().map(|d| d.render("policy", source)).collect()
+    diagnostics
+        .iter()
+        .map(|d| d.render("policy", source))
+        .collect()
 }

@@ -3,13 +3,15 @@
 //! and the full text pinned by snapshots.
 
 use steward_domain::catalogue::MESSAGES;
-use steward_domain::i18n::{Lang, t};
+use steward_domain::i18n::{Lang, cite, t};
 use steward_domain::notice::{self, Block, NoticeDocument, SECTIONS, retention_sentence};
 
 use super::*;
 
 fn section_text(doc: &NoticeDocument, id: &str) -> String {
-    let section = doc.section(id).unwrap_or_else(|| panic!("section `{id}` missing"));
+    let section = doc
+        .section(id)
+        .unwrap_or_else(|| panic!("section `{id}` missing"));
     let mut text = section.heading.clone();
     for block in &section.blocks {
         match block {
@@ -26,7 +28,10 @@ fn section_text(doc: &NoticeDocument, id: &str) -> String {
 }
 
 fn assert_contains(haystack: &str, needle: &str, what: &str) {
-    assert!(haystack.contains(needle), "{what}: `{needle}` missing from:\n{haystack}");
+    assert!(
+        haystack.contains(needle),
+        "{what}: `{needle}` missing from:\n{haystack}"
+    );
 }
 
 #[test]
@@ -60,12 +65,19 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
             }
             // 14(1)(d): categories of personal data.
             let data = section_text(&doc, "data");
-            for leaf in policy.leaf_categories().filter(|c| c.derived_from.is_empty()) {
+            for leaf in policy
+                .leaf_categories()
+                .filter(|c| c.derived_from.is_empty())
+            {
                 assert_contains(&data, leaf.name.get(lang), &at("data"));
             }
             // 14(2)(f): sources other than the subject.
             let sources = section_text(&doc, "sources");
-            for source in policy.sources.iter().filter(|s| s.kind != steward_domain::policy::SourceKind::DataSubject) {
+            for source in policy
+                .sources
+                .iter()
+                .filter(|s| s.kind != steward_domain::policy::SourceKind::DataSubject)
+            {
                 assert_contains(&sources, source.name.get(lang), &at("sources"));
             }
             // 13(1)(c), (d): purposes, legal bases, legitimate interests.
@@ -74,7 +86,7 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
                 assert_contains(&purposes, purpose.name.get(lang), &at("purposes"));
                 assert_contains(&purposes, purpose.description.get(lang), &at("purposes"));
                 if let Some(basis) = purpose.legal_basis {
-                    assert_contains(&purposes, basis.article(), &at("purposes"));
+                    assert_contains(&purposes, &cite(basis.article(), lang), &at("purposes"));
                     assert_contains(&purposes, t(lang, basis.key()), &at("purposes"));
                 }
                 if let Some(interest) = &purpose.legitimate_interest {
@@ -97,15 +109,30 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
             }
             // 13(1)(f), 15(2): third-country transfers and their safeguards.
             let transfers = section_text(&doc, "transfers");
-            for recipient in policy.recipients.iter().filter(|r| r.country.is_third_country()) {
+            for recipient in policy
+                .recipients
+                .iter()
+                .filter(|r| r.country.is_third_country())
+            {
                 assert_contains(&transfers, recipient.name.get(lang), &at("transfers"));
-                let safeguard = recipient.safeguard.as_ref().expect("checked policies have safeguards");
-                assert_contains(&transfers, safeguard.kind.article(), &at("transfers"));
+                let safeguard = recipient
+                    .safeguard
+                    .as_ref()
+                    .expect("checked policies have safeguards");
+                assert_contains(
+                    &transfers,
+                    &cite(safeguard.kind.article(), lang),
+                    &at("transfers"),
+                );
             }
             // 13(2)(a): retention periods or criteria.
             let retention = section_text(&doc, "retention");
             for rule in &policy.retention {
-                assert_contains(&retention, &retention_sentence(rule, lang), &at("retention"));
+                assert_contains(
+                    &retention,
+                    &retention_sentence(rule, lang),
+                    &at("retention"),
+                );
             }
             // 13(2)(b): every right.
             let rights = section_text(&doc, "rights");
@@ -119,12 +146,20 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
             assert_contains(&rights, &policy.rights.contact, &at("rights"));
             // 13(2)(c): withdrawal of consent.
             let consent = section_text(&doc, "consent");
-            for purpose in policy.purposes.iter().filter(|p| p.legal_basis == Some(steward_domain::policy::LegalBasis::Consent)) {
+            for purpose in policy
+                .purposes
+                .iter()
+                .filter(|p| p.legal_basis == Some(steward_domain::policy::LegalBasis::Consent))
+            {
                 assert_contains(&consent, purpose.name.get(lang), &at("consent"));
             }
             // 13(2)(d): complaint to the supervisory authority.
             let complaint = section_text(&doc, "complaint");
-            assert_contains(&complaint, &policy.controller.supervisory_authority.name, &at("complaint"));
+            assert_contains(
+                &complaint,
+                &policy.controller.supervisory_authority.name,
+                &at("complaint"),
+            );
             // 13(2)(f): automated decisions and profiling.
             let automated = section_text(&doc, "automated");
             for purpose in policy.purposes.iter().filter(|p| p.profiling) {
@@ -152,10 +187,18 @@ fn swedish_notices_contain_no_english_catalogue_text_and_vice_versa() {
             let fixed = |text: &'static str| text.split('{').next().unwrap_or("").trim();
             let (en_part, sv_part) = (fixed(message.en), fixed(message.sv));
             if en_part.len() >= 16 {
-                assert!(!sv.contains(en_part), "{name}: English `{}` in the Swedish notice", message.key);
+                assert!(
+                    !sv.contains(en_part),
+                    "{name}: English `{}` in the Swedish notice",
+                    message.key
+                );
             }
             if sv_part.len() >= 16 {
-                assert!(!en.contains(sv_part), "{name}: Swedish `{}` in the English notice", message.key);
+                assert!(
+                    !en.contains(sv_part),
+                    "{name}: Swedish `{}` in the English notice",
+                    message.key
+                );
             }
         }
     }
@@ -171,7 +214,12 @@ fn a_policy_without_cookies_makes_no_claim_about_cookies() {
     assert!(policy.cookies.is_empty());
     let doc = NoticeDocument::build(&policy, Lang::En);
     assert!(doc.section("cookies").is_none());
-    assert!(!notice::markdown(&policy, Lang::En).expect("md").to_lowercase().contains("cookie"));
+    assert!(
+        !notice::markdown(&policy, Lang::En)
+            .expect("md")
+            .to_lowercase()
+            .contains("cookie")
+    );
 }
 
 #[test]
@@ -191,7 +239,10 @@ fn markdown_and_html_show_the_same_sections() {
     for (id, _) in SECTIONS {
         let heading = t(Lang::En, &format!("section.{id}"));
         assert!(md.contains(&format!("## {heading}\n")), "md lacks {id}");
-        assert!(html.contains(&format!("<section id=\"{id}\">\n<h2>{heading}</h2>")), "html lacks {id}");
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">\n<h2>{heading}</h2>")),
+            "html lacks {id}"
+        );
     }
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
 }
@@ -201,7 +252,10 @@ fn policy_text_is_escaped_in_html_and_markdown() {
     let source = fixture("minimal.toml").replace("Minimal AB", "<Minimal | *AB*>");
     let policy = load(&source);
     let html = notice::html(&policy, Lang::En).expect("html");
-    assert!(html.contains("&#60;Minimal | *AB*&#62;") || html.contains("&lt;Minimal | *AB*&gt;"), "{html}");
+    assert!(
+        html.contains("&#60;Minimal | *AB*&#62;") || html.contains("&lt;Minimal | *AB*&gt;"),
+        "{html}"
+    );
     assert!(!html.contains("<Minimal"));
     let md = notice::markdown(&policy, Lang::En).expect("md");
     assert!(md.contains(r"\<Minimal \| \*AB\*\>"), "{md}");

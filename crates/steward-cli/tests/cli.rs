@@ -1,0 +1,224 @@
+//! The `steward` binary as a user runs it: exit codes, messages, files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn steward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("run steward")
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const BROKEN: &str = "crates/steward-domain/tests/fixtures/broken/e002_unknown_key.toml";
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("steward-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn check_passes_all_source_policies_with_warnings_denied() {
+    let output = steward(&[
+        "policy",
+        "check",
+        "--deny-warnings",
+        "policies/calectro.toml",
+        "policies/cadcraft.toml",
+        "policies/elveta.toml",
+        "policies/connectel.toml",
+        "policies/qlocx.toml",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output)
+            .matches(": ok (0 errors, 0 warnings)")
+            .count(),
+        5
+    );
+}
+
+#[test]
+fn check_reports_file_line_column_code_and_hint_and_exits_1() {
+    let output = steward(&["policy", "check", BROKEN]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!(
+            "{BROKEN}:10:1: error[E002] unknown-key: unknown key `adress`"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("= hint: did you mean `address`?"), "{err}");
+    assert!(err.contains("FAILED (1 error, 0 warnings)"), "{err}");
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let dir = temp_dir("warnings");
+    let file = dir.join("warning.toml");
+    let source = std::fs::read_to_string(
+        repo_root().join("crates/steward-domain/tests/fixtures/minimal.toml"),
+    )
+    .expect("fixture")
+        + "\n[[category]]\nid = \"location\"\nname = { en = \"Location\", sv = \"Plats\" }\n";
+    std::fs::write(&file, source).expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let allowed = steward(&["policy", "check", &path]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    assert!(stderr(&allowed).contains("warning[L010] unused-category"));
+    let denied = steward(&["policy", "check", "--deny-warnings", &path]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(stderr(&denied).contains("warnings denied"));
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error_with_exit_2() {
+    let output = steward(&["policy", "check", "policies/nope.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read policy file policies/nope.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn render_defaults_to_the_policy_language_and_honours_lang_and_format() {
+    let swedish = steward(&["policy", "render", "policies/elveta.toml"]);
+    assert!(swedish.status.success(), "{}", stderr(&swedish));
+    assert!(stdout(&swedish).starts_with("# Integritetspolicy för Picofrost AB"));
+    let english = steward(&[
+        "policy",
+        "render",
+        "policies/elveta.toml",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+    ]);
+    assert!(english.status.success());
+    assert!(stdout(&english).contains("<html lang=\"en\">"));
+    assert!(stdout(&english).contains("<h1>Privacy notice of Picofrost AB</h1>"));
+}
+
+#[test]
+fn render_writes_to_a_file_with_output() {
+    let dir = temp_dir("render");
+    let file = dir.join("notice.html");
+    let path = file.to_string_lossy().into_owned();
+    let output = steward(&[
+        "policy",
+        "render",
+        "policies/connectel.toml",
+        "--format",
+        "html",
+        "-o",
+        &path,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    let html = std::fs::read_to_string(&file).expect("written");
+    assert!(html.contains("<section id=\"retention\">"));
+}
+
+#[test]
+fn render_refuses_a_policy_with_errors() {
+    let output = steward(&["policy", "render", BROKEN]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("error[E002]"), "{err}");
+    assert!(err.contains("has 1 error; fix them first"), "{err}");
+    assert!(stdout(&output).is_empty(), "no half notice is printed");
+}
+
+#[test]
+fn ropa_exports_csv_json_and_markdown() {
+    let csv = steward(&["policy", "ropa", "policies/qlocx.toml", "--format", "csv"]);
+    assert!(csv.status.success());
+    assert!(
+        stdout(&csv).starts_with(
+            "Activity,Name,\"(a) Controller, joint controllers, representative, DPO\","
+        )
+    );
+    let json = steward(&["policy", "ropa", "policies/elveta.toml", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(value["policy"], "elveta");
+    assert_eq!(value["language"], "sv");
+    let md = steward(&["policy", "ropa", "policies/cadcraft.toml"]);
+    assert!(
+        stdout(&md).starts_with("# Record of processing activities (Art. 30(1) GDPR): cadcraft")
+    );
+}
+
+#[test]
+fn explain_lists_every_rule_and_explains_one() {
+    let all = steward(&["policy", "explain"]);
+    assert!(all.status.success());
+    assert_eq!(stdout(&all).lines().count(), steward_rule_count());
+    let one = steward(&["policy", "explain", "L001"]);
+    assert!(stdout(&one).starts_with("L001 conflicting-retention (error)"));
+    let unknown = steward(&["policy", "explain", "X999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("no rule `X999`"));
+}
+
+fn steward_rule_count() -> usize {
+    let docs = std::fs::read_to_string(repo_root().join("docs/policy.md")).expect("docs");
+    docs.lines()
+        .filter(|l| l.starts_with("| E0") || l.starts_with("| L0"))
+        .count()
+}
+
+#[test]
+fn every_command_teaches_with_examples_in_its_help() {
+    for command in [
+        &["--help"][..],
+        &["policy", "check", "--help"],
+        &["policy", "render", "--help"],
+        &["policy", "ropa", "--help"],
+        &["policy", "explain", "--help"],
+    ] {
+        let output = steward(command);
+        assert!(output.status.success());
+        assert!(stdout(&output).contains("Examples:"), "{command:?}");
+    }
+}
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::process::Stdio;
+    // The JSON record is larger than a pipe's buffer, so steward is still
+    // writing when the reader goes away, as with `| head`.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["policy", "ropa", "policies/qlocx.toml", "--format", "json"])
+        .current_dir(repo_root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("Broken pipe"),
+        "{}",
+        stderr(&output)
+    );
+}
