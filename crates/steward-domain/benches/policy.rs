@@ -9,13 +9,18 @@ use steward_domain::i18n::Lang;
 use steward_domain::{notice, ropa};
 
 fn qlocx() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/qlocx.toml"))
-        .expect("policies/qlocx.toml")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/qlocx.toml"
+    ))
+    .expect("policies/qlocx.toml")
 }
 
 fn pipeline(c: &mut Criterion) {
     let source = qlocx();
-    c.bench_function("check qlocx", |b| b.iter(|| steward_domain::check(std::hint::black_box(&source))));
+    c.bench_function("check qlocx", |b| {
+        b.iter(|| steward_domain::check(std::hint::black_box(&source)))
+    });
     let policy = steward_domain::check(&source).policy.expect("qlocx checks");
     c.bench_function("render qlocx notice html sv", |b| {
         b.iter(|| notice::html(std::hint::black_box(&policy), Lang::Sv).expect("render"))
@@ -24,7 +29,11 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| notice::markdown(std::hint::black_box(&policy), Lang::En).expect("render"))
     });
     c.bench_function("record qlocx csv", |b| {
-        b.iter(|| ropa::Record::build(std::hint::black_box(&policy), Lang::En).csv().expect("csv"))
+        b.iter(|| {
+            ropa::Record::build(std::hint::black_box(&policy), Lang::En)
+                .csv()
+                .expect("csv")
+        })
     });
 }
 

@@ -261,8 +261,9 @@ fn purpose_bases(policy: &Policy, out: &mut Vec<Diagnostic>) {
 fn direct_marketing_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for purpose in policy.purposes.iter().filter(|p| p.direct_marketing) {
         if let Some(basis) = purpose.legal_basis
-            && !matches!(basis, LegalBasis::Consent | LegalBasis::LegitimateInterests) {
-                out.push(
+            && !matches!(basis, LegalBasis::Consent | LegalBasis::LegitimateInterests)
+        {
+            out.push(
                     Diagnostic::new(
                         &rules::DIRECT_MARKETING_BASIS,
                         purpose.span.clone(),
@@ -274,7 +275,7 @@ fn direct_marketing_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
                     )
                     .hint("use `legal_basis = \"consent\"` or `\"legitimate_interests\"`"),
                 );
-            }
+        }
     }
 }
 
@@ -444,19 +445,20 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
 fn change_after_version(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for purpose in &policy.purposes {
         if let Some(changed) = &purpose.changed_in
-            && changed > &policy.meta.version {
-                out.push(
-                    Diagnostic::new(
-                        &rules::CHANGE_AFTER_VERSION,
-                        purpose.span.clone(),
-                        format!(
-                            "purpose `{}` changed in {changed}, after the policy's version {}",
-                            purpose.id, policy.meta.version
-                        ),
-                    )
-                    .hint("raise [policy] version, or correct `changed_in`"),
-                );
-            }
+            && changed > &policy.meta.version
+        {
+            out.push(
+                Diagnostic::new(
+                    &rules::CHANGE_AFTER_VERSION,
+                    purpose.span.clone(),
+                    format!(
+                        "purpose `{}` changed in {changed}, after the policy's version {}",
+                        purpose.id, policy.meta.version
+                    ),
+                )
+                .hint("raise [policy] version, or correct `changed_in`"),
+            );
+        }
     }
 }
 

@@ -222,20 +222,19 @@ impl Validator {
             .map(|c| {
                 let id = self.id(&c.id, "category", true);
                 if let Some((parent, _)) = id.rsplit_once('.')
-                    && !category_ids.contains(parent) {
-                        self.report(
-                            Diagnostic::new(
-                                &rules::UNDECLARED_REFERENCE,
-                                c.id.span(),
-                                format!(
-                                    "category `{id}` is below `{parent}`, which is not declared"
-                                ),
-                            )
-                            .hint(format!(
-                                "declare the parent: [[category]] id = \"{parent}\""
-                            )),
-                        );
-                    }
+                    && !category_ids.contains(parent)
+                {
+                    self.report(
+                        Diagnostic::new(
+                            &rules::UNDECLARED_REFERENCE,
+                            c.id.span(),
+                            format!("category `{id}` is below `{parent}`, which is not declared"),
+                        )
+                        .hint(format!(
+                            "declare the parent: [[category]] id = \"{parent}\""
+                        )),
+                    );
+                }
                 Category {
                     span: c.id.span(),
                     name: self.text(c.name, "name", TextKind::Prose),
