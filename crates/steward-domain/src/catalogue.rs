@@ -350,8 +350,8 @@ pub static MESSAGES: &[Message] = &[
     m("retention.how_long", "How long", "Hur länge"),
     m(
         "retention.indefinite",
-        "kept until further notice: {why}",
-        "sparas tills vidare: {why}",
+        "kept until further notice. {why}",
+        "sparas tills vidare. {why}",
     ),
     m(
         "retention.after",
@@ -482,9 +482,34 @@ pub static MESSAGES: &[Message] = &[
         "Radering (artikel 17): att få dina uppgifter raderade när de inte längre behövs, när du återkallar det samtycke de bygger på, när du invänder och vi saknar tyngre vägande skäl, när de har behandlats olagligt eller när lagen kräver det.",
     ),
     m(
-        "rights.erasure_exceptions",
-        "We keep data that the law obliges us to keep ({laws}) and data needed for legal claims, and tell you what we keep and until when.",
-        "Vi behåller uppgifter som lagen kräver att vi sparar ({laws}) och uppgifter som behövs för rättsliga anspråk, och talar om för dig vad vi behåller och hur länge.",
+        "rights.erasure_kept",
+        "Some data is kept even if you ask us to erase it; we then tell you what we keep, why, and until when:",
+        "Vissa uppgifter sparas även om du begär radering; vi talar då om för dig vad vi sparar, varför och hur länge:",
+    ),
+    m(
+        "erasure.freedom_of_expression",
+        "kept to exercise the right of freedom of expression and information",
+        "sparas för att utöva rätten till yttrande- och informationsfrihet",
+    ),
+    m(
+        "erasure.legal_obligation",
+        "kept because the law requires it",
+        "sparas eftersom lagen kräver det",
+    ),
+    m(
+        "erasure.public_health",
+        "kept for reasons of public interest in the area of public health",
+        "sparas av skäl som rör ett viktigt allmänintresse på folkhälsoområdet",
+    ),
+    m(
+        "erasure.archiving",
+        "kept for archiving in the public interest, research or statistics",
+        "sparas för arkivändamål av allmänt intresse, forskning eller statistik",
+    ),
+    m(
+        "erasure.legal_claims",
+        "kept to establish, exercise or defend legal claims",
+        "sparas för att fastställa, göra gällande eller försvara rättsliga anspråk",
     ),
     m(
         "rights.restriction",
@@ -508,8 +533,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "rights.how",
-        "To exercise your rights, contact us at {email}. We confirm your identity first ({verification}). We answer within {deadline}; if a request is complex we may extend this by two further months, and we then tell you why within the first month.",
-        "Kontakta oss på {email} för att utöva dina rättigheter. Vi bekräftar först din identitet ({verification}). Vi svarar inom {deadline}; om en begäran är komplicerad kan vi förlänga tiden med ytterligare två månader, och då förklarar vi varför inom den första månaden.",
+        "To exercise your rights, contact us at {email}. We confirm your identity first ({verification}). We answer without undue delay and at the latest within {deadline}; if requests are complex or numerous we may extend this by two further months, and we then tell you why within the first month.",
+        "Kontakta oss på {email} för att utöva dina rättigheter. Vi bekräftar först din identitet ({verification}). Vi svarar utan onödigt dröjsmål och senast inom {deadline}; om en begäran är komplicerad eller om vi får många begäranden kan vi förlänga tiden med ytterligare två månader, och då förklarar vi varför inom den första månaden.",
     ),
     m(
         "verification.email_code",

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use crate::country::Adequacy;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{
-    AutomatedDecisionBasis, LegalBasis, Policy, RetentionPeriod, RetentionRule, SafeguardKind,
+    AutomatedDecisionBasis, ErasureException, LegalBasis, Policy, RetentionPeriod, RetentionRule,
+    SafeguardKind,
 };
 use crate::rules;
 
@@ -30,6 +31,7 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
         unused_declarations,
         security_measures,
         fee_terms,
+        exception_without_law,
     ];
     let mut out = Vec::new();
     for check in checks {
@@ -542,4 +544,20 @@ fn code_list(items: &[&str]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// L025.
+fn exception_without_law(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    for rule in &policy.retention {
+        if rule.erasure_exception == Some(ErasureException::LegalObligation) && rule.law.is_none() {
+            out.push(
+                Diagnostic::new(
+                    &rules::EXCEPTION_WITHOUT_LAW,
+                    rule.span.clone(),
+                    format!("retention rule `{}` is kept on erasure by a legal obligation but names no law", rule.id),
+                )
+                .hint("add e.g. `law = \"Bokföringslagen (1999:1078) 7 kap. 2 §\"`"),
+            );
+        }
+    }
 }

@@ -672,23 +672,7 @@ impl Builder<'_> {
             }
             None => access = format!("{access} {}", self.t("rights.copies_free")),
         }
-        let mut erasure = self.t("rights.erasure").to_owned();
-        let kept: Vec<String> = p
-            .retention
-            .iter()
-            .filter_map(|rule| rule.law.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !kept.is_empty() {
-            erasure = format!(
-                "{erasure} {}",
-                fill(
-                    self.t("rights.erasure_exceptions"),
-                    &[("laws", &kept.join("; "))]
-                )
-            );
-        }
+        let erasure = self.t("rights.erasure").to_owned();
         let mut objection = self.t("rights.objection").to_owned();
         if p.purposes.iter().any(|purpose| purpose.direct_marketing) {
             objection = format!("{objection} {}", self.t("rights.objection_marketing"));
@@ -700,7 +684,7 @@ impl Builder<'_> {
             Verification::SignedRequest => "verification.signed_request",
             Verification::Manual => "verification.manual",
         });
-        let blocks = vec![
+        let mut blocks = vec![
             Block::Paragraph(self.t("rights.intro").to_owned()),
             Block::List(vec![
                 access,
@@ -719,6 +703,37 @@ impl Builder<'_> {
                 ],
             )),
         ];
+        let kept: Vec<String> = p
+            .retention
+            .iter()
+            .filter_map(|rule| {
+                let exception = rule.erasure_exception?;
+                let categories: Vec<&str> = p
+                    .categories
+                    .iter()
+                    .filter(|c| rule.categories.contains(&c.id))
+                    .map(|c| c.name.get(self.lang))
+                    .collect();
+                let law = rule
+                    .law
+                    .as_ref()
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default();
+                Some(format!(
+                    "{}: {} ({}{law}).",
+                    self.join(&categories),
+                    self.t(exception.key()),
+                    cite(exception.article(), self.lang)
+                ))
+            })
+            .collect();
+        if !kept.is_empty() {
+            blocks.insert(
+                2,
+                Block::Paragraph(self.t("rights.erasure_kept").to_owned()),
+            );
+            blocks.insert(3, Block::List(kept));
+        }
         self.section("rights", blocks)
     }
 
@@ -846,8 +861,12 @@ impl Builder<'_> {
                     .provider
                     .clone()
                     .unwrap_or_else(|| p.controller.name.clone());
+                let name = match &c.when {
+                    Some(when) => format!("{} ({})", c.name, when.get(self.lang)),
+                    None => c.name.clone(),
+                };
                 vec![
-                    c.name.clone(),
+                    name,
                     c.description.get(self.lang).to_owned(),
                     category.to_owned(),
                     lifetime,

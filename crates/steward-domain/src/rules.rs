@@ -214,6 +214,11 @@ pub static FEE_WITHOUT_TERMS: Rule = warning(
     "fee-without-terms",
     "Copies beyond the free ones may carry a reasonable fee (Art. 15(3)); say on what terms with `fee_after`.",
 );
+pub static EXCEPTION_WITHOUT_LAW: Rule = error(
+    "L025",
+    "exception-without-law",
+    "Data kept despite erasure because of a legal obligation must name the law (Art. 17(3)(b), 6(3)).",
+);
 
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
@@ -254,6 +259,7 @@ pub static ALL: &[&Rule] = &[
     &LEGAL_BASIS_MISSING,
     &NO_SECURITY_MEASURES,
     &FEE_WITHOUT_TERMS,
+    &EXCEPTION_WITHOUT_LAW,
 ];
 
 /// Finds a rule by its code (`L001`) or name (`conflicting-retention`).

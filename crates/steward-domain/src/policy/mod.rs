@@ -219,6 +219,47 @@ impl Event {
     }
 }
 
+/// Art. 17(3): why data may be kept although the subject asks for erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureException {
+    FreedomOfExpression,
+    LegalObligation,
+    PublicHealth,
+    Archiving,
+    LegalClaims,
+}
+
+impl ErasureException {
+    pub const ALL: [ErasureException; 5] = [
+        ErasureException::FreedomOfExpression,
+        ErasureException::LegalObligation,
+        ErasureException::PublicHealth,
+        ErasureException::Archiving,
+        ErasureException::LegalClaims,
+    ];
+
+    pub fn article(self) -> &'static str {
+        match self {
+            ErasureException::FreedomOfExpression => "Art. 17(3)(a)",
+            ErasureException::LegalObligation => "Art. 17(3)(b)",
+            ErasureException::PublicHealth => "Art. 17(3)(c)",
+            ErasureException::Archiving => "Art. 17(3)(d)",
+            ErasureException::LegalClaims => "Art. 17(3)(e)",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ErasureException::FreedomOfExpression => "erasure.freedom_of_expression",
+            ErasureException::LegalObligation => "erasure.legal_obligation",
+            ErasureException::PublicHealth => "erasure.public_health",
+            ErasureException::Archiving => "erasure.archiving",
+            ErasureException::LegalClaims => "erasure.legal_claims",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RetentionAction {
@@ -465,6 +506,9 @@ pub struct RetentionRule {
     pub unless: Option<Event>,
     pub justification: Option<Text>,
     pub law: Option<String>,
+    /// Kept despite an erasure request, and why; a rule that names a `law`
+    /// is kept under Art. 17(3)(b) unless it says otherwise.
+    pub erasure_exception: Option<ErasureException>,
     pub action: RetentionAction,
     pub note: Option<Text>,
 }
@@ -516,6 +560,8 @@ pub struct Cookie {
     /// `None` is a defect the linter reports: Art. 13(2)(a) and the ePrivacy rules
     /// need the lifetime.
     pub lifetime: Option<CookieLifetime>,
+    /// The condition for this variant of a cookie, e.g. "if you tick Remember me".
+    pub when: Option<Text>,
     pub purpose: Option<String>,
     pub provider: Option<String>,
     pub description: Text,
@@ -526,14 +572,6 @@ pub struct SecurityMeasure {
     pub id: String,
     pub span: Span,
     pub description: Text,
-}
-
-/// Where a text was written, for lints about translations.
-#[derive(Debug, Clone)]
-pub struct TextSite {
-    pub field: String,
-    pub span: Span,
-    pub prose: bool,
 }
 
 impl Policy {

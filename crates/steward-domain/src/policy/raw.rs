@@ -10,8 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    AutomatedDecisionBasis, CookieCategory, Event, LegalBasis, Provision, RecipientRole,
-    RetentionAction, SafeguardKind, SourceKind, SpecialCondition, Verification,
+    AutomatedDecisionBasis, CookieCategory, ErasureException, Event, LegalBasis, Provision,
+    RecipientRole, RetentionAction, SafeguardKind, SourceKind, SpecialCondition, Verification,
 };
 
 pub type Id = Spanned<String>;
@@ -249,6 +249,8 @@ pub struct RawRetention {
     #[serde(default)]
     pub law: Option<String>,
     #[serde(default)]
+    pub erasure_exception: Option<Spanned<ErasureException>>,
+    #[serde(default)]
     pub action: Option<RetentionAction>,
     #[serde(default)]
     pub note: Option<Spanned<RawText>>,
@@ -295,6 +297,8 @@ pub struct RawCookie {
     pub category: CookieCategory,
     #[serde(default)]
     pub lifetime: Option<Spanned<String>>,
+    #[serde(default)]
+    pub when: Option<Spanned<RawText>>,
     #[serde(default)]
     pub purpose: Option<Id>,
     #[serde(default)]

@@ -315,7 +315,23 @@ impl Validator {
             .into_iter()
             .map(|c| self.cookie(c, &purpose_ids))
             .collect();
-        self.unique("cookie", cookies.iter().map(|c| (c.name.as_str(), &c.span)));
+        // A cookie may appear once per condition (`when`): the same login
+        // cookie lasts 2 days, or 2 weeks if "Remember me" is ticked.
+        let cookie_keys: Vec<(String, Span)> = cookies
+            .iter()
+            .map(|c| {
+                let when = c
+                    .when
+                    .as_ref()
+                    .map(|w| format!(" when {}", w.get(self.primary_language())))
+                    .unwrap_or_default();
+                (format!("{}{when}", c.name), c.span.clone())
+            })
+            .collect();
+        self.unique(
+            "cookie",
+            cookie_keys.iter().map(|(key, span)| (key.as_str(), span)),
+        );
 
         let security_measures: Vec<SecurityMeasure> = raw
             .security_measures
@@ -624,6 +640,10 @@ impl Validator {
             justification: r
                 .justification
                 .map(|t| self.text(t, "justification", TextKind::Prose)),
+            erasure_exception: r
+                .erasure_exception
+                .map(Spanned::into_inner)
+                .or(r.law.as_ref().map(|_| ErasureException::LegalObligation)),
             law: r.law,
             action: r.action.unwrap_or_default(),
             note: r.note.map(|t| self.text(t, "note", TextKind::Prose)),
@@ -683,6 +703,7 @@ impl Validator {
             span: c.name.span(),
             category: c.category,
             lifetime,
+            when: c.when.map(|t| self.text(t, "when", TextKind::Prose)),
             purpose: c.purpose.as_ref().and_then(|p| {
                 self.references(std::slice::from_ref(p), "purpose", purpose_ids)
                     .pop()
@@ -899,6 +920,10 @@ impl Validator {
                 }
             }
         }
+    }
+
+    fn primary_language(&self) -> Lang {
+        self.languages.first().copied().unwrap_or(Lang::En)
     }
 
     fn language_list(&self) -> String {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use steward_domain::catalogue::MESSAGES;
 use steward_domain::notice::SECTIONS;
-use steward_domain::policy::{Event, LegalBasis};
+use steward_domain::policy::{ErasureException, Event, LegalBasis};
 
 /// Quoted strings that look like catalogue keys (`word.word`) in a source file.
 fn keys_in(source: &str) -> BTreeSet<String> {
@@ -36,6 +36,7 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
     let mut used: BTreeSet<String> = sources.iter().flat_map(|s| keys_in(s)).collect();
     used.extend(SECTIONS.iter().map(|(id, _)| format!("section.{id}")));
     used.extend(LegalBasis::ALL.iter().map(|b| b.key().to_owned()));
+    used.extend(ErasureException::ALL.iter().map(|e| e.key().to_owned()));
     for event in [
         Event::Collection,
         Event::RelationshipStart,

@@ -334,6 +334,45 @@ fn l024_limited_free_copies_without_fee_terms() {
 }
 
 #[test]
+fn l025_erasure_exception_for_a_legal_obligation_names_the_law() {
+    let source = edit(
+        &minimal(),
+        "after = \"relationship_end\"",
+        "after = \"relationship_end\"\nerasure_exception = \"legal_obligation\"",
+    );
+    only(&source, "L025", Some("id = \"order_data\""));
+    let with_law = edit(
+        &source,
+        "erasure_exception = \"legal_obligation\"",
+        "erasure_exception = \"legal_obligation\"\nlaw = \"Bokföringslagen (1999:1078)\"",
+    );
+    assert!(steward_domain::check(&with_law).diagnostics.is_empty());
+    let claims = edit(
+        &source,
+        "erasure_exception = \"legal_obligation\"",
+        "erasure_exception = \"legal_claims\"",
+    );
+    assert!(steward_domain::check(&claims).diagnostics.is_empty());
+}
+
+#[test]
+fn a_cookie_may_be_declared_once_per_condition() {
+    let variant = "\n[[cookie]]\nname = \"session\"\nwhen = { en = \"if you tick Remember me\", sv = \"om du kryssar i Kom ihåg mig\" }\ncategory = \"necessary\"\nlifetime = \"2 weeks\"\ndescription = { en = \"Keeps you logged in.\", sv = \"Håller dig inloggad.\" }\n";
+    let source = minimal() + variant;
+    assert!(steward_domain::check(&source).diagnostics.is_empty());
+    let twice = source.clone() + variant;
+    let report = steward_domain::check(&twice);
+    assert_eq!(
+        report
+            .diagnostics
+            .iter()
+            .map(|d| d.code())
+            .collect::<Vec<_>>(),
+        ["E006"]
+    );
+}
+
+#[test]
 fn anonymous_purposes_need_no_legal_basis_and_no_retention() {
     let source = minimal()
         + "\n[[purpose]]\nid = \"statistics\"\nname = { en = \"Statistics\", sv = \"Statistik\" }\ndescription = { en = \"Anonymised statistics.\", sv = \"Anonymiserad statistik.\" }\nanonymous = true\ncategories = [\"credit\"]\nsubjects = [\"customer\"]\n";

@@ -223,6 +223,31 @@ fn a_policy_without_cookies_makes_no_claim_about_cookies() {
 }
 
 #[test]
+fn the_rights_section_names_exactly_the_data_kept_despite_erasure() {
+    let source = fixture("minimal.toml");
+    let without = notice::markdown(&load(&source), Lang::En).expect("md");
+    assert!(
+        !without.contains("kept even if you ask us to erase"),
+        "no exception is declared"
+    );
+    assert!(
+        !without.contains("legal claims"),
+        "no claim the policy does not make"
+    );
+    let with = source.replace(
+        "after = \"relationship_end\"",
+        "after = \"relationship_end\"\nlaw = \"Bokföringslagen (1999:1078) 7 kap. 2 §\"",
+    );
+    let policy = load(&with);
+    let doc = NoticeDocument::build(&policy, Lang::Sv);
+    let rights = section_text(&doc, "rights");
+    assert!(
+        rights.contains("Kontaktuppgifter och Kreditbetyg: sparas eftersom lagen kräver det (artikel 17.3 b: Bokföringslagen (1999:1078) 7 kap. 2 §)."),
+        "{rights}"
+    );
+}
+
+#[test]
 fn elveta_renders_in_swedish_by_default() {
     let policy = load(&source_policy_text("elveta"));
     assert_eq!(policy.meta.default_language, Lang::Sv);
