@@ -90,12 +90,21 @@ fn warnings_fail_only_when_denied() {
 
 #[test]
 fn a_missing_file_is_a_clear_error_with_exit_2() {
-    let output = steward(&["policy", "check", "policies/nope.toml"]);
+    let output = steward(&[
+        "policy",
+        "check",
+        "policies/nope.toml",
+        "policies/elveta.toml",
+    ]);
     assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
     assert!(
-        stderr(&output).contains("cannot read policy file policies/nope.toml"),
-        "{}",
-        stderr(&output)
+        err.contains("cannot read policy file policies/nope.toml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("policies/elveta.toml: ok"),
+        "the other files are still checked: {err}"
     );
 }
 

@@ -120,11 +120,6 @@ pub static MESSAGES: &[Message] = &[
         "Our data protection officer can be reached at:",
         "Vårt dataskyddsombud nås på:",
     ),
-    m(
-        "dpo.none",
-        "We have not appointed a data protection officer. For questions about our processing of personal data, contact us at {email}.",
-        "Vi har inte utsett något dataskyddsombud. Frågor om vår behandling av personuppgifter ställer du till {email}.",
-    ),
     // Data.
     m(
         "data.subjects",
@@ -148,8 +143,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "data.national_id",
-        "personal identity number, used only when clearly justified:",
-        "personnummer, som används endast när det är klart motiverat:",
+        "used only when clearly justified:",
+        "används endast när det är klart motiverat:",
     ),
     m(
         "data.derived",
@@ -218,8 +213,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "basis.vital_interests",
-        "vital interests",
-        "grundläggande intressen",
+        "protection of vital interests",
+        "skydd av intressen av grundläggande betydelse",
     ),
     m(
         "basis.public_task",
@@ -284,8 +279,8 @@ pub static MESSAGES: &[Message] = &[
     m("recipients.country", "Where", "Var"),
     m(
         "role.processor",
-        "processor, acting on our instructions",
-        "personuppgiftsbiträde som agerar på våra instruktioner",
+        "processor (processes the data on our behalf and on our instructions)",
+        "personuppgiftsbiträde (behandlar uppgifterna för vår räkning enligt våra instruktioner)",
     ),
     m(
         "role.joint_controller",
@@ -432,8 +427,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "event.last_activity",
-        "your last activity",
-        "din senaste aktivitet",
+        "you were last active",
+        "du senast var aktiv",
     ),
     m(
         "event.contact_person_changed",
@@ -465,11 +460,6 @@ pub static MESSAGES: &[Message] = &[
         "rights.copies_free",
         "Copies are free of charge.",
         "Kopiorna är kostnadsfria.",
-    ),
-    m(
-        "rights.copies_limited",
-        "Free copies each calendar year: {n}. {fee}",
-        "Kostnadsfria kopior per kalenderår: {n}. {fee}",
     ),
     m(
         "rights.rectification",
@@ -533,29 +523,33 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "rights.how",
-        "To exercise your rights, contact us at {email}. We confirm your identity first ({verification}). We answer without undue delay and at the latest within {deadline}; if requests are complex or numerous we may extend this by two further months, and we then tell you why within the first month.",
-        "Kontakta oss på {email} för att utöva dina rättigheter. Vi bekräftar först din identitet ({verification}). Vi svarar utan onödigt dröjsmål och senast inom {deadline}; om en begäran är komplicerad eller om vi får många begäranden kan vi förlänga tiden med ytterligare två månader, och då förklarar vi varför inom den första månaden.",
+        "To exercise your rights, contact us at {email}. We confirm your identity before we answer: {verification} We answer without undue delay and at the latest within {deadline}; if requests are complex or numerous we may extend this by two further months, and we then tell you why within the first month.",
+        "Kontakta oss på {email} för att utöva dina rättigheter. Vi bekräftar din identitet innan vi svarar: {verification} Vi svarar utan onödigt dröjsmål och senast inom {deadline}; om en begäran är komplicerad eller om vi får många begäranden kan vi förlänga tiden med ytterligare två månader, och då förklarar vi varför inom den första månaden.",
     ),
     m(
         "verification.email_code",
-        "with a one-time code sent to your e-mail address",
-        "med en engångskod som skickas till din e-postadress",
+        "we send a one-time code to your e-mail address.",
+        "vi skickar en engångskod till din e-postadress.",
     ),
     m(
         "verification.sms_code",
-        "with a one-time code sent to your phone",
-        "med en engångskod som skickas till din telefon",
+        "we send a one-time code to your phone.",
+        "vi skickar en engångskod till din telefon.",
     ),
-    m("verification.bankid", "with BankID", "med BankID"),
+    m(
+        "verification.bankid",
+        "you identify yourself with BankID.",
+        "du legitimerar dig med BankID.",
+    ),
     m(
         "verification.signed_request",
-        "please sign your request yourself and state the details we need to identify you, such as the e-mail address or phone number you used with us",
-        "underteckna din begäran själv och ange de uppgifter vi behöver för att identifiera dig, till exempel den e-postadress eller det telefonnummer du använt hos oss",
+        "please sign your request yourself and state the details we need to identify you, such as the e-mail address or phone number you used with us.",
+        "underteckna din begäran själv och ange de uppgifter vi behöver för att identifiera dig, till exempel den e-postadress eller det telefonnummer du använt hos oss.",
     ),
     m(
         "verification.manual",
-        "by checking the details you give us",
-        "genom att kontrollera de uppgifter du lämnar",
+        "we check the details you give us against those we hold.",
+        "vi kontrollerar de uppgifter du lämnar mot dem vi har.",
     ),
     m(
         "consent.withdraw",
@@ -599,8 +593,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "cookies.intro",
-        "Our websites use the cookies below. You can refuse or delete cookies in your browser settings; some functions may then not work.",
-        "Våra webbplatser använder kakorna nedan. Du kan neka eller radera kakor i din webbläsares inställningar; vissa funktioner kan då sluta fungera.",
+        "Our websites use the cookies below. Cookies that are not strictly necessary are set only with your consent, which you can withdraw at any time, for example by deleting the cookies in your browser.",
+        "Våra webbplatser använder kakorna nedan. Kakor som inte är nödvändiga sätts endast med ditt samtycke, som du när som helst kan återkalla, till exempel genom att radera kakorna i din webbläsare.",
     ),
     m("cookies.name", "Cookie", "Kaka"),
     m("cookies.description", "What it does", "Vad den gör"),
@@ -608,7 +602,7 @@ pub static MESSAGES: &[Message] = &[
     m("cookies.lifetime", "Lifetime", "Livslängd"),
     m("cookies.provider", "Set by", "Sätts av"),
     m("cookie.necessary", "necessary", "nödvändig"),
-    m("cookie.preferences", "preferences", "inställningar"),
+    m("cookie.preferences", "preferences", "funktionella"),
     m("cookie.statistics", "statistics", "statistik"),
     m("cookie.marketing", "marketing", "marknadsföring"),
     m(
@@ -691,4 +685,29 @@ pub static MESSAGES: &[Message] = &[
     m("ropa.dpo", "data protection officer:", "dataskyddsombud:"),
     m("word.and", "and", "och"),
     m("word.or", "or", "eller"),
+    m(
+        "event.financial_year_end",
+        "the financial year has ended",
+        "räkenskapsåret har avslutats",
+    ),
+    m(
+        "rights.copies_one",
+        "You get one copy free of charge each calendar year. {fee}",
+        "Du får en kostnadsfri kopia per kalenderår. {fee}",
+    ),
+    m(
+        "rights.copies_many",
+        "You get {n} copies free of charge each calendar year. {fee}",
+        "Du får {n} kostnadsfria kopior per kalenderår. {fee}",
+    ),
+    m(
+        "purposes.anonymised_data",
+        "Anonymised data about:",
+        "Anonymiserade uppgifter om:",
+    ),
+    m(
+        "automated.profiling_only",
+        "Profiling takes place for: {purposes}.",
+        "Profilering förekommer för: {purposes}.",
+    ),
 ];

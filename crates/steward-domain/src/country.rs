@@ -162,6 +162,12 @@ pub fn lookup(code: &str) -> Option<Country> {
     if code.eq_ignore_ascii_case(GLOBAL.code) {
         return Some(GLOBAL);
     }
+    // `UK` is not the ISO code but is what people write.
+    let code = if code.eq_ignore_ascii_case("UK") {
+        "GB"
+    } else {
+        code
+    };
     COUNTRIES
         .iter()
         .find(|c| c.code.eq_ignore_ascii_case(code))
@@ -188,6 +194,7 @@ mod tests {
         assert_eq!(lookup("EU"), Some(EEA));
         assert!(lookup("global").is_some_and(|c| c.is_third_country()));
         assert_eq!(lookup("XX"), None);
+        assert_eq!(lookup("uk").map(|c| c.code), Some("GB"));
     }
 
     #[test]

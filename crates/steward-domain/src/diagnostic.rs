@@ -79,7 +79,11 @@ impl Diagnostic {
             self.rule.code, self.rule.name, self.message
         );
         if let (Some(span), Some(position)) = (&self.span, self.position(source)) {
-            let line_text = source.lines().nth(position.line - 1).unwrap_or("");
+            let line_text = source
+                .lines()
+                .nth(position.line - 1)
+                .unwrap_or("")
+                .trim_start_matches('\u{feff}');
             let width = source
                 .get(span.clone())
                 .map(|s| s.lines().next().unwrap_or("").chars().count())
@@ -99,7 +103,12 @@ impl Diagnostic {
                 out,
                 "{:gutter$} | {}{}",
                 "",
-                " ".repeat(position.column - 1),
+                // Tabs stay tabs so the caret lines up under the text.
+                line_text
+                    .chars()
+                    .take(position.column - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect::<String>(),
                 "^".repeat(width)
             );
         }
@@ -117,12 +126,23 @@ pub struct Position {
 }
 
 impl Position {
+    /// Where byte `offset` is. Carriage returns (CRLF files) and a byte-order
+    /// mark are not columns; an offset inside a character means that character.
     pub fn of(source: &str, offset: usize) -> Self {
-        let offset = offset.min(source.len());
-        let before = source.get(..offset).unwrap_or(source);
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = source.get(..offset).unwrap_or_default();
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let column = before
+            .get(line_start..)
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !matches!(c, '\r' | '\u{feff}'))
+            .count()
+            + 1;
         Self { line, column }
     }
 }
@@ -146,6 +166,35 @@ mod tests {
                 column: 20
             }
         );
+    }
+
+    #[test]
+    fn crlf_bom_and_offsets_inside_a_character_do_not_shift_positions() {
+        let crlf = "[policy]\r\nid = \"x\"\r\n";
+        let lf = "[policy]\nid = \"x\"\n";
+        let at = |s: &str| Position::of(s, s.find('\"').unwrap_or(0) + 3);
+        assert_eq!(at(crlf), at(lf));
+        assert_eq!(at(lf), Position { line: 2, column: 9 });
+        let bom = "\u{feff}id = 1";
+        assert_eq!(
+            Position::of(bom, bom.find('1').unwrap_or(0)),
+            Position { line: 1, column: 6 }
+        );
+        let accented = "a = 1\nb = \"é\"\n";
+        let inside_e = accented.find('é').unwrap_or(0) + 1;
+        assert_eq!(
+            Position::of(accented, inside_e),
+            Position { line: 2, column: 6 }
+        );
+    }
+
+    #[test]
+    fn the_caret_lines_up_under_tab_indented_text() {
+        let source = "[policy]\n\tidd = 1\n";
+        let start = source.find("idd").unwrap_or(0);
+        let shown = Diagnostic::new(&rules::UNKNOWN_KEY, start..start + 3, "unknown key `idd`")
+            .render("p.toml", source);
+        assert!(shown.contains("\n  | \t^^^\n"), "{shown}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod country;
 pub mod diagnostic;
 pub mod i18n;
+pub mod identity;
 pub mod lint;
 pub mod notice;
 pub mod period;

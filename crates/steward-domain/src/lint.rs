@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use crate::country::Adequacy;
 use crate::diagnostic::Diagnostic;
 use crate::policy::{
-    AutomatedDecisionBasis, ErasureException, LegalBasis, Policy, RetentionPeriod, RetentionRule,
-    SafeguardKind,
+    AutomatedDecisionBasis, CookieCategory, ErasureException, LegalBasis, Policy, RetentionPeriod,
+    RetentionRule, SafeguardKind,
 };
 use crate::rules;
 
@@ -32,6 +32,7 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
         security_measures,
         fee_terms,
         exception_without_law,
+        cookie_without_consent,
     ];
     let mut out = Vec::new();
     for check in checks {
@@ -95,8 +96,13 @@ fn covers(rule: &RetentionRule, leaf: &str) -> bool {
         .any(|c| crate::policy::is_within(leaf, c))
 }
 
+/// Whether two rules for the same data and purpose can stand together: they
+/// say the same, or one governs only until an event (`unless`) after which the
+/// other takes over ("13 months, unless a customer relationship forms").
 fn same_schedule(a: &RetentionRule, b: &RetentionRule) -> bool {
-    a.period == b.period && a.unless == b.unless && a.action == b.action
+    (a.period == b.period && a.unless == b.unless && a.action == b.action)
+        || a.unless.is_some()
+        || b.unless.is_some()
 }
 
 fn describe(rule: &RetentionRule) -> String {
@@ -201,11 +207,12 @@ fn special_category_without_condition(policy: &Policy, out: &mut Vec<Diagnostic>
         let special: Vec<&str> = policy
             .expand_categories(&purpose.categories)
             .into_iter()
+            // Special if it, or any category above it, is special.
             .filter(|c| {
-                c.special
-                    || c.parent()
-                        .and_then(|p| policy.category(p))
-                        .is_some_and(|p| p.special)
+                policy
+                    .categories
+                    .iter()
+                    .any(|s| s.special && c.is_within(&s.id))
             })
             .map(|c| c.id.as_str())
             .collect();
@@ -356,12 +363,15 @@ fn cookie_without_lifetime(policy: &Policy, out: &mut Vec<Diagnostic>) {
 
 /// L012.
 fn minimum_age_below_13(policy: &Policy, out: &mut Vec<Diagnostic>) {
-    if policy.controller.minimum_age < 13 {
+    let Some(age) = policy.controller.minimum_age else {
+        return;
+    };
+    if age < 13 {
         out.push(
             Diagnostic::new(
                 &rules::MINIMUM_AGE_BELOW_13,
                 policy.controller.minimum_age_span.clone(),
-                format!("minimum age {} is below 13", policy.controller.minimum_age),
+                format!("minimum age {age} is below 13"),
             )
             .hint("set `minimum_age = 13` or higher"),
         );
@@ -416,7 +426,7 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
             minimum,
             maximum,
             after,
-            ..
+            calendar_year_end,
         } = &rule.period
         else {
             continue;
@@ -426,10 +436,11 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
             (Some(min), Some(max)) => min.min_days() > max.max_days(),
             _ => false,
         };
+        // Only a period counted from collection can be compared with the
+        // window; one longer than the maximum can never be honoured.
         let outside = from_collection
-            && (maximum.is_some_and(|max| period.min_days() > max.max_days())
-                || minimum
-                    .is_some_and(|min| period.max_days() < min.min_days() && period.amount > 0));
+            && !calendar_year_end
+            && maximum.is_some_and(|max| period.min_days() > max.max_days());
         if inverted || outside {
             out.push(
                 Diagnostic::new(
@@ -557,6 +568,33 @@ fn exception_without_law(policy: &Policy, out: &mut Vec<Diagnostic>) {
                     format!("retention rule `{}` is kept on erasure by a legal obligation but names no law", rule.id),
                 )
                 .hint("add e.g. `law = \"Bokföringslagen (1999:1078) 7 kap. 2 §\"`"),
+            );
+        }
+    }
+}
+
+/// L026: storing or reading a cookie that is not strictly necessary needs the
+/// user's consent (Lag (2022:482) om elektronisk kommunikation 9 kap. 28 §,
+/// ePrivacy Art. 5(3)), whatever basis the later processing rests on.
+fn cookie_without_consent(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    for cookie in policy
+        .cookies
+        .iter()
+        .filter(|c| c.category != CookieCategory::Necessary)
+    {
+        let consented = cookie
+            .purpose
+            .as_deref()
+            .and_then(|id| policy.purpose(id))
+            .is_some_and(|p| p.legal_basis == Some(LegalBasis::Consent));
+        if !consented {
+            out.push(
+                Diagnostic::new(
+                    &rules::COOKIE_WITHOUT_CONSENT,
+                    cookie.span.clone(),
+                    format!("cookie `{}` is not strictly necessary but is not set on consent", cookie.name),
+                )
+                .hint("give it `purpose = \"...\"` naming a purpose with `legal_basis = \"consent\"`, or make it `necessary` if it truly is"),
             );
         }
     }

@@ -41,7 +41,8 @@ pub struct NoticeDocument {
 }
 
 /// The sections of a notice, in order, with the article each serves. Every
-/// notice has all of them but `cookies`, shown only when cookies are declared.
+/// notice has all of them but `dpo`, `children` and `cookies`, shown only when
+/// the policy declares a DPO, a minimum age or cookies.
 pub const SECTIONS: &[(&str, &str)] = &[
     ("controller", "Art. 13(1)(a), 14(1)(a)"),
     ("dpo", "Art. 13(1)(b), 14(1)(b)"),
@@ -121,7 +122,7 @@ impl NoticeDocument {
             ),
             sections: vec![
                 Some(b.controller()),
-                Some(b.dpo()),
+                b.dpo(),
                 Some(b.data()),
                 Some(b.sources()),
                 Some(b.purposes()),
@@ -133,7 +134,7 @@ impl NoticeDocument {
                 Some(b.consent()),
                 Some(b.complaint()),
                 Some(b.automated()),
-                Some(b.children()),
+                b.children(),
                 b.cookies(),
                 Some(b.security()),
                 Some(b.changes()),
@@ -265,18 +266,17 @@ impl Builder<'_> {
         lines
     }
 
-    fn dpo(&self) -> Section {
-        let blocks = match &self.policy.controller.dpo {
-            Some(dpo) => vec![
+    /// Art. 13(1)(b) applies only where a DPO is appointed; without one
+    /// declared the notice says nothing either way.
+    fn dpo(&self) -> Option<Section> {
+        let dpo = self.policy.controller.dpo.as_ref()?;
+        Some(self.section(
+            "dpo",
+            vec![
                 Block::Paragraph(self.t("dpo.appointed").to_owned()),
                 Block::List(self.contact_lines(dpo)),
             ],
-            None => vec![Block::Paragraph(fill(
-                self.t("dpo.none"),
-                &[("email", &self.policy.rights.contact)],
-            ))],
-        };
-        self.section("dpo", blocks)
+        ))
     }
 
     fn data(&self) -> Section {
@@ -442,7 +442,11 @@ impl Builder<'_> {
                 format!("{} {}", self.t("purposes.basis"), self.basis_text(purpose)),
                 format!(
                     "{} {}",
-                    self.t("purposes.categories"),
+                    self.t(if purpose.anonymous {
+                        "purposes.anonymised_data"
+                    } else {
+                        "purposes.categories"
+                    }),
                     self.join(&categories)
                 ),
             ];
@@ -459,8 +463,11 @@ impl Builder<'_> {
             if purpose.profiling {
                 facts.push(self.t("purposes.profiling").to_owned());
             }
-            if purpose.legal_basis == Some(LegalBasis::LegitimateInterests)
-                && !purpose.direct_marketing
+            // Art. 21(1) covers processing on legitimate interests and on a public task.
+            if matches!(
+                purpose.legal_basis,
+                Some(LegalBasis::LegitimateInterests | LegalBasis::PublicTask)
+            ) && !purpose.direct_marketing
             {
                 facts.push(self.t("purposes.may_object").to_owned());
             }
@@ -665,7 +672,11 @@ impl Builder<'_> {
                 access = format!(
                     "{access} {}",
                     fill(
-                        self.t("rights.copies_limited"),
+                        self.t(if n == 1 {
+                            "rights.copies_one"
+                        } else {
+                            "rights.copies_many"
+                        }),
                         &[("n", &n.to_string()), ("fee", fee)]
                     )
                 );
@@ -781,12 +792,13 @@ impl Builder<'_> {
             .iter()
             .filter(|purpose| purpose.automated_decision.is_some())
             .collect();
-        if deciding.iter().any(|purpose| {
+        let with_legal_effect = deciding.iter().any(|purpose| {
             purpose
                 .automated_decision
                 .as_ref()
                 .is_some_and(|d| d.legal_effect)
-        }) {
+        });
+        if with_legal_effect {
             blocks.push(Block::Paragraph(self.t("automated.yes").to_owned()));
         } else {
             blocks.push(Block::Paragraph(self.t("automated.no").to_owned()));
@@ -816,23 +828,30 @@ impl Builder<'_> {
                 self.t("automated.no_profiling").to_owned(),
             ));
         } else {
+            // Saying profiling has no legal effect would contradict the
+            // paragraph above when some automated decision has one.
             blocks.push(Block::Paragraph(fill(
-                self.t("automated.profiling"),
+                self.t(if with_legal_effect {
+                    "automated.profiling_only"
+                } else {
+                    "automated.profiling"
+                }),
                 &[("purposes", &self.join(&profiling))],
             )));
         }
         self.section("automated", blocks)
     }
 
-    fn children(&self) -> Section {
-        let age = self.policy.controller.minimum_age.to_string();
-        self.section(
+    /// Only when the policy sets a minimum age: otherwise the notice makes no claim.
+    fn children(&self) -> Option<Section> {
+        let age = self.policy.controller.minimum_age?.to_string();
+        Some(self.section(
             "children",
             vec![Block::Paragraph(fill(
                 self.t("children.minimum_age"),
                 &[("age", &age), ("email", &self.policy.rights.contact)],
             ))],
-        )
+        ))
     }
 
     /// Only when the policy declares cookies: a notice must not claim there

@@ -11,6 +11,9 @@ use jiff::{Span, civil::Date};
 
 use crate::i18n::Lang;
 
+/// The longest period a policy may write: 1,000 years.
+const MAX_DAYS: u64 = 365_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
     Hour,
@@ -50,9 +53,12 @@ impl Period {
                 "write a whole number and a unit, e.g. `30 days`, `13 months`, `7 years`",
             ));
         };
-        let amount: u32 = amount
-            .parse()
-            .map_err(|_| error("the amount must be a whole number, e.g. `30 days`"))?;
+        if !amount.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(error("the amount must be a whole number, e.g. `30 days`"));
+        }
+        let amount: u32 = amount.parse().map_err(|_| {
+            error("the amount is too large; for no end date use `indefinite = true`")
+        })?;
         let unit = match unit.to_ascii_lowercase().as_str() {
             "hour" | "hours" => Unit::Hour,
             "day" | "days" => Unit::Day,
@@ -65,24 +71,33 @@ impl Period {
                 ));
             }
         };
-        Ok(Self { amount, unit })
+        let period = Self { amount, unit };
+        if period.min_days() > MAX_DAYS {
+            return Err(error(
+                "it is longer than 1,000 years; for no end date use `indefinite = true`",
+            ));
+        }
+        Ok(period)
     }
 
-    pub fn span(self) -> Span {
+    /// The period as a calendar span; `None` past jiff's range (which a
+    /// parsed period never reaches).
+    pub fn span(self) -> Option<Span> {
         let n = i64::from(self.amount);
         match self.unit {
-            Unit::Hour => Span::new().hours(n),
-            Unit::Day => Span::new().days(n),
-            Unit::Week => Span::new().weeks(n),
-            Unit::Month => Span::new().months(n),
-            Unit::Year => Span::new().years(n),
+            Unit::Hour => Span::new().try_hours(n),
+            Unit::Day => Span::new().try_days(n),
+            Unit::Week => Span::new().try_weeks(n),
+            Unit::Month => Span::new().try_months(n),
+            Unit::Year => Span::new().try_years(n),
         }
+        .ok()
     }
 
     /// The date this period after `start` ends, by calendar arithmetic
     /// (31 January + 1 month = the last day of February).
     pub fn after(self, start: Date) -> Option<Date> {
-        start.checked_add(self.span()).ok()
+        start.checked_add(self.span()?).ok()
     }
 
     /// An upper bound in days, for comparing periods of different units.
@@ -135,13 +150,29 @@ impl Period {
             (Lang::Sv, Unit::Year, true) => "år",
             (Lang::Sv, Unit::Year, false) => "år",
         };
-        format!("{} {word}", self.amount)
+        // In prose "one month" reads better than "1 month".
+        let amount = match (lang, one, self.unit) {
+            (Lang::En, true, _) => "one".to_owned(),
+            (Lang::Sv, true, Unit::Year) => "ett".to_owned(),
+            (Lang::Sv, true, _) => "en".to_owned(),
+            _ => self.amount.to_string(),
+        };
+        format!("{amount} {word}")
     }
 }
 
+/// As a policy writes it (`1 month`, `30 days`), for diagnostics.
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En))
+        let unit = match self.unit {
+            Unit::Hour => "hour",
+            Unit::Day => "day",
+            Unit::Week => "week",
+            Unit::Month => "month",
+            Unit::Year => "year",
+        };
+        let plural = if self.amount == 1 { "" } else { "s" };
+        write!(f, "{} {unit}{plural}", self.amount)
     }
 }
 
@@ -167,6 +198,10 @@ mod tests {
             "thirty days",
             "30 dayz",
             "-1 days",
+            "+1 month",
+            "99999999999 days",
+            "4000000000 years",
+            "1001 years",
             "1.5 years",
             "30 days ago",
             "",
@@ -192,11 +227,32 @@ mod tests {
 
     #[test]
     fn describes_in_english_and_swedish() {
-        assert_eq!(Period::new(1, Unit::Month).describe(Lang::En), "1 month");
+        assert_eq!(Period::new(1, Unit::Month).describe(Lang::En), "one month");
+        assert_eq!(Period::new(1, Unit::Month).describe(Lang::Sv), "en månad");
+        assert_eq!(Period::new(1, Unit::Year).describe(Lang::Sv), "ett år");
+        assert_eq!(Period::new(2, Unit::Week).describe(Lang::En), "2 weeks");
         assert_eq!(
             Period::new(13, Unit::Month).describe(Lang::Sv),
             "13 månader"
         );
         assert_eq!(Period::new(7, Unit::Year).describe(Lang::Sv), "7 år");
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn the_longest_allowed_period_still_computes_a_date() {
+        let longest = Period::parse("1000 years").expect("allowed");
+        assert_eq!(longest.after(date(2026, 1, 1)), Some(date(3026, 1, 1)));
+        assert!(Period::parse("1001 years").is_err());
+        // Built directly, past jiff's range: no panic, no date.
+        assert_eq!(
+            Period::new(u32::MAX, Unit::Year).after(date(2026, 1, 1)),
+            None
+        );
     }
 }

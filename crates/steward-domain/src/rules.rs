@@ -197,7 +197,7 @@ pub static RESPONSE_DEADLINE_TOO_LONG: Rule = error(
 pub static UNUSED_DECLARATION: Rule = warning(
     "L021",
     "unused-declaration",
-    "A subject type, source or security measure that nothing refers to.",
+    "A subject type that no purpose processes, or a source no category comes from.",
 );
 pub static LEGAL_BASIS_MISSING: Rule = error(
     "L022",
@@ -218,6 +218,11 @@ pub static EXCEPTION_WITHOUT_LAW: Rule = error(
     "L025",
     "exception-without-law",
     "Data kept despite erasure because of a legal obligation must name the law (Art. 17(3)(b), 6(3)).",
+);
+pub static COOKIE_WITHOUT_CONSENT: Rule = error(
+    "L026",
+    "cookie-without-consent",
+    "A cookie that is not strictly necessary is set only with consent (Lag (2022:482) om elektronisk kommunikation 9 kap. 28 §).",
 );
 
 /// Every rule, in code order.
@@ -260,6 +265,7 @@ pub static ALL: &[&Rule] = &[
     &NO_SECURITY_MEASURES,
     &FEE_WITHOUT_TERMS,
     &EXCEPTION_WITHOUT_LAW,
+    &COOKIE_WITHOUT_CONSENT,
 ];
 
 /// Finds a rule by its code (`L001`) or name (`conflicting-retention`).

@@ -139,12 +139,22 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Checks every file, even after one fails or cannot be read, so one run
+/// shows everything; exit 2 if a file could not be read, else 1 on failure.
 fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
     let mut failed = false;
+    let mut unreadable = false;
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for file in files {
-        let source = read(file)?;
+        let source = match read(file) {
+            Ok(source) => source,
+            Err(error) => {
+                writeln!(out, "error: {error:#}")?;
+                unreadable = true;
+                continue;
+            }
+        };
         let report = steward_domain::check(&source);
         for diagnostic in &report.diagnostics {
             write!(
@@ -171,7 +181,9 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
             }
         )?;
     }
-    Ok(if failed {
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -200,9 +200,25 @@ pub enum Event {
     ContactPersonChanged,
     ConsentWithdrawn,
     AccountDeleted,
+    /// The end of a financial year: Bokföringslagen counts from it.
+    FinancialYearEnd,
 }
 
 impl Event {
+    pub const ALL: [Event; 11] = [
+        Event::Collection,
+        Event::RelationshipStart,
+        Event::RelationshipEnd,
+        Event::ContractStart,
+        Event::ContractEnd,
+        Event::InvoicePaid,
+        Event::LastActivity,
+        Event::ContactPersonChanged,
+        Event::ConsentWithdrawn,
+        Event::AccountDeleted,
+        Event::FinancialYearEnd,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Event::Collection => "event.collection",
@@ -215,6 +231,7 @@ impl Event {
             Event::ContactPersonChanged => "event.contact_person_changed",
             Event::ConsentWithdrawn => "event.consent_withdrawn",
             Event::AccountDeleted => "event.account_deleted",
+            Event::FinancialYearEnd => "event.financial_year_end",
         }
     }
 }
@@ -311,9 +328,20 @@ impl Text {
 pub struct Version(pub Vec<u64>);
 
 impl Version {
+    /// `3.1` and `3.1.0` are the same version; parts are plain digits.
     pub fn parse(input: &str) -> Option<Self> {
-        let parts: Option<Vec<u64>> = input.split('.').map(|p| p.parse().ok()).collect();
-        parts.filter(|p| !p.is_empty()).map(Version)
+        let parts: Option<Vec<u64>> = input
+            .split('.')
+            .map(|p| {
+                let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+                digits.then(|| p.parse().ok()).flatten()
+            })
+            .collect();
+        let mut parts = parts?;
+        while parts.len() > 1 && parts.last() == Some(&0) {
+            parts.pop();
+        }
+        Some(Version(parts))
     }
 }
 
@@ -368,9 +396,10 @@ pub struct Controller {
     pub email: String,
     pub phone: Option<String>,
     pub website: Option<String>,
-    /// The youngest subject the controller serves; Art. 8 and Sweden's
-    /// Dataskyddslagen set 13 for consent to information society services.
-    pub minimum_age: u32,
+    /// The youngest subject the controller serves, when the policy says so.
+    /// Art. 8 and Dataskyddslagen 2 kap. 4 § set 13 for a child's own consent
+    /// to information society services whatever the policy says.
+    pub minimum_age: Option<u32>,
     pub minimum_age_span: Option<Span>,
     pub acts_as_processor: Option<Text>,
     pub dpo: Option<Contact>,
@@ -628,5 +657,21 @@ impl Policy {
         self.recipients
             .iter()
             .filter(move |r| r.purposes.iter().any(|p| p == purpose))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_by_number_and_ignore_trailing_zeros() {
+        let v = |s: &str| Version::parse(s).unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(v("3.1.0"), v("3.1"));
+        assert!(v("3.10") > v("3.9"));
+        assert!(v("4") > v("3.99"));
+        for bad in ["", "v2", "3.", "+2.0", "3.-1", "3..1"] {
+            assert_eq!(Version::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -29,11 +29,38 @@ pub enum RawText {
 }
 
 /// One value or a list of them: `after = "contract_end"` or `after = ["a", "b"]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged, expecting = "one value or a list of values")]
+/// Written by hand rather than `untagged` so that an unknown value keeps
+/// serde's "unknown variant, expected one of" message.
+#[derive(Debug, Clone)]
 pub enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, value};
+
+        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("one value or a list of values")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(value::StrDeserializer::<E>::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(value::SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
+            }
+        }
+
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
+    }
 }
 
 impl<T> OneOrMany<T> {
@@ -235,7 +262,7 @@ pub struct RawRetention {
     #[serde(default)]
     pub after: Option<Spanned<OneOrMany<Event>>>,
     #[serde(default)]
-    pub calendar_year_end: bool,
+    pub calendar_year_end: Option<Spanned<bool>>,
     #[serde(default)]
     pub minimum: Option<Spanned<String>>,
     #[serde(default)]

@@ -30,7 +30,10 @@ pub fn parse(source: &str) -> ParseOutcome {
             };
         }
     };
-    let mut validator = Validator::default();
+    let mut validator = Validator {
+        source,
+        ..Validator::default()
+    };
     let policy = validator.policy(raw);
     let failed = validator.diagnostics.iter().any(Diagnostic::is_error);
     ParseOutcome {
@@ -60,9 +63,13 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
     }
     if message.starts_with("missing field") {
         let key = quoted.first().cloned().unwrap_or_default();
-        return Diagnostic::new(&rules::MISSING_KEY, span, format!("missing key `{key}`")).hint(
-            format!("add `{key} = ...` to this table; docs/policy.md describes it"),
-        );
+        let hint = if matches!(key.as_str(), "policy" | "controller") {
+            format!("add a `[{key}]` table; docs/policy.md describes it")
+        } else {
+            format!("add `{key} = ...` to this table; docs/policy.md describes it")
+        };
+        return Diagnostic::new(&rules::MISSING_KEY, span, format!("missing key `{key}`"))
+            .hint(hint);
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {
         let value = quoted.first().cloned().unwrap_or_default();
@@ -89,6 +96,8 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
     {
         let hint = if message.contains("datetime") {
             "write dates without quotes, as TOML dates: `effective = 2024-05-25`"
+        } else if message.contains("map, expected a sequence") {
+            "a list of tables takes double brackets: `[[security_measure]]`, `[[purpose]]`, ..."
         } else if message.contains("sequence") {
             "write a list in brackets: `[\"a\", \"b\"]`"
         } else {
@@ -97,6 +106,11 @@ fn from_toml_error(error: &toml::de::Error) -> Diagnostic {
         let message = message
             .replace("expected u32", "expected a whole number")
             .replace("expected a borrowed string", "expected a string");
+        // serde names our Rust types (`struct RawController`); users know tables.
+        let message = match message.find("struct Raw") {
+            Some(at) => format!("{}a table", &message[..at]),
+            None => message,
+        };
         return Diagnostic::new(&rules::INVALID_VALUE, span, message).hint(hint);
     }
     if message.contains("one value or a list") || message.contains("table of languages") {
@@ -155,7 +169,9 @@ pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
 }
 
 #[derive(Default)]
-struct Validator {
+struct Validator<'s> {
+    /// The file's text, to name positions in hints.
+    source: &'s str,
     diagnostics: Vec<Diagnostic>,
     languages: Vec<Lang>,
     /// Undeclared languages already reported, so a policy written in one is
@@ -170,7 +186,7 @@ enum TextKind {
     Prose,
 }
 
-impl Validator {
+impl Validator<'_> {
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
@@ -440,9 +456,11 @@ impl Validator {
     }
 
     fn controller(&mut self, raw: raw::RawController) -> Controller {
+        // An unknown country is reported once; it then stands as Sweden so
+        // that no second, misleading error follows.
         let country = match &raw.country {
             None => country::lookup("SE"),
-            Some(code) => self.country(code),
+            Some(code) => self.country(code).or_else(|| country::lookup("SE")),
         }
         .unwrap_or(country::EEA);
         let supervisory_authority = match raw.supervisory_authority {
@@ -480,7 +498,7 @@ impl Validator {
             email: raw.email,
             phone: raw.phone,
             website: raw.website,
-            minimum_age: raw.minimum_age.as_ref().map_or(13, |a| *a.get_ref()),
+            minimum_age: raw.minimum_age.as_ref().map(|a| *a.get_ref()),
             minimum_age_span: raw.minimum_age.as_ref().map(Spanned::span),
             acts_as_processor: raw
                 .acts_as_processor
@@ -582,12 +600,33 @@ impl Validator {
     ) -> RetentionRule {
         let span = r.id.span();
         let id = self.id(&r.id, "retention rule", false);
+        let calendar_year_end = r.calendar_year_end.as_ref().is_some_and(|c| *c.get_ref());
         let counted_keys: Vec<(&str, Option<Span>)> = vec![
             ("period", r.period.as_ref().map(Spanned::span)),
             ("after", r.after.as_ref().map(Spanned::span)),
             ("minimum", r.minimum.as_ref().map(Spanned::span)),
             ("maximum", r.maximum.as_ref().map(Spanned::span)),
+            (
+                "calendar_year_end",
+                r.calendar_year_end.as_ref().map(Spanned::span),
+            ),
+            ("unless", r.unless.as_ref().map(Spanned::span)),
         ];
+        for (list, what) in [
+            (r.categories.is_empty(), "categories"),
+            (r.purposes.is_empty(), "purposes"),
+        ] {
+            if list {
+                self.report(
+                    Diagnostic::new(
+                        &rules::MISSING_KEY,
+                        span.clone(),
+                        format!("retention rule `{id}` lists no {what}"),
+                    )
+                    .hint(format!("name the {what} this rule governs")),
+                );
+            }
+        }
         let period = if r.indefinite {
             for (key, key_span) in counted_keys {
                 if let Some(key_span) = key_span {
@@ -617,17 +656,38 @@ impl Validator {
                     None
                 }
             };
+            let after_span = r.after.as_ref().map(Spanned::span);
             let mut after = r
                 .after
                 .map(|a| a.into_inner().into_vec())
-                .unwrap_or_default();
+                .unwrap_or_else(|| vec![Event::Collection]);
             if after.is_empty() {
+                self.report(
+                    Diagnostic::new(&rules::MISSING_KEY, after_span, "`after` lists no event")
+                        .hint("name an event such as `relationship_end`, or leave `after` out to count from collection"),
+                );
                 after.push(Event::Collection);
+            }
+            // The order of events does not matter: the earliest one counts.
+            after.sort();
+            after.dedup();
+            if let (Some(p), Some(raw_period)) = (period, &r.period)
+                && p.amount == 0
+                && after == [Event::Collection]
+            {
+                self.report(
+                        Diagnostic::new(
+                            &rules::CONFLICTING_FIELDS,
+                            raw_period.span(),
+                            format!("retention rule `{id}` keeps data for 0 days from collection, which is not at all"),
+                        )
+                        .hint("say until which event with `after = \"relationship_end\"` (or another event), or give a longer period"),
+                    );
             }
             RetentionPeriod::Counted {
                 period: period.unwrap_or(Period::new(0, crate::period::Unit::Day)),
                 after,
-                calendar_year_end: r.calendar_year_end,
+                calendar_year_end,
                 minimum: r.minimum.as_ref().and_then(|p| self.period(p)),
                 maximum: r.maximum.as_ref().and_then(|p| self.period(p)),
             }
@@ -749,7 +809,7 @@ impl Validator {
         let mut seen: BTreeMap<&str, &Span> = BTreeMap::new();
         for (id, span) in items {
             if let Some(first) = seen.get(id) {
-                let first_line = first.start;
+                let first = crate::diagnostic::Position::of(self.source, first.start);
                 self.report(
                     Diagnostic::new(
                         &rules::DUPLICATE_ID,
@@ -757,7 +817,8 @@ impl Validator {
                         format!("{what} `{id}` is declared twice"),
                     )
                     .hint(format!(
-                        "the first declaration starts at byte {first_line}; rename or merge the two"
+                        "the first is at line {}, column {}; rename or merge the two",
+                        first.line, first.column
                     )),
                 );
             } else {

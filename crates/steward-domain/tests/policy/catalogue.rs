@@ -37,6 +37,9 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
     used.extend(SECTIONS.iter().map(|(id, _)| format!("section.{id}")));
     used.extend(LegalBasis::ALL.iter().map(|b| b.key().to_owned()));
     used.extend(ErasureException::ALL.iter().map(|e| e.key().to_owned()));
+    for event in Event::ALL {
+        used.insert(event.key().to_owned());
+    }
     for event in [
         Event::Collection,
         Event::RelationshipStart,

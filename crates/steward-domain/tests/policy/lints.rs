@@ -356,6 +356,17 @@ fn l025_erasure_exception_for_a_legal_obligation_names_the_law() {
 }
 
 #[test]
+fn l026_non_necessary_cookie_needs_a_consent_based_purpose() {
+    let cookie = "\n[[cookie]]\nname = \"_ga\"\ncategory = \"statistics\"\nlifetime = \"13 months\"\ndescription = { en = \"Counts visits.\", sv = \"Räknar besök.\" }\n";
+    let source = minimal() + cookie;
+    only(&source, "L026", Some("name = \"_ga\""));
+    let on_contract = source.clone() + "purpose = \"orders\"\n";
+    only(&on_contract, "L026", Some("name = \"_ga\""));
+    let on_consent = source + "purpose = \"newsletter\"\n";
+    assert!(steward_domain::check(&on_consent).diagnostics.is_empty());
+}
+
+#[test]
 fn a_cookie_may_be_declared_once_per_condition() {
     let variant = "\n[[cookie]]\nname = \"session\"\nwhen = { en = \"if you tick Remember me\", sv = \"om du kryssar i Kom ihåg mig\" }\ncategory = \"necessary\"\nlifetime = \"2 weeks\"\ndescription = { en = \"Keeps you logged in.\", sv = \"Håller dig inloggad.\" }\n";
     let source = minimal() + variant;

@@ -255,7 +255,11 @@ fn elveta_bases_bookkeeping_anonymised_analytics_and_partner_customers() {
 #[test]
 fn connectel_retention_rules_match_the_notice() {
     let p = policy("connectel");
-    assert_eq!(p.controller.minimum_age, 18);
+    assert_eq!(
+        p.controller.minimum_age,
+        Some(18),
+        "section 7: not for persons under 18"
+    );
     assert!(p.controller.acts_as_processor.is_some());
     let agreements = counted(rule(&p, "agreements"));
     assert_eq!(
