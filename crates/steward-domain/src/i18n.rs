@@ -53,16 +53,41 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             Lang::En => m.en,
             Lang::Sv => m.sv,
         },
-        None => "<missing text>",
+        None => {
+            // Every key in the code is checked by a test; this catches any a
+            // test run renders that the scan missed.
+            debug_assert!(false, "no catalogue text for `{key}`");
+            "<missing text>"
+        }
     }
 }
 
-/// Replaces each `{name}` in `template` with its value.
+/// Replaces each `{name}` in `template` with its value, in one pass, so a
+/// value that itself contains `{...}` (text from a policy) stays as written.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            values
+                .iter()
+                .find(|(name, _)| *name == &after[..close])
+                .map(|(_, v)| (close, *v))
+        });
+        match value {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -99,6 +124,17 @@ pub fn cite(article: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_replaces_each_placeholder_once_and_leaves_braces_in_values() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "B")]),
+            "{b} and B"
+        );
+        assert_eq!(fill("{unknown} {a}", &[("a", "x")]), "{unknown} x");
+        assert_eq!(fill("no placeholders", &[]), "no placeholders");
+        assert_eq!(fill("åäö {a}!", &[("a", "é")]), "åäö é!");
+    }
 
     #[test]
     fn swedish_citations_use_dots_for_paragraphs_and_spaces_for_points() {

@@ -9,8 +9,8 @@ use askama::Template;
 
 use crate::i18n::{Lang, cite, fill, t};
 use crate::policy::{
-    CookieCategory, CookieLifetime, LegalBasis, Policy, Provision, RecipientRole, RetentionAction,
-    RetentionPeriod, RetentionRule, SafeguardKind, SourceKind, Verification,
+    CookieLifetime, LegalBasis, Policy, RecipientRole, RetentionAction, RetentionPeriod,
+    RetentionRule, SourceKind,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,30 +392,7 @@ impl Builder<'_> {
     }
 
     fn basis_text(&self, purpose: &crate::policy::Purpose) -> String {
-        match purpose.legal_basis {
-            None => self.t("basis.anonymous").to_owned(),
-            Some(basis) => {
-                let mut text = format!(
-                    "{} ({})",
-                    self.t(basis.key()),
-                    cite(basis.article(), self.lang)
-                );
-                if let Some(interest) = &purpose.legitimate_interest {
-                    text = format!("{text}: {}", interest.get(self.lang));
-                }
-                if let Some(law) = &purpose.law {
-                    text = format!("{text}: {law}");
-                }
-                if let Some(condition) = purpose.special_condition {
-                    text = format!(
-                        "{text}; {} {}",
-                        self.t("basis.special_condition"),
-                        cite(condition.article(), self.lang)
-                    );
-                }
-                text
-            }
-        }
+        legal_basis_text(purpose, self.lang)
     }
 
     fn purposes(&self) -> Section {
@@ -484,12 +461,7 @@ impl Builder<'_> {
             .iter()
             .filter_map(|purpose| {
                 let kind = purpose.provision?;
-                let key = match kind {
-                    Provision::Voluntary => "provision.voluntary",
-                    Provision::Contractual => "provision.contractual",
-                    Provision::Statutory => "provision.statutory",
-                    Provision::ContractPrerequisite => "provision.contract_prerequisite",
-                };
+                let key = kind.key();
                 let mut line = format!("{}: {}", purpose.name.get(self.lang), self.t(key));
                 if let Some(consequence) = &purpose.consequence {
                     line = format!("{line} {}", consequence.get(self.lang));
@@ -501,15 +473,6 @@ impl Builder<'_> {
             blocks.push(Block::List(required));
         }
         self.section("provision", blocks)
-    }
-
-    fn role(&self, role: RecipientRole) -> &'static str {
-        self.t(match role {
-            RecipientRole::Processor => "role.processor",
-            RecipientRole::JointController => "role.joint_controller",
-            RecipientRole::IndependentController => "role.independent_controller",
-            RecipientRole::Authority => "role.authority",
-        })
     }
 
     fn recipients(&self) -> Section {
@@ -539,7 +502,7 @@ impl Builder<'_> {
                 }
                 vec![
                     who,
-                    self.role(r.role).to_owned(),
+                    self.t(r.role.key()).to_owned(),
                     self.join(&purposes),
                     r.country.name(self.lang).to_owned(),
                 ]
@@ -562,15 +525,6 @@ impl Builder<'_> {
         )
     }
 
-    fn safeguard(&self, kind: SafeguardKind) -> &'static str {
-        self.t(match kind {
-            SafeguardKind::Adequacy => "safeguard.adequacy",
-            SafeguardKind::StandardContractualClauses => "safeguard.scc",
-            SafeguardKind::BindingCorporateRules => "safeguard.bcr",
-            SafeguardKind::Derogation => "safeguard.derogation",
-        })
-    }
-
     fn transfers(&self) -> Section {
         let rows: Vec<Vec<String>> = self
             .policy
@@ -582,7 +536,7 @@ impl Builder<'_> {
                     Some(s) => {
                         let mut text = format!(
                             "{} ({})",
-                            self.safeguard(s.kind),
+                            self.t(s.kind.key()),
                             cite(s.kind.article(), self.lang)
                         );
                         if let Some(reference) = &r.safeguard_reference {
@@ -688,13 +642,7 @@ impl Builder<'_> {
         if p.purposes.iter().any(|purpose| purpose.direct_marketing) {
             objection = format!("{objection} {}", self.t("rights.objection_marketing"));
         }
-        let verification = self.t(match r.identity_verification {
-            Verification::EmailCode => "verification.email_code",
-            Verification::SmsCode => "verification.sms_code",
-            Verification::Bankid => "verification.bankid",
-            Verification::SignedRequest => "verification.signed_request",
-            Verification::Manual => "verification.manual",
-        });
+        let verification = self.t(r.identity_verification.key());
         let mut blocks = vec![
             Block::Paragraph(self.t("rights.intro").to_owned()),
             Block::List(vec![
@@ -865,12 +813,7 @@ impl Builder<'_> {
             .cookies
             .iter()
             .map(|c| {
-                let category = self.t(match c.category {
-                    CookieCategory::Necessary => "cookie.necessary",
-                    CookieCategory::Preferences => "cookie.preferences",
-                    CookieCategory::Statistics => "cookie.statistics",
-                    CookieCategory::Marketing => "cookie.marketing",
-                });
+                let category = self.t(c.category.key());
                 let lifetime = match c.lifetime {
                     Some(CookieLifetime::Session) => self.t("cookie.session").to_owned(),
                     Some(CookieLifetime::Persistent(period)) => period.describe(self.lang),
@@ -957,6 +900,29 @@ fn join(items: &[&str], and: &str) -> String {
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
     }
+}
+
+/// A purpose's legal basis as the notice and the record state it:
+/// "our legitimate interests (Art. 6(1)(f)): To ...".
+pub fn legal_basis_text(purpose: &crate::policy::Purpose, lang: Lang) -> String {
+    let Some(basis) = purpose.legal_basis else {
+        return t(lang, "basis.anonymous").to_owned();
+    };
+    let mut text = format!("{} ({})", t(lang, basis.key()), cite(basis.article(), lang));
+    if let Some(interest) = &purpose.legitimate_interest {
+        text = format!("{text}: {}", interest.get(lang));
+    }
+    if let Some(law) = &purpose.law {
+        text = format!("{text}: {law}");
+    }
+    if let Some(condition) = purpose.special_condition {
+        text = format!(
+            "{text}; {} {}",
+            t(lang, "basis.special_condition"),
+            cite(condition.article(), lang)
+        );
+    }
+    text
 }
 
 /// How long a rule keeps data, as one sentence of the notice:

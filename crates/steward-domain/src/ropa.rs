@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::i18n::{Lang, cite, t};
-use crate::notice::retention_sentence;
-use crate::policy::{Policy, Purpose, RecipientRole, SafeguardKind};
+use crate::i18n::{Lang, cite, fill, t};
+use crate::notice::{legal_basis_text, retention_sentence};
+use crate::policy::{Policy, Purpose, RecipientRole};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
@@ -94,9 +94,10 @@ impl Record {
             "# {}: {}\n\n{}\n",
             t(lang, "ropa.title"),
             self.policy,
-            t(lang, "ropa.version")
-                .replace("{version}", &self.version)
-                .replace("{effective}", &self.effective)
+            fill(
+                t(lang, "ropa.version"),
+                &[("version", &self.version), ("effective", &self.effective)]
+            )
         );
         for activity in &self.activities {
             out.push_str(&format!(
@@ -160,22 +161,7 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
         controller.push_str(&format!("; {} {} {contact}", t(lang, "ropa.dpo"), dpo.name));
     }
 
-    let legal_basis = match purpose.legal_basis {
-        None => t(lang, "basis.anonymous").to_owned(),
-        Some(basis) => {
-            let mut text = format!("{} ({})", cite(basis.article(), lang), t(lang, basis.key()));
-            if let Some(interest) = &purpose.legitimate_interest {
-                text.push_str(&format!(": {}", interest.get(lang)));
-            }
-            if let Some(law) = &purpose.law {
-                text.push_str(&format!(": {law}"));
-            }
-            if let Some(condition) = purpose.special_condition {
-                text.push_str(&format!("; {}", cite(condition.article(), lang)));
-            }
-            text
-        }
-    };
+    let legal_basis = legal_basis_text(purpose, lang);
 
     let personal_data = policy
         .expand_categories(&purpose.categories)
@@ -198,15 +184,7 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
     let recipients = policy
         .recipients_for(&purpose.id)
         .map(|r| {
-            let role = t(
-                lang,
-                match r.role {
-                    RecipientRole::Processor => "role.processor",
-                    RecipientRole::JointController => "role.joint_controller",
-                    RecipientRole::IndependentController => "role.independent_controller",
-                    RecipientRole::Authority => "role.authority",
-                },
-            );
+            let role = t(lang, r.role.key());
             format!("{} ({role}; {})", r.name.get(lang), r.country.name(lang))
         })
         .collect();
@@ -217,12 +195,7 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
         .map(|r| {
             let safeguard = match &r.safeguard {
                 Some(s) => {
-                    let key = match s.kind {
-                        SafeguardKind::Adequacy => "safeguard.adequacy",
-                        SafeguardKind::StandardContractualClauses => "safeguard.scc",
-                        SafeguardKind::BindingCorporateRules => "safeguard.bcr",
-                        SafeguardKind::Derogation => "safeguard.derogation",
-                    };
+                    let key = s.kind.key();
                     format!("{}, {}", cite(s.kind.article(), lang), t(lang, key))
                 }
                 None => t(lang, "safeguard.none").to_owned(),

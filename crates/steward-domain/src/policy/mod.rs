@@ -117,6 +117,18 @@ pub enum Provision {
     ContractPrerequisite,
 }
 
+impl Provision {
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Provision::Voluntary => "provision.voluntary",
+            Provision::Contractual => "provision.contractual",
+            Provision::Statutory => "provision.statutory",
+            Provision::ContractPrerequisite => "provision.contract_prerequisite",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientRole {
@@ -124,6 +136,18 @@ pub enum RecipientRole {
     JointController,
     IndependentController,
     Authority,
+}
+
+impl RecipientRole {
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            RecipientRole::Processor => "role.processor",
+            RecipientRole::JointController => "role.joint_controller",
+            RecipientRole::IndependentController => "role.independent_controller",
+            RecipientRole::Authority => "role.authority",
+        }
+    }
 }
 
 /// Chapter V safeguards for transfers to third countries.
@@ -141,6 +165,16 @@ pub enum SafeguardKind {
 }
 
 impl SafeguardKind {
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            SafeguardKind::Adequacy => "safeguard.adequacy",
+            SafeguardKind::StandardContractualClauses => "safeguard.scc",
+            SafeguardKind::BindingCorporateRules => "safeguard.bcr",
+            SafeguardKind::Derogation => "safeguard.derogation",
+        }
+    }
+
     pub fn article(self) -> &'static str {
         match self {
             SafeguardKind::Adequacy => "Art. 45",
@@ -184,6 +218,18 @@ pub enum CookieCategory {
     Preferences,
     Statistics,
     Marketing,
+}
+
+impl CookieCategory {
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            CookieCategory::Necessary => "cookie.necessary",
+            CookieCategory::Preferences => "cookie.preferences",
+            CookieCategory::Statistics => "cookie.statistics",
+            CookieCategory::Marketing => "cookie.marketing",
+        }
+    }
 }
 
 /// Things that happen in a relationship with a subject; retention counts from them.
@@ -295,6 +341,19 @@ pub enum Verification {
     Bankid,
     SignedRequest,
     Manual,
+}
+
+impl Verification {
+    /// Its catalogue key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Verification::EmailCode => "verification.email_code",
+            Verification::SmsCode => "verification.sms_code",
+            Verification::Bankid => "verification.bankid",
+            Verification::SignedRequest => "verification.signed_request",
+            Verification::Manual => "verification.manual",
+        }
+    }
 }
 
 /// Text in the policy's languages, or one language-neutral string (a proper name).
