@@ -1,8 +1,12 @@
 //! Steward's domain: the policy model and its validation, the linter, the
 //! privacy notice and the record of processing. Pure functions, no I/O.
 
+pub mod audit;
 pub mod catalogue;
+pub mod consent;
 pub mod country;
+pub mod crypto;
+pub mod decision;
 pub mod diagnostic;
 pub mod i18n;
 pub mod identity;

@@ -1,0 +1,118 @@
+//! The consent ledger's records, and the receipt a subject (or an auditor)
+//! gets for one, with the fields of ISO/IEC TS 27560 consent records.
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{LegalBasis, Policy};
+
+/// One consent as given, and later perhaps withdrawn. Withdrawal never
+/// rewrites the past: `given_at` stays, `withdrawn_at` is added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub id: String,
+    pub subject_id: String,
+    pub purpose: String,
+    /// RFC 3339.
+    pub given_at: String,
+    pub withdrawn_at: Option<String>,
+    /// The policy version the subject was shown.
+    pub policy_version: String,
+    /// How consent was collected, e.g. `web_form`, `checkbox`, `verbal`.
+    pub method: String,
+    /// SHA-256 of the notice text the subject was shown.
+    pub notice_hash: String,
+    pub language: String,
+    pub withdrawal_method: Option<String>,
+}
+
+/// The receipt: ISO/IEC TS 27560's record fields, filled from the ledger
+/// record and the policy. Field names follow the specification's terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentReceipt {
+    pub schema_version: &'static str,
+    pub record_id: String,
+    /// The subject by pseudonymous id, never by name.
+    pub data_subject: String,
+    pub jurisdiction: &'static str,
+    pub legal_basis: &'static str,
+    pub controller: Controller,
+    pub purposes: Vec<PurposeEntry>,
+    pub notice: Notice,
+    pub collection_method: String,
+    /// RFC 3339.
+    pub consent_time: String,
+    pub state: &'static str,
+    pub withdrawal_time: Option<String>,
+    pub withdrawal_method: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Controller {
+    pub name: String,
+    pub organisation_number: Option<String>,
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurposeEntry {
+    pub id: String,
+    pub name: String,
+    pub personal_data_categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    pub policy_id: String,
+    pub policy_version: String,
+    pub text_sha256: String,
+}
+
+impl ConsentReceipt {
+    pub fn new(policy: &Policy, record: &ConsentRecord, subject_pseudonym: &str) -> Self {
+        let lang =
+            crate::i18n::Lang::from_code(&record.language).unwrap_or(policy.meta.default_language);
+        let purposes = policy
+            .purpose(&record.purpose)
+            .map(|p| PurposeEntry {
+                id: p.id.clone(),
+                name: p.name.get(lang).to_owned(),
+                personal_data_categories: policy
+                    .expand_categories(&p.categories)
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect(),
+            })
+            .into_iter()
+            .collect();
+        ConsentReceipt {
+            schema_version: "ISO/IEC TS 27560:2023",
+            record_id: record.id.clone(),
+            data_subject: subject_pseudonym.to_owned(),
+            jurisdiction: "EU GDPR; SE",
+            legal_basis: LegalBasis::Consent.article(),
+            controller: Controller {
+                name: policy.controller.name.clone(),
+                organisation_number: policy.controller.organisation_number.clone(),
+                contact: policy.rights.contact.clone(),
+            },
+            purposes,
+            notice: Notice {
+                policy_id: policy.meta.id.clone(),
+                policy_version: record.policy_version.clone(),
+                text_sha256: record.notice_hash.clone(),
+            },
+            collection_method: record.method.clone(),
+            consent_time: record.given_at.clone(),
+            state: if record.withdrawn_at.is_some() { "withdrawn" } else { "given" },
+            withdrawal_time: record.withdrawn_at.clone(),
+            withdrawal_method: record.withdrawal_method.clone().unwrap_or_else(|| {
+                format!(
+                    "Withdraw at any time through the API or by writing to {}; withdrawal does not affect processing before it.",
+                    policy.rights.contact
+                )
+            }),
+            language: lang.code().to_owned(),
+        }
+    }
+}

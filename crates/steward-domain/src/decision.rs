@@ -1,0 +1,682 @@
+//! May this category of a subject's data be used for this purpose, now?
+//!
+//! [`DecisionTable`] compiles a policy once into dense indices and bit sets;
+//! [`DecisionTable::decide`] is then a pure function of (table, subject
+//! state, purpose, category, now) that allocates nothing. Every outcome
+//! carries a machine-readable [`Reason`].
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::policy::{ErasureException, LegalBasis, Policy, Version};
+
+/// Seconds since the Unix epoch; the engine's clock is injected as this.
+pub type Instant = i64;
+
+/// Dense indices, resolved once from ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PurposeIx(pub u16);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CategoryIx(pub u16);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubjectTypeIx(pub u16);
+
+/// A small set of indices as bits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BitSet(Vec<u64>);
+
+impl BitSet {
+    pub fn insert(&mut self, ix: u16) {
+        let (word, bit) = (usize::from(ix / 64), ix % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    pub fn contains(&self, ix: u16) -> bool {
+        self.0
+            .get(usize::from(ix / 64))
+            .is_some_and(|w| w & (1 << (ix % 64)) != 0)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CompiledPurpose {
+    basis: Option<LegalBasis>,
+    anonymous: bool,
+    direct_marketing: bool,
+    /// Leaf categories the purpose may use.
+    categories: BitSet,
+    subjects: BitSet,
+    changed_in: Option<Version>,
+    /// Some retention rule keeps data for this purpose for legal claims, which
+    /// a restriction still allows (Art. 18(2)).
+    legal_claims: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct DecisionTable {
+    purposes: Vec<CompiledPurpose>,
+    purpose_ix: HashMap<String, PurposeIx>,
+    category_ix: HashMap<String, CategoryIx>,
+    subject_type_ix: HashMap<String, SubjectTypeIx>,
+}
+
+/// A consent as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentWindow {
+    pub given_at: Instant,
+    pub withdrawn_at: Option<Instant>,
+    /// The policy version the subject consented under.
+    pub policy_version: Version,
+}
+
+/// A period during which a relationship or contract was in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: Instant,
+    pub until: Option<Instant>,
+}
+
+impl Window {
+    pub fn contains(&self, now: Instant) -> bool {
+        self.from <= now && self.until.is_none_or(|until| now < until)
+    }
+}
+
+/// What the engine knows about one subject that bears on a decision.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectState {
+    pub subject_type: Option<SubjectTypeIx>,
+    /// Indexed by purpose; the latest consent for each.
+    pub consents: Vec<Option<ConsentWindow>>,
+    pub relationship: Option<Window>,
+    pub contract: Option<Window>,
+    /// Art. 21(1) objections, by purpose.
+    pub objections: BitSet,
+    /// Objections overridden by compelling legitimate grounds on record.
+    pub compelling_grounds: BitSet,
+    /// Art. 21(2): an objection to direct marketing, which is absolute.
+    pub objects_to_direct_marketing: bool,
+    /// Art. 18: processing restricted to storage.
+    pub restricted: bool,
+}
+
+impl SubjectState {
+    pub fn consent_for(&self, purpose: PurposeIx) -> Option<&ConsentWindow> {
+        self.consents
+            .get(usize::from(purpose.0))
+            .and_then(Option::as_ref)
+    }
+
+    pub fn set_consent(&mut self, purpose: PurposeIx, consent: ConsentWindow) {
+        let ix = usize::from(purpose.0);
+        if self.consents.len() <= ix {
+            self.consents.resize(ix + 1, None);
+        }
+        self.consents[ix] = Some(consent);
+    }
+}
+
+/// Why a use is allowed or refused; `code()` is stable for clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    // Allowed.
+    Consent,
+    Contract,
+    LegalObligation,
+    VitalInterests,
+    PublicTask,
+    LegitimateInterests,
+    CompellingGrounds,
+    LegalClaimsDuringRestriction,
+    // Refused.
+    CategoryNotInPurpose,
+    SubjectTypeNotInPurpose,
+    AnonymousPurpose,
+    NoConsent,
+    ConsentNotYetGiven,
+    ConsentWithdrawn,
+    ConsentPredatesMaterialChange,
+    NoActiveContract,
+    Objected,
+    DirectMarketingObjection,
+    Restricted,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Consent => "consent",
+            Reason::Contract => "contract",
+            Reason::LegalObligation => "legal_obligation",
+            Reason::VitalInterests => "vital_interests",
+            Reason::PublicTask => "public_task",
+            Reason::LegitimateInterests => "legitimate_interests",
+            Reason::CompellingGrounds => "compelling_grounds",
+            Reason::LegalClaimsDuringRestriction => "legal_claims_during_restriction",
+            Reason::CategoryNotInPurpose => "category_not_in_purpose",
+            Reason::SubjectTypeNotInPurpose => "subject_type_not_in_purpose",
+            Reason::AnonymousPurpose => "anonymous_purpose",
+            Reason::NoConsent => "no_consent",
+            Reason::ConsentNotYetGiven => "consent_not_yet_given",
+            Reason::ConsentWithdrawn => "consent_withdrawn",
+            Reason::ConsentPredatesMaterialChange => "consent_predates_material_change",
+            Reason::NoActiveContract => "no_active_contract",
+            Reason::Objected => "objected",
+            Reason::DirectMarketingObjection => "direct_marketing_objection",
+            Reason::Restricted => "restricted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+const fn allow(reason: Reason) -> Decision {
+    Decision {
+        allowed: true,
+        reason,
+    }
+}
+const fn deny(reason: Reason) -> Decision {
+    Decision {
+        allowed: false,
+        reason,
+    }
+}
+
+impl DecisionTable {
+    pub fn compile(policy: &Policy) -> Self {
+        let leaves: Vec<&str> = policy.leaf_categories().map(|c| c.id.as_str()).collect();
+        let category_ix: HashMap<String, CategoryIx> = leaves
+            .iter()
+            .enumerate()
+            .map(|(i, id)| ((*id).to_owned(), CategoryIx(i as u16)))
+            .collect();
+        let subject_type_ix: HashMap<String, SubjectTypeIx> = policy
+            .subject_types
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), SubjectTypeIx(i as u16)))
+            .collect();
+        let purposes = policy
+            .purposes
+            .iter()
+            .map(|purpose| {
+                let mut categories = BitSet::default();
+                for leaf in policy.expand_categories(&purpose.categories) {
+                    if let Some(ix) = category_ix.get(&leaf.id) {
+                        categories.insert(ix.0);
+                    }
+                }
+                let mut subjects = BitSet::default();
+                for id in &purpose.subjects {
+                    if let Some(ix) = subject_type_ix.get(id) {
+                        subjects.insert(ix.0);
+                    }
+                }
+                CompiledPurpose {
+                    basis: purpose.legal_basis,
+                    anonymous: purpose.anonymous,
+                    direct_marketing: purpose.direct_marketing,
+                    categories,
+                    subjects,
+                    changed_in: purpose.changed_in.clone(),
+                    legal_claims: policy.retention.iter().any(|rule| {
+                        rule.purposes.contains(&purpose.id)
+                            && rule.erasure_exception == Some(ErasureException::LegalClaims)
+                    }),
+                }
+            })
+            .collect();
+        let purpose_ix = policy
+            .purposes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), PurposeIx(i as u16)))
+            .collect();
+        Self {
+            purposes,
+            purpose_ix,
+            category_ix,
+            subject_type_ix,
+        }
+    }
+
+    pub fn purpose(&self, id: &str) -> Option<PurposeIx> {
+        self.purpose_ix.get(id).copied()
+    }
+
+    /// Only leaf categories: data is stored under its most specific category.
+    pub fn category(&self, id: &str) -> Option<CategoryIx> {
+        self.category_ix.get(id).copied()
+    }
+
+    pub fn subject_type(&self, id: &str) -> Option<SubjectTypeIx> {
+        self.subject_type_ix.get(id).copied()
+    }
+
+    pub fn purpose_count(&self) -> usize {
+        self.purposes.len()
+    }
+
+    /// The decision, in the order the law asks the questions: is this data
+    /// part of the purpose at all; is processing restricted; does the legal
+    /// basis hold right now; has the subject objected.
+    pub fn decide(
+        &self,
+        state: &SubjectState,
+        purpose_ix: PurposeIx,
+        category: CategoryIx,
+        now: Instant,
+    ) -> Decision {
+        let Some(purpose) = self.purposes.get(usize::from(purpose_ix.0)) else {
+            return deny(Reason::CategoryNotInPurpose);
+        };
+        if purpose.anonymous {
+            return deny(Reason::AnonymousPurpose);
+        }
+        if !purpose.categories.contains(category.0) {
+            return deny(Reason::CategoryNotInPurpose);
+        }
+        if let Some(subject_type) = state.subject_type
+            && !purpose.subjects.contains(subject_type.0)
+        {
+            return deny(Reason::SubjectTypeNotInPurpose);
+        }
+        if purpose.direct_marketing && state.objects_to_direct_marketing {
+            return deny(Reason::DirectMarketingObjection);
+        }
+        let consent = self.consent(state, purpose_ix, purpose, now);
+        if state.restricted {
+            // Art. 18(2): storage only, unless consent or legal claims.
+            return if purpose.legal_claims {
+                allow(Reason::LegalClaimsDuringRestriction)
+            } else if purpose.basis == Some(LegalBasis::Consent) && consent.allowed {
+                consent
+            } else {
+                deny(Reason::Restricted)
+            };
+        }
+        match purpose.basis {
+            None => deny(Reason::AnonymousPurpose),
+            Some(LegalBasis::Consent) => consent,
+            Some(LegalBasis::Contract) => {
+                let active = |w: Option<Window>| w.is_some_and(|w| w.contains(now));
+                if active(state.contract) || active(state.relationship) {
+                    allow(Reason::Contract)
+                } else {
+                    deny(Reason::NoActiveContract)
+                }
+            }
+            Some(LegalBasis::LegalObligation) => allow(Reason::LegalObligation),
+            Some(LegalBasis::VitalInterests) => allow(Reason::VitalInterests),
+            Some(basis @ (LegalBasis::LegitimateInterests | LegalBasis::PublicTask)) => {
+                if state.objections.contains(purpose_ix.0) {
+                    // Direct marketing was handled above: that objection is absolute.
+                    if state.compelling_grounds.contains(purpose_ix.0) && !purpose.direct_marketing
+                    {
+                        allow(Reason::CompellingGrounds)
+                    } else {
+                        deny(Reason::Objected)
+                    }
+                } else if basis == LegalBasis::PublicTask {
+                    allow(Reason::PublicTask)
+                } else {
+                    allow(Reason::LegitimateInterests)
+                }
+            }
+        }
+    }
+
+    fn consent(
+        &self,
+        state: &SubjectState,
+        ix: PurposeIx,
+        purpose: &CompiledPurpose,
+        now: Instant,
+    ) -> Decision {
+        let Some(consent) = state.consent_for(ix) else {
+            return deny(Reason::NoConsent);
+        };
+        if consent.given_at > now {
+            return deny(Reason::ConsentNotYetGiven);
+        }
+        if consent.withdrawn_at.is_some_and(|at| at <= now) {
+            return deny(Reason::ConsentWithdrawn);
+        }
+        if purpose
+            .changed_in
+            .as_ref()
+            .is_some_and(|changed| &consent.policy_version < changed)
+        {
+            return deny(Reason::ConsentPredatesMaterialChange);
+        }
+        allow(Reason::Consent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"
+[policy]
+id = "t"
+version = "2.0"
+effective = 2025-01-01
+languages = ["en"]
+[controller]
+name = "T AB"
+address = "Stockholm"
+email = "p@t.se"
+[[subject_type]]
+id = "customer"
+name = { en = "Customers" }
+[[subject_type]]
+id = "lead"
+name = { en = "Leads" }
+[[category]]
+id = "contact"
+name = { en = "Contact" }
+[[category]]
+id = "contact.email"
+name = { en = "E-mail" }
+[[category]]
+id = "contact.phone"
+name = { en = "Phone" }
+[[category]]
+id = "invoice"
+name = { en = "Invoices" }
+[[purpose]]
+id = "orders"
+name = { en = "Orders" }
+description = { en = "d" }
+legal_basis = "contract"
+categories = ["contact"]
+subjects = ["customer"]
+[[purpose]]
+id = "newsletter"
+name = { en = "Newsletter" }
+description = { en = "d" }
+legal_basis = "consent"
+direct_marketing = true
+changed_in = "2.0"
+categories = ["contact.email"]
+subjects = ["customer", "lead"]
+[[purpose]]
+id = "offers"
+name = { en = "Offers" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+direct_marketing = true
+categories = ["contact.email"]
+subjects = ["customer"]
+[[purpose]]
+id = "fraud"
+name = { en = "Fraud" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+categories = ["contact"]
+subjects = ["customer"]
+[[purpose]]
+id = "bookkeeping"
+name = { en = "Bookkeeping" }
+description = { en = "d" }
+legal_basis = "legal_obligation"
+law = "Bokföringslagen"
+categories = ["invoice"]
+subjects = ["customer"]
+[[purpose]]
+id = "disputes"
+name = { en = "Disputes" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+categories = ["contact"]
+subjects = ["customer"]
+[[retention]]
+id = "disputes"
+categories = ["contact"]
+purposes = ["disputes"]
+indefinite = true
+justification = { en = "until settled" }
+erasure_exception = "legal_claims"
+"#;
+
+    struct Fixture {
+        table: DecisionTable,
+        state: SubjectState,
+    }
+
+    fn fixture() -> Fixture {
+        let report = crate::check(POLICY);
+        let policy = report.policy.expect("the test policy is valid");
+        let table = DecisionTable::compile(&policy);
+        let state = SubjectState {
+            subject_type: table.subject_type("customer"),
+            ..SubjectState::default()
+        };
+        Fixture { table, state }
+    }
+
+    impl Fixture {
+        fn decide(&self, purpose: &str, category: &str, now: Instant) -> Decision {
+            let p = self.table.purpose(purpose).expect("purpose");
+            let c = self.table.category(category).expect("category");
+            self.table.decide(&self.state, p, c, now)
+        }
+
+        fn consent(
+            &mut self,
+            purpose: &str,
+            given_at: Instant,
+            withdrawn_at: Option<Instant>,
+            version: &str,
+        ) {
+            let p = self.table.purpose(purpose).expect("purpose");
+            let policy_version = Version::parse(version).expect("version");
+            self.state.set_consent(
+                p,
+                ConsentWindow {
+                    given_at,
+                    withdrawn_at,
+                    policy_version,
+                },
+            );
+        }
+    }
+
+    #[test]
+    fn data_outside_the_purpose_is_refused_whatever_the_basis() {
+        let f = fixture();
+        assert_eq!(
+            f.decide("bookkeeping", "contact.email", 10),
+            deny(Reason::CategoryNotInPurpose)
+        );
+        assert_eq!(
+            f.decide("bookkeeping", "invoice", 10),
+            allow(Reason::LegalObligation)
+        );
+    }
+
+    #[test]
+    fn consent_counts_from_given_until_withdrawn_and_not_retroactively() {
+        let mut f = fixture();
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 100),
+            deny(Reason::NoConsent)
+        );
+        f.consent("newsletter", 100, Some(200), "2.0");
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 99),
+            deny(Reason::ConsentNotYetGiven)
+        );
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 150),
+            allow(Reason::Consent)
+        );
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 200),
+            deny(Reason::ConsentWithdrawn)
+        );
+    }
+
+    #[test]
+    fn consent_given_before_a_material_change_no_longer_counts() {
+        let mut f = fixture();
+        f.consent("newsletter", 100, None, "1.9");
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 150),
+            deny(Reason::ConsentPredatesMaterialChange)
+        );
+        f.consent("newsletter", 100, None, "2.0.0");
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 150),
+            allow(Reason::Consent)
+        );
+    }
+
+    #[test]
+    fn contract_holds_only_while_the_relationship_or_contract_is_in_force() {
+        let mut f = fixture();
+        assert_eq!(
+            f.decide("orders", "contact.phone", 50),
+            deny(Reason::NoActiveContract)
+        );
+        f.state.contract = Some(Window {
+            from: 10,
+            until: Some(100),
+        });
+        assert_eq!(
+            f.decide("orders", "contact.phone", 50),
+            allow(Reason::Contract)
+        );
+        assert_eq!(
+            f.decide("orders", "contact.phone", 100),
+            deny(Reason::NoActiveContract)
+        );
+        f.state.relationship = Some(Window {
+            from: 90,
+            until: None,
+        });
+        assert_eq!(
+            f.decide("orders", "contact.phone", 1_000),
+            allow(Reason::Contract)
+        );
+    }
+
+    #[test]
+    fn objection_stops_legitimate_interests_unless_compelling_grounds_are_recorded() {
+        let mut f = fixture();
+        let fraud = f.table.purpose("fraud").expect("fraud").0;
+        assert_eq!(
+            f.decide("fraud", "contact.email", 1),
+            allow(Reason::LegitimateInterests)
+        );
+        f.state.objections.insert(fraud);
+        assert_eq!(
+            f.decide("fraud", "contact.email", 1),
+            deny(Reason::Objected)
+        );
+        f.state.compelling_grounds.insert(fraud);
+        assert_eq!(
+            f.decide("fraud", "contact.email", 1),
+            allow(Reason::CompellingGrounds)
+        );
+    }
+
+    #[test]
+    fn objection_to_direct_marketing_is_absolute() {
+        let mut f = fixture();
+        let offers = f.table.purpose("offers").expect("offers").0;
+        f.consent("newsletter", 0, None, "2.0");
+        f.state.objects_to_direct_marketing = true;
+        // Not even consent or compelling grounds bring it back.
+        f.state.compelling_grounds.insert(offers);
+        assert_eq!(
+            f.decide("offers", "contact.email", 1),
+            deny(Reason::DirectMarketingObjection)
+        );
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 1),
+            deny(Reason::DirectMarketingObjection)
+        );
+        // Other purposes are untouched.
+        assert_eq!(
+            f.decide("fraud", "contact.email", 1),
+            allow(Reason::LegitimateInterests)
+        );
+    }
+
+    #[test]
+    fn restriction_allows_only_consent_and_legal_claims() {
+        let mut f = fixture();
+        f.state.restricted = true;
+        f.state.contract = Some(Window {
+            from: 0,
+            until: None,
+        });
+        assert_eq!(
+            f.decide("orders", "contact.email", 1),
+            deny(Reason::Restricted)
+        );
+        assert_eq!(
+            f.decide("bookkeeping", "invoice", 1),
+            deny(Reason::Restricted)
+        );
+        assert_eq!(
+            f.decide("disputes", "contact.email", 1),
+            allow(Reason::LegalClaimsDuringRestriction)
+        );
+        f.consent("newsletter", 0, None, "2.0");
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 1),
+            allow(Reason::Consent)
+        );
+    }
+
+    #[test]
+    fn a_subject_type_outside_the_purpose_is_refused() {
+        let mut f = fixture();
+        f.state.subject_type = f.table.subject_type("lead");
+        f.state.contract = Some(Window {
+            from: 0,
+            until: None,
+        });
+        assert_eq!(
+            f.decide("orders", "contact.email", 1),
+            deny(Reason::SubjectTypeNotInPurpose)
+        );
+        f.consent("newsletter", 0, None, "2.0");
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 1),
+            allow(Reason::Consent)
+        );
+    }
+
+    #[test]
+    fn only_leaf_categories_are_addressable() {
+        let f = fixture();
+        assert!(f.table.category("contact").is_none());
+        assert!(f.table.category("contact.email").is_some());
+    }
+
+    #[test]
+    fn bit_sets_hold_indices_past_one_word() {
+        let mut set = BitSet::default();
+        set.insert(3);
+        set.insert(130);
+        assert!(set.contains(3) && set.contains(130));
+        assert!(!set.contains(4) && !set.contains(129) && !set.contains(1000));
+    }
+}
