@@ -1,0 +1,213 @@
+//! Steward's storage: one [`Repository`] trait, implemented for SQLite (the
+//! embedded default, [`sqlite`]) and PostgreSQL ([`postgres`]), each with its
+//! own migrations, applied at start. Queries are built at run time, so the
+//! build needs no database.
+//!
+//! The store keeps what the vault hands it: values arrive sealed, identities
+//! as blind indexes. Every change is written together with its audit entry in
+//! one transaction, so no act goes unrecorded and no crash leaves half an act.
+
+pub mod postgres;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use steward_domain::audit::{AuditEntry, AuditEvent};
+use steward_domain::consent::ConsentRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{what} `{id}` already exists")]
+    Conflict { what: &'static str, id: String },
+    #[error("{what} `{id}` does not exist")]
+    NotFound { what: &'static str, id: String },
+    #[error("stored data is not what Steward wrote: {0}")]
+    Corrupt(String),
+    #[error(
+        "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
+    )]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub id: String,
+    pub subject_type: String,
+    pub birth_date: Option<String>,
+    pub created_at: String,
+    pub erased_at: Option<String>,
+    pub restricted: bool,
+    pub objects_to_marketing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIdentity {
+    pub id: String,
+    pub subject_id: String,
+    pub kind: String,
+    pub blind_index: String,
+    pub value_sealed: Vec<u8>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub id: String,
+    pub subject_id: String,
+    pub category: String,
+    pub value_sealed: Vec<u8>,
+    pub source: String,
+    pub purposes: Vec<String>,
+    pub collected_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub subject_id: String,
+    pub kind: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objection {
+    pub subject_id: String,
+    pub purpose: String,
+    pub at: String,
+    pub compelling_grounds: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    pub id: String,
+    /// SHA-256 of the secret; the secret itself is never stored.
+    pub hash: String,
+    pub role: String,
+    pub purposes: Vec<String>,
+    pub description: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    pub wrapped: Vec<u8>,
+    pub kek_id: String,
+    pub version: i64,
+}
+
+/// Which wrapped key: a subject's data key, or a key of the installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyName {
+    Subject(String),
+    System(String),
+}
+
+/// Flags on a subject that rights requests change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubjectFlags {
+    pub restricted: Option<bool>,
+    pub objects_to_marketing: Option<bool>,
+}
+
+#[async_trait]
+pub trait Repository: Send + Sync {
+    /// The backend's name, for logs and `/healthz`.
+    fn backend(&self) -> &'static str;
+
+    /// Stores a new subject with its wrapped data key and first identities.
+    /// An identity already held by another subject is a [`StoreError::Conflict`].
+    async fn create_subject(
+        &self,
+        subject: &Subject,
+        key: &WrappedKey,
+        identities: &[StoredIdentity],
+        audit: AuditEvent,
+    ) -> Result<()>;
+    async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()>;
+    async fn subject(&self, id: &str) -> Result<Option<Subject>>;
+    async fn subject_by_identity(&self, kind: &str, blind_index: &str) -> Result<Option<Subject>>;
+    async fn identities(&self, subject_id: &str) -> Result<Vec<StoredIdentity>>;
+    async fn subject_key(&self, subject_id: &str) -> Result<Option<WrappedKey>>;
+
+    /// Inserts the record, or replaces the one with the same id.
+    async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()>;
+    async fn records(&self, subject_id: &str) -> Result<Vec<StoredRecord>>;
+
+    async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()>;
+    async fn events(&self, subject_id: &str) -> Result<Vec<StoredEvent>>;
+
+    async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()>;
+    /// Marks a consent withdrawn; the record of it having been given stays.
+    async fn withdraw_consent(
+        &self,
+        consent_id: &str,
+        at: &str,
+        method: &str,
+        audit: AuditEvent,
+    ) -> Result<()>;
+    async fn consents(&self, subject_id: &str) -> Result<Vec<ConsentRecord>>;
+    async fn consent(&self, consent_id: &str) -> Result<Option<ConsentRecord>>;
+
+    async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()>;
+    async fn objections(&self, subject_id: &str) -> Result<Vec<Objection>>;
+    async fn set_flags(
+        &self,
+        subject_id: &str,
+        flags: SubjectFlags,
+        audit: AuditEvent,
+    ) -> Result<()>;
+
+    /// Crypto-shredding: deletes the subject's data key first (after which
+    /// nothing of it can be decrypted, from this database or any copy), then
+    /// its identities, records and events, and marks it erased.
+    async fn erase_subject(&self, subject_id: &str, at: &str, audit: AuditEvent) -> Result<()>;
+
+    async fn system_key(&self, name: &str) -> Result<Option<WrappedKey>>;
+    /// Stores a system key unless one of that name exists; returns the one kept,
+    /// so two processes starting at once agree on a single key.
+    async fn put_system_key_if_absent(&self, name: &str, key: &WrappedKey) -> Result<WrappedKey>;
+    async fn wrapped_keys(&self) -> Result<Vec<(KeyName, WrappedKey)>>;
+    /// Replaces wrapped keys after a key-encryption-key rotation, all or none.
+    async fn replace_wrapped_keys(
+        &self,
+        keys: &[(KeyName, WrappedKey)],
+        audit: AuditEvent,
+    ) -> Result<()>;
+
+    async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>>;
+
+    /// Records an act that changes nothing else (a read, a decision).
+    async fn append_audit(&self, audit: AuditEvent) -> Result<AuditEntry>;
+    /// The whole log in order, and the head recorded with the last append.
+    async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)>;
+}
+
+/// Opens the store a URL names, applying its migrations: `sqlite://PATH`
+/// (the key store then lives beside it in `PATH.keys`) or `postgres://...`.
+pub async fn open(url: &str) -> Result<Box<dyn Repository>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok(Box::new(
+            sqlite::SqliteStore::open(std::path::Path::new(path)).await?,
+        ))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Box::new(postgres::PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}
+
+fn purposes_json(purposes: &[String]) -> String {
+    serde_json::Value::from(purposes.to_vec()).to_string()
+}
+
+fn purposes_from_json(text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("purposes `{text}`: {e}")))
+}

@@ -1,0 +1,620 @@
+//! PostgreSQL: the path past one machine. Several `steward` processes share
+//! one database; the audit head row is locked (`FOR UPDATE`) for each append,
+//! so appends from all of them form one chain.
+//!
+//! The key store is the `subject_keys` table of the same database: keep it
+//! out of long-lived backups (see the migration), since an old copy of it
+//! would still hold erased subjects' keys.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{Postgres, Row, Transaction};
+use steward_domain::audit::{AuditEntry, AuditEvent};
+use steward_domain::consent::ConsentRecord;
+
+use crate::*;
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects and applies migrations.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn append(tx: &mut Transaction<'_, Postgres>, event: AuditEvent) -> Result<AuditEntry> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let hash: String = head.try_get("hash")?;
+    let entry = event.chain((seq > 0).then_some((seq as u64, hash.as_str())));
+    sqlx::query(
+        "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(entry.seq as i64)
+    .bind(&entry.event.at)
+    .bind(&entry.event.actor)
+    .bind(&entry.event.action)
+    .bind(&entry.event.subject)
+    .bind(entry.event.detail.to_string())
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(entry.seq as i64)
+        .bind(&entry.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(entry)
+}
+
+fn conflict(error: sqlx::Error, what: &'static str, id: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+            what,
+            id: id.to_owned(),
+        },
+        _ => StoreError::Database(error),
+    }
+}
+
+fn subject_from(row: &PgRow) -> Result<Subject> {
+    Ok(Subject {
+        id: row.try_get("id")?,
+        subject_type: row.try_get("subject_type")?,
+        birth_date: row.try_get("birth_date")?,
+        created_at: row.try_get("created_at")?,
+        erased_at: row.try_get("erased_at")?,
+        restricted: row.try_get("restricted")?,
+        objects_to_marketing: row.try_get("objects_to_marketing")?,
+    })
+}
+
+fn identity_from(row: &PgRow) -> Result<StoredIdentity> {
+    Ok(StoredIdentity {
+        id: row.try_get("id")?,
+        subject_id: row.try_get("subject_id")?,
+        kind: row.try_get("kind")?,
+        blind_index: row.try_get("blind_index")?,
+        value_sealed: row.try_get("value_sealed")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn record_from(row: &PgRow) -> Result<StoredRecord> {
+    Ok(StoredRecord {
+        id: row.try_get("id")?,
+        subject_id: row.try_get("subject_id")?,
+        category: row.try_get("category")?,
+        value_sealed: row.try_get("value_sealed")?,
+        source: row.try_get("source")?,
+        purposes: purposes_from_json(&row.try_get::<String, _>("purposes")?)?,
+        collected_at: row.try_get("collected_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn consent_from(row: &PgRow) -> Result<ConsentRecord> {
+    Ok(ConsentRecord {
+        id: row.try_get("id")?,
+        subject_id: row.try_get("subject_id")?,
+        purpose: row.try_get("purpose")?,
+        given_at: row.try_get("given_at")?,
+        withdrawn_at: row.try_get("withdrawn_at")?,
+        policy_version: row.try_get("policy_version")?,
+        method: row.try_get("method")?,
+        notice_hash: row.try_get("notice_hash")?,
+        language: row.try_get("language")?,
+        withdrawal_method: row.try_get("withdrawal_method")?,
+    })
+}
+
+fn token_from(row: &PgRow) -> Result<StoredToken> {
+    Ok(StoredToken {
+        id: row.try_get("id")?,
+        hash: row.try_get("hash")?,
+        role: row.try_get("role")?,
+        purposes: purposes_from_json(&row.try_get::<String, _>("purposes")?)?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+fn wrapped_from(row: &PgRow) -> Result<WrappedKey> {
+    Ok(WrappedKey {
+        wrapped: row.try_get("wrapped")?,
+        kek_id: row.try_get("kek_id")?,
+        version: row.try_get("version")?,
+    })
+}
+
+async fn insert_identity(
+    tx: &mut Transaction<'_, Postgres>,
+    identity: &StoredIdentity,
+) -> Result<()> {
+    sqlx::query("INSERT INTO identities (id, subject_id, kind, blind_index, value_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&identity.id)
+        .bind(&identity.subject_id)
+        .bind(&identity.kind)
+        .bind(&identity.blind_index)
+        .bind(&identity.value_sealed)
+        .bind(&identity.created_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(e, "identity", &identity.kind))?;
+    Ok(())
+}
+
+#[async_trait]
+impl Repository for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn create_subject(
+        &self,
+        subject: &Subject,
+        key: &WrappedKey,
+        identities: &[StoredIdentity],
+        audit: AuditEvent,
+    ) -> Result<()> {
+        // The key first: a crash after it leaves an unused key, never a
+        // subject whose data cannot be read.
+        sqlx::query("INSERT INTO subject_keys (subject_id, wrapped, kek_id, version) VALUES ($1, $2, $3, $4)")
+            .bind(&subject.id)
+            .bind(&key.wrapped)
+            .bind(&key.kek_id)
+            .bind(key.version)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| conflict(e, "subject", &subject.id))?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO subjects (id, subject_type, birth_date, created_at, erased_at, restricted, objects_to_marketing) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&subject.id)
+            .bind(&subject.subject_type)
+            .bind(&subject.birth_date)
+            .bind(&subject.created_at)
+            .bind(&subject.erased_at)
+            .bind(subject.restricted)
+            .bind(subject.objects_to_marketing)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, "subject", &subject.id))?;
+        for identity in identities {
+            insert_identity(&mut tx, identity).await?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_identity(&mut tx, identity).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn subject(&self, id: &str) -> Result<Option<Subject>> {
+        sqlx::query("SELECT * FROM subjects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| subject_from(&row))
+            .transpose()
+    }
+
+    async fn subject_by_identity(&self, kind: &str, blind_index: &str) -> Result<Option<Subject>> {
+        sqlx::query("SELECT s.* FROM subjects s JOIN identities i ON i.subject_id = s.id WHERE i.kind = $1 AND i.blind_index = $2")
+            .bind(kind)
+            .bind(blind_index)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| subject_from(&row))
+            .transpose()
+    }
+
+    async fn identities(&self, subject_id: &str) -> Result<Vec<StoredIdentity>> {
+        sqlx::query("SELECT * FROM identities WHERE subject_id = $1 ORDER BY created_at, id")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(identity_from)
+            .collect()
+    }
+
+    async fn subject_key(&self, subject_id: &str) -> Result<Option<WrappedKey>> {
+        sqlx::query("SELECT wrapped, kek_id, version FROM subject_keys WHERE subject_id = $1")
+            .bind(subject_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| wrapped_from(&row))
+            .transpose()
+    }
+
+    async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
+             purposes = excluded.purposes, updated_at = excluded.updated_at",
+        )
+        .bind(&record.id)
+        .bind(&record.subject_id)
+        .bind(&record.category)
+        .bind(&record.value_sealed)
+        .bind(&record.source)
+        .bind(purposes_json(&record.purposes))
+        .bind(&record.collected_at)
+        .bind(&record.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn records(&self, subject_id: &str) -> Result<Vec<StoredRecord>> {
+        sqlx::query("SELECT * FROM records WHERE subject_id = $1 ORDER BY collected_at, id")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(record_from)
+            .collect()
+    }
+
+    async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO events (id, subject_id, kind, at) VALUES ($1, $2, $3, $4)")
+            .bind(&event.id)
+            .bind(&event.subject_id)
+            .bind(&event.kind)
+            .bind(&event.at)
+            .execute(&mut *tx)
+            .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn events(&self, subject_id: &str) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE subject_id = $1 ORDER BY at, id")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredEvent {
+                    id: row.try_get("id")?,
+                    subject_id: row.try_get("subject_id")?,
+                    kind: row.try_get("kind")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind(&consent.id)
+            .bind(&consent.subject_id)
+            .bind(&consent.purpose)
+            .bind(&consent.given_at)
+            .bind(&consent.withdrawn_at)
+            .bind(&consent.policy_version)
+            .bind(&consent.method)
+            .bind(&consent.notice_hash)
+            .bind(&consent.language)
+            .bind(&consent.withdrawal_method)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, "consent", &consent.id))?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn withdraw_consent(
+        &self,
+        consent_id: &str,
+        at: &str,
+        method: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE consents SET withdrawn_at = $1, withdrawal_method = $2 WHERE id = $3 AND withdrawn_at IS NULL")
+            .bind(at)
+            .bind(method)
+            .bind(consent_id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "consent in force",
+                id: consent_id.to_owned(),
+            });
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn consents(&self, subject_id: &str) -> Result<Vec<ConsentRecord>> {
+        sqlx::query("SELECT * FROM consents WHERE subject_id = $1 ORDER BY given_at, id")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(consent_from)
+            .collect()
+    }
+
+    async fn consent(&self, consent_id: &str) -> Result<Option<ConsentRecord>> {
+        sqlx::query("SELECT * FROM consents WHERE id = $1")
+            .bind(consent_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| consent_from(&row))
+            .transpose()
+    }
+
+    async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO objections (subject_id, purpose, at, compelling_grounds) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (subject_id, purpose) DO UPDATE SET at = excluded.at, compelling_grounds = excluded.compelling_grounds",
+        )
+        .bind(&objection.subject_id)
+        .bind(&objection.purpose)
+        .bind(&objection.at)
+        .bind(&objection.compelling_grounds)
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn objections(&self, subject_id: &str) -> Result<Vec<Objection>> {
+        let rows = sqlx::query("SELECT * FROM objections WHERE subject_id = $1 ORDER BY purpose")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Objection {
+                    subject_id: row.try_get("subject_id")?,
+                    purpose: row.try_get("purpose")?,
+                    at: row.try_get("at")?,
+                    compelling_grounds: row.try_get("compelling_grounds")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_flags(
+        &self,
+        subject_id: &str,
+        flags: SubjectFlags,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE subjects SET restricted = COALESCE($1, restricted), objects_to_marketing = COALESCE($2, objects_to_marketing) WHERE id = $3",
+        )
+        .bind(flags.restricted)
+        .bind(flags.objects_to_marketing)
+        .bind(subject_id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "subject",
+                id: subject_id.to_owned(),
+            });
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn erase_subject(&self, subject_id: &str, at: &str, audit: AuditEvent) -> Result<()> {
+        // The key first: from this moment nothing of the subject can be read,
+        // whatever happens next. A crash before the rest leaves ciphertext
+        // nobody can open, which a retried erasure then removes.
+        sqlx::query("DELETE FROM subject_keys WHERE subject_id = $1")
+            .bind(subject_id)
+            .execute(&self.pool)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        for table in ["identities", "records", "events", "objections"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE subject_id = $1"))
+                .bind(subject_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let updated = sqlx::query("UPDATE subjects SET erased_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(subject_id)
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "subject",
+                id: subject_id.to_owned(),
+            });
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn system_key(&self, name: &str) -> Result<Option<WrappedKey>> {
+        sqlx::query("SELECT wrapped, kek_id, 1::BIGINT AS version FROM system_keys WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| wrapped_from(&row))
+            .transpose()
+    }
+
+    async fn put_system_key_if_absent(&self, name: &str, key: &WrappedKey) -> Result<WrappedKey> {
+        sqlx::query("INSERT INTO system_keys (name, wrapped, kek_id) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(&key.wrapped)
+            .bind(&key.kek_id)
+            .execute(&self.pool)
+            .await?;
+        self.system_key(name).await?.ok_or_else(|| {
+            StoreError::Corrupt(format!("system key `{name}` vanished after it was stored"))
+        })
+    }
+
+    async fn wrapped_keys(&self) -> Result<Vec<(KeyName, WrappedKey)>> {
+        let mut out = Vec::new();
+        for row in sqlx::query(
+            "SELECT subject_id, wrapped, kek_id, version FROM subject_keys ORDER BY subject_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            out.push((
+                KeyName::Subject(row.try_get("subject_id")?),
+                wrapped_from(&row)?,
+            ));
+        }
+        for row in sqlx::query(
+            "SELECT name, wrapped, kek_id, 1::BIGINT AS version FROM system_keys ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            out.push((KeyName::System(row.try_get("name")?), wrapped_from(&row)?));
+        }
+        Ok(out)
+    }
+
+    async fn replace_wrapped_keys(
+        &self,
+        keys: &[(KeyName, WrappedKey)],
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (name, key) in keys {
+            match name {
+                KeyName::Subject(id) => {
+                    sqlx::query("UPDATE subject_keys SET wrapped = $1, kek_id = $2, version = $3 WHERE subject_id = $4")
+                        .bind(&key.wrapped)
+                        .bind(&key.kek_id)
+                        .bind(key.version)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                KeyName::System(name) => {
+                    sqlx::query("UPDATE system_keys SET wrapped = $1, kek_id = $2 WHERE name = $3")
+                        .bind(&key.wrapped)
+                        .bind(&key.kek_id)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        self.append_audit(audit).await?;
+        Ok(())
+    }
+
+    async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO tokens (id, hash, role, purposes, description, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&token.id)
+            .bind(&token.hash)
+            .bind(&token.role)
+            .bind(purposes_json(&token.purposes))
+            .bind(&token.description)
+            .bind(&token.created_at)
+            .bind(&token.revoked_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, "token", &token.id))?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>> {
+        sqlx::query("SELECT * FROM tokens WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| token_from(&row))
+            .transpose()
+    }
+
+    async fn append_audit(&self, audit: AuditEvent) -> Result<AuditEntry> {
+        let mut tx = self.pool.begin().await?;
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)> {
+        // One read transaction, so the entries and the head agree.
+        let mut tx = self.pool.begin().await?;
+        let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows = sqlx::query("SELECT * FROM audit ORDER BY seq")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let entries = rows
+            .iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail")?;
+                Ok(AuditEntry {
+                    seq: row.try_get::<i64, _>("seq")? as u64,
+                    event: AuditEvent {
+                        at: row.try_get("at")?,
+                        actor: row.try_get("actor")?,
+                        action: row.try_get("action")?,
+                        subject: row.try_get("subject")?,
+                        detail: serde_json::from_str(&detail)
+                            .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
+                    },
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((entries, head as u64))
+    }
+}

@@ -1,0 +1,588 @@
+//! The storage suite: every test runs on SQLite (a fresh file) and on
+//! PostgreSQL (a fresh database on the machine's server, at
+//! `STEWARD_TEST_POSTGRES`, default postgres://postgres@127.0.0.1:5432/postgres).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use sqlx::Connection;
+use steward_domain::audit::{self, AuditEvent, Tamper};
+use steward_domain::consent::ConsentRecord;
+use steward_store::postgres::PostgresStore;
+use steward_store::sqlite::SqliteStore;
+use steward_store::*;
+
+/// A store under test, and a way to reach its tables behind its back.
+struct Backend {
+    store: Arc<dyn Repository>,
+    raw: Raw,
+}
+
+enum Raw {
+    /// The directory is held so it is removed when the test ends.
+    Sqlite(std::path::PathBuf, #[allow(dead_code)] tempdir::Dir),
+    Postgres(String),
+}
+
+/// Drops a test's PostgreSQL database when the test ends, however it ends.
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let Raw::Postgres(url) = &self.raw else {
+            return;
+        };
+        let Some((_, name)) = url.rsplit_once('/') else {
+            return;
+        };
+        let name = name.to_owned();
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let path = std::env::temp_dir().join(format!("steward-store-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Dir(path)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("STEWARD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+async fn sqlite() -> Backend {
+    let dir = tempdir::Dir::new();
+    let path = dir.0.join("steward.db");
+    let store = SqliteStore::open(&path).await.expect("open sqlite");
+    Backend {
+        store: Arc::new(store),
+        raw: Raw::Sqlite(path, dir),
+    }
+}
+
+/// A fresh database per test, so tests never see each other's rows.
+async fn postgres() -> Backend {
+    let admin = postgres_admin_url();
+    let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL on loopback");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create database");
+    let url = match admin.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("STEWARD_TEST_POSTGRES must end in /DATABASE"),
+    };
+    let store = PostgresStore::open(&url).await.expect("open postgres");
+    Backend {
+        store: Arc::new(store),
+        raw: Raw::Postgres(url),
+    }
+}
+
+impl Backend {
+    /// Runs SQL directly on the data database, as an attacker with file or
+    /// database access would.
+    async fn tamper(&self, sql: &str) {
+        match &self.raw {
+            Raw::Sqlite(path, _) => {
+                let url = format!("sqlite://{}", path.display());
+                let mut c = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("raw sqlite");
+                sqlx::query(sql).execute(&mut c).await.expect("tamper");
+            }
+            Raw::Postgres(url) => {
+                let mut c = sqlx::PgConnection::connect(url)
+                    .await
+                    .expect("raw postgres");
+                sqlx::query(sql).execute(&mut c).await.expect("tamper");
+            }
+        }
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test] async fn $test() { super::$test(super::sqlite().await).await })*
+        }
+        mod on_postgres {
+            $(#[tokio::test] async fn $test() { super::$test(super::postgres().await).await })*
+        }
+    };
+}
+
+on_both_backends!(
+    subjects_are_found_by_identity_and_identities_are_unique,
+    records_are_written_replaced_and_read_back,
+    consent_is_withdrawn_without_rewriting_when_it_was_given,
+    objections_and_flags_are_kept,
+    erasure_deletes_the_key_and_the_data_and_the_log_still_verifies,
+    every_change_is_in_the_audit_chain,
+    modified_entries_are_detected,
+    deleted_entries_are_detected,
+    deleting_the_newest_entries_is_detected,
+    reordered_entries_are_detected,
+    concurrent_appends_form_one_chain,
+    the_first_system_key_stored_wins,
+    key_rotation_replaces_every_wrapped_key,
+    tokens_are_found_by_hash,
+);
+
+fn event(action: &str) -> AuditEvent {
+    AuditEvent {
+        at: "2026-11-22T10:00:00Z".into(),
+        actor: "test".into(),
+        action: action.into(),
+        subject: Some("pseudonym".into()),
+        detail: serde_json::json!({}),
+    }
+}
+
+fn subject(id: &str) -> Subject {
+    Subject {
+        id: id.into(),
+        subject_type: "customer".into(),
+        birth_date: None,
+        created_at: "2026-11-22T10:00:00Z".into(),
+        erased_at: None,
+        restricted: false,
+        objects_to_marketing: false,
+    }
+}
+
+fn identity(subject_id: &str, index: &str) -> StoredIdentity {
+    StoredIdentity {
+        id: format!("{subject_id}-{index}"),
+        subject_id: subject_id.into(),
+        kind: "email".into(),
+        blind_index: index.into(),
+        value_sealed: vec![1, 2, 3],
+        created_at: "2026-11-22T10:00:00Z".into(),
+    }
+}
+
+fn key(byte: u8) -> WrappedKey {
+    WrappedKey {
+        wrapped: vec![byte; 72],
+        kek_id: "kek1".into(),
+        version: 1,
+    }
+}
+
+async fn with_subject(b: &Backend, id: &str, index: &str) {
+    b.store
+        .create_subject(
+            &subject(id),
+            &key(7),
+            &[identity(id, index)],
+            event("subject.create"),
+        )
+        .await
+        .expect("create subject");
+}
+
+fn record(id: &str, subject_id: &str, value: &[u8]) -> StoredRecord {
+    StoredRecord {
+        id: id.into(),
+        subject_id: subject_id.into(),
+        category: "contact.email".into(),
+        value_sealed: value.to_vec(),
+        source: "subject".into(),
+        purposes: vec!["orders".into(), "newsletter".into()],
+        collected_at: "2026-11-22T10:00:00Z".into(),
+        updated_at: "2026-11-22T10:00:00Z".into(),
+    }
+}
+
+async fn subjects_are_found_by_identity_and_identities_are_unique(b: Backend) {
+    with_subject(&b, "s1", "idx-anna").await;
+    let found = b
+        .store
+        .subject_by_identity("email", "idx-anna")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|s| s.id), Some("s1".into()));
+    assert!(
+        b.store
+            .subject_by_identity("email", "idx-other")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        b.store
+            .subject_by_identity("phone", "idx-anna")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(b.store.subject_key("s1").await.unwrap(), Some(key(7)));
+    // The same identity for a second subject is refused, and nothing of it is kept.
+    let err = b
+        .store
+        .create_subject(
+            &subject("s2"),
+            &key(8),
+            &[identity("s2", "idx-anna")],
+            event("subject.create"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                what: "identity",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(b.store.subject("s2").await.unwrap().is_none());
+}
+
+async fn records_are_written_replaced_and_read_back(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    b.store
+        .write_record(&record("r1", "s1", b"v1"), event("record.write"))
+        .await
+        .unwrap();
+    b.store
+        .write_record(&record("r2", "s1", b"v2"), event("record.write"))
+        .await
+        .unwrap();
+    let mut replaced = record("r1", "s1", b"v1b");
+    replaced.purposes = vec!["orders".into()];
+    b.store
+        .write_record(&replaced, event("record.write"))
+        .await
+        .unwrap();
+    let records = b.store.records("s1").await.unwrap();
+    assert_eq!(records.len(), 2);
+    let r1 = records.iter().find(|r| r.id == "r1").unwrap();
+    assert_eq!(r1.value_sealed, b"v1b");
+    assert_eq!(r1.purposes, ["orders"]);
+    assert!(b.store.records("nobody").await.unwrap().is_empty());
+}
+
+async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    let consent = ConsentRecord {
+        id: "c1".into(),
+        subject_id: "s1".into(),
+        purpose: "newsletter".into(),
+        given_at: "2026-01-01T00:00:00Z".into(),
+        withdrawn_at: None,
+        policy_version: "3.1".into(),
+        method: "web_form".into(),
+        notice_hash: "abc".into(),
+        language: "sv".into(),
+        withdrawal_method: None,
+    };
+    b.store
+        .give_consent(&consent, event("consent.give"))
+        .await
+        .unwrap();
+    b.store
+        .withdraw_consent(
+            "c1",
+            "2026-02-01T00:00:00Z",
+            "api",
+            event("consent.withdraw"),
+        )
+        .await
+        .unwrap();
+    let stored = b.store.consent("c1").await.unwrap().unwrap();
+    assert_eq!(stored.given_at, "2026-01-01T00:00:00Z");
+    assert_eq!(stored.withdrawn_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+    let again = b
+        .store
+        .withdraw_consent(
+            "c1",
+            "2026-03-01T00:00:00Z",
+            "api",
+            event("consent.withdraw"),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::NotFound { .. })));
+    assert_eq!(b.store.consents("s1").await.unwrap(), [stored]);
+}
+
+async fn objections_and_flags_are_kept(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    let objection = Objection {
+        subject_id: "s1".into(),
+        purpose: "fraud".into(),
+        at: "2026-01-01T00:00:00Z".into(),
+        compelling_grounds: None,
+    };
+    b.store
+        .set_objection(&objection, event("objection"))
+        .await
+        .unwrap();
+    let overridden = Objection {
+        compelling_grounds: Some("ongoing fraud case".into()),
+        ..objection
+    };
+    b.store
+        .set_objection(&overridden, event("objection"))
+        .await
+        .unwrap();
+    assert_eq!(b.store.objections("s1").await.unwrap(), [overridden]);
+    b.store
+        .set_flags(
+            "s1",
+            SubjectFlags {
+                restricted: Some(true),
+                objects_to_marketing: None,
+            },
+            event("restrict"),
+        )
+        .await
+        .unwrap();
+    let s = b.store.subject("s1").await.unwrap().unwrap();
+    assert!(s.restricted && !s.objects_to_marketing);
+    let missing = b
+        .store
+        .set_flags("nobody", SubjectFlags::default(), event("restrict"))
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound { .. })));
+}
+
+async fn erasure_deletes_the_key_and_the_data_and_the_log_still_verifies(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    with_subject(&b, "s2", "i2").await;
+    b.store
+        .write_record(&record("r1", "s1", b"v"), event("record.write"))
+        .await
+        .unwrap();
+    b.store
+        .erase_subject("s1", "2026-11-23T00:00:00Z", event("subject.erase"))
+        .await
+        .unwrap();
+    assert!(b.store.subject_key("s1").await.unwrap().is_none());
+    assert!(b.store.records("s1").await.unwrap().is_empty());
+    assert!(b.store.identities("s1").await.unwrap().is_empty());
+    assert!(
+        b.store
+            .subject_by_identity("email", "i1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let erased = b.store.subject("s1").await.unwrap().unwrap();
+    assert_eq!(erased.erased_at.as_deref(), Some("2026-11-23T00:00:00Z"));
+    // The other subject is untouched.
+    assert!(b.store.subject_key("s2").await.unwrap().is_some());
+    let (entries, head) = b.store.audit_log().await.unwrap();
+    assert_eq!(
+        audit::verify(&entries, Some(head)).map(|v| v.entries),
+        Ok(4)
+    );
+}
+
+async fn every_change_is_in_the_audit_chain(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    b.store
+        .write_record(&record("r1", "s1", b"v"), event("record.write"))
+        .await
+        .unwrap();
+    b.store
+        .add_identity(&identity("s1", "i1b"), event("identity.add"))
+        .await
+        .unwrap();
+    b.store
+        .add_event(
+            &StoredEvent {
+                id: "e1".into(),
+                subject_id: "s1".into(),
+                kind: "relationship_start".into(),
+                at: "2026-01-01T00:00:00Z".into(),
+            },
+            event("event.add"),
+        )
+        .await
+        .unwrap();
+    b.store.append_audit(event("read.allowed")).await.unwrap();
+    let (entries, head) = b.store.audit_log().await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.event.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "subject.create",
+            "record.write",
+            "identity.add",
+            "event.add",
+            "read.allowed"
+        ]
+    );
+    assert_eq!(head, 5);
+    assert!(audit::verify(&entries, Some(head)).is_ok());
+}
+
+async fn five_entries(b: &Backend) {
+    for i in 0..5 {
+        b.store
+            .append_audit(event(&format!("act{i}")))
+            .await
+            .unwrap();
+    }
+}
+
+async fn verdict(b: &Backend) -> Result<audit::Verified, Tamper> {
+    let (entries, head) = b.store.audit_log().await.unwrap();
+    audit::verify(&entries, Some(head))
+}
+
+async fn modified_entries_are_detected(b: Backend) {
+    five_entries(&b).await;
+    b.tamper("UPDATE audit SET actor = 'someone else' WHERE seq = 3")
+        .await;
+    assert_eq!(verdict(&b).await, Err(Tamper::Modified { seq: 3 }));
+}
+
+async fn deleted_entries_are_detected(b: Backend) {
+    five_entries(&b).await;
+    b.tamper("DELETE FROM audit WHERE seq = 2").await;
+    assert_eq!(
+        verdict(&b).await,
+        Err(Tamper::Deleted { first: 2, last: 2 })
+    );
+}
+
+async fn deleting_the_newest_entries_is_detected(b: Backend) {
+    five_entries(&b).await;
+    b.tamper("DELETE FROM audit WHERE seq >= 4").await;
+    assert_eq!(
+        verdict(&b).await,
+        Err(Tamper::Truncated {
+            last: 3,
+            expected: 5
+        })
+    );
+}
+
+async fn reordered_entries_are_detected(b: Backend) {
+    five_entries(&b).await;
+    // Swap the positions of entries 2 and 3.
+    b.tamper("UPDATE audit SET seq = 100 WHERE seq = 2").await;
+    b.tamper("UPDATE audit SET seq = 2 WHERE seq = 3").await;
+    b.tamper("UPDATE audit SET seq = 3 WHERE seq = 100").await;
+    assert_eq!(
+        verdict(&b).await,
+        Err(Tamper::Reordered { seq: 2, follows: 3 })
+    );
+}
+
+async fn concurrent_appends_form_one_chain(b: Backend) {
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = Arc::clone(&b.store);
+        tasks.push(tokio::spawn(async move {
+            store.append_audit(event(&format!("act{i}"))).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(verdict(&b).await.map(|v| v.entries), Ok(40));
+}
+
+async fn the_first_system_key_stored_wins(b: Backend) {
+    let first = b
+        .store
+        .put_system_key_if_absent("blind_index", &key(1))
+        .await
+        .unwrap();
+    let second = b
+        .store
+        .put_system_key_if_absent("blind_index", &key(2))
+        .await
+        .unwrap();
+    assert_eq!(first, key(1));
+    assert_eq!(second, key(1));
+}
+
+async fn key_rotation_replaces_every_wrapped_key(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    b.store
+        .put_system_key_if_absent("pseudonym", &key(1))
+        .await
+        .unwrap();
+    let rotated: Vec<(KeyName, WrappedKey)> = b
+        .store
+        .wrapped_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(name, _)| {
+            (
+                name,
+                WrappedKey {
+                    wrapped: vec![9; 72],
+                    kek_id: "kek2".into(),
+                    version: 1,
+                },
+            )
+        })
+        .collect();
+    assert_eq!(rotated.len(), 2);
+    b.store
+        .replace_wrapped_keys(&rotated, event("keys.rotate"))
+        .await
+        .unwrap();
+    let after = b.store.wrapped_keys().await.unwrap();
+    assert!(
+        after
+            .iter()
+            .all(|(_, k)| k.kek_id == "kek2" && k.wrapped == vec![9; 72])
+    );
+}
+
+async fn tokens_are_found_by_hash(b: Backend) {
+    let token = StoredToken {
+        id: "t1".into(),
+        hash: "hash1".into(),
+        role: "service".into(),
+        purposes: vec!["orders".into()],
+        description: "web shop".into(),
+        created_at: "2026-11-22T10:00:00Z".into(),
+        revoked_at: None,
+    };
+    b.store
+        .create_token(&token, event("token.create"))
+        .await
+        .unwrap();
+    assert_eq!(b.store.token_by_hash("hash1").await.unwrap(), Some(token));
+    assert!(b.store.token_by_hash("hash2").await.unwrap().is_none());
+}
