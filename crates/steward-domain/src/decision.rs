@@ -263,6 +263,13 @@ impl DecisionTable {
         self.subject_type_ix.get(id).copied()
     }
 
+    /// Whether `purpose` uses `category` at all, whatever the subject's state.
+    pub fn uses(&self, purpose: PurposeIx, category: CategoryIx) -> bool {
+        self.purposes
+            .get(usize::from(purpose.0))
+            .is_some_and(|p| p.categories.contains(category.0))
+    }
+
     pub fn purpose_count(&self) -> usize {
         self.purposes.len()
     }

@@ -228,7 +228,7 @@ fn severity(rule: &rules::Rule) -> &'static str {
 
 /// Reads and checks a policy for rendering; refuses one with errors, since a
 /// notice or record from a broken policy would tell the subject wrong things.
-fn load(file: &Path) -> anyhow::Result<Policy> {
+pub fn load(file: &Path) -> anyhow::Result<Policy> {
     let source = read(file)?;
     let report: CheckReport = steward_domain::check(&source);
     let name = file.display().to_string();

@@ -1,0 +1,10 @@
+//! Steward's server: the vault service ([`vault`]) and its HTTP API
+//! ([`routes`]), assembled by [`startup`].
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod keyfile;
+pub mod routes;
+pub mod startup;
+pub mod vault;

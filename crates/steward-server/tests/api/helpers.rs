@@ -1,0 +1,303 @@
+//! `spawn_app`: the real server on a free loopback port, on a fresh SQLite
+//! file (or a fresh PostgreSQL database), with one token per role.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use steward_domain::crypto::KeyEncryptionKey;
+use steward_domain::policy::Policy;
+use steward_server::auth::{Actor, Role};
+use steward_server::clock::SystemClock;
+use steward_server::startup::Application;
+use steward_server::vault::Vault;
+use steward_store::Repository;
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Arc<dyn Repository>,
+    pub client: Client,
+    pub vault: Arc<Vault>,
+    pub kek: KeyEncryptionKey,
+    pub dir: TempDir,
+    pub admin: String,
+    pub officer: String,
+    pub auditor: String,
+    /// A service limited to `customer_service` and `support_call_recording`.
+    pub service: String,
+    /// The PostgreSQL database to drop when the test ends.
+    pub postgres_database: Option<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_database.take() else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("STEWARD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("steward-api-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn policy_text(name: &str) -> String {
+    std::fs::read_to_string(repo_root().join("policies").join(format!("{name}.toml")))
+        .expect("policy")
+}
+
+pub fn policy_from(text: &str) -> Policy {
+    let report = steward_domain::check(text);
+    assert_eq!(report.errors(), 0, "test policy must be valid");
+    report.policy.expect("policy")
+}
+
+/// Connectel's policy on a fresh SQLite file.
+pub async fn spawn_app() -> TestApp {
+    let dir = TempDir::new();
+    let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
+        .await
+        .expect("sqlite");
+    spawn_with(
+        Arc::new(store),
+        policy_from(&policy_text("connectel")),
+        KeyEncryptionKey::generate(),
+        dir,
+    )
+    .await
+}
+
+/// Connectel's policy on a fresh PostgreSQL database.
+pub async fn spawn_app_on_postgres() -> TestApp {
+    let admin = postgres_admin_url();
+    let name = format!("steward_api_{}", uuid::Uuid::new_v4().simple());
+    let mut c = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL on loopback");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await
+        .expect("create database");
+    let url = format!(
+        "{}/{name}",
+        admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(server, _)| server)
+    );
+    let store = steward_store::postgres::PostgresStore::open(&url)
+        .await
+        .expect("postgres");
+    let mut app = spawn_with(
+        Arc::new(store),
+        policy_from(&policy_text("connectel")),
+        KeyEncryptionKey::generate(),
+        TempDir::new(),
+    )
+    .await;
+    app.postgres_database = Some(name);
+    app
+}
+
+pub async fn spawn_with(
+    store: Arc<dyn Repository>,
+    policy: Policy,
+    kek: KeyEncryptionKey,
+    dir: TempDir,
+) -> TestApp {
+    let vault = Arc::new(
+        Vault::open(
+            Arc::clone(&store),
+            Arc::new(policy),
+            kek.clone(),
+            Arc::new(SystemClock),
+        )
+        .await
+        .expect("vault"),
+    );
+    let app = Application::build("127.0.0.1:0".parse().expect("addr"), Arc::clone(&vault))
+        .await
+        .expect("bind");
+    let address = format!("http://{}", app.local_addr().expect("addr"));
+    tokio::spawn(app.run_until_stopped());
+    let token = |role: Role, purposes: &[&str]| {
+        let vault = Arc::clone(&vault);
+        let purposes: Vec<String> = purposes.iter().map(|p| (*p).to_owned()).collect();
+        async move {
+            vault
+                .create_token(&cli_actor(), role, purposes, "test")
+                .await
+                .expect("token")
+                .1
+        }
+    };
+    TestApp {
+        admin: token(Role::Admin, &[]).await,
+        officer: token(Role::PrivacyOfficer, &[]).await,
+        auditor: token(Role::Auditor, &[]).await,
+        service: token(
+            Role::Service,
+            &["customer_service", "support_call_recording"],
+        )
+        .await,
+        address,
+        store,
+        client: Client::new(),
+        vault,
+        kek,
+        dir,
+        postgres_database: None,
+    }
+}
+
+fn cli_actor() -> Actor {
+    Actor::cli()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A customer contact (aged 34) with an e-mail identity; returns the id.
+    pub async fn customer(&self, email: &str) -> String {
+        self.subject_of("customer_contact", email).await
+    }
+
+    /// A subject of `subject_type` (aged 34) with an e-mail identity.
+    pub async fn subject_of(&self, subject_type: &str, email: &str) -> String {
+        let response = self
+            .post("/v1/subjects", &self.service, json!({ "subject_type": subject_type, "age": 34, "identities": [{ "kind": "email", "value": email }] }))
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn store(
+        &self,
+        subject: &str,
+        category: &str,
+        value: Value,
+        purposes: &[&str],
+    ) -> String {
+        self.store_as(&self.service, subject, category, value, purposes)
+            .await
+    }
+
+    pub async fn store_as(
+        &self,
+        token: &str,
+        subject: &str,
+        category: &str,
+        value: Value,
+        purposes: &[&str],
+    ) -> String {
+        let response = self
+            .post(
+                &format!("/v1/subjects/{subject}/records"),
+                token,
+                json!({ "category": category, "value": value, "purposes": purposes }),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json::<Value>().await.expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn read(&self, subject: &str, purpose: &str, token: &str) -> Value {
+        let response = self
+            .get(
+                &format!("/v1/subjects/{subject}/data?purpose={purpose}"),
+                token,
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        response.json().await.expect("json")
+    }
+}

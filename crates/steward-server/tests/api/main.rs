@@ -1,0 +1,9 @@
+//! The HTTP API, end to end: the real server on loopback, real databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+mod openapi;
+mod roles;
+mod shredding;
+mod stories;

@@ -1,0 +1,110 @@
+//! Every route, called with no token and with each role: 401 without a
+//! token on protected routes, 403 for roles the route does not admit, and
+//! neither for the roles it does.
+
+use serde_json::{Value, json};
+use steward_server::auth::Role;
+use steward_server::routes::ACCESS;
+
+use crate::helpers::*;
+
+/// A valid request for each route, on a fresh subject so that erasure by one
+/// call cannot change the next.
+async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str>) -> u16 {
+    let email = format!("{}@example.se", uuid::Uuid::new_v4());
+    let subject = app.customer(&email).await;
+    let consent: Value = app
+        .post(
+            &format!("/v1/subjects/{subject}/consents"),
+            &app.admin,
+            json!({ "purpose": "support_call_recording", "method": "test" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let consent_id = consent["id"].as_str().unwrap().to_owned();
+    let path = if template.starts_with("/v1/consents/") {
+        template.replace("{id}", &consent_id)
+    } else {
+        template
+            .replace("{id}", &subject)
+            .replace("{purpose}", "support_call_recording")
+    };
+    let body = match (method, template) {
+        ("POST", "/v1/tokens") => json!({ "role": "auditor" }),
+        ("POST", "/v1/subjects") => {
+            json!({ "subject_type": "customer_contact", "age": 30, "identities": [{ "kind": "email", "value": format!("{}@example.se", uuid::Uuid::new_v4()) }] })
+        }
+        ("POST", "/v1/subjects/lookup") => json!({ "kind": "email", "value": email }),
+        ("POST", "/v1/subjects/{id}/identities") => {
+            json!({ "kind": "phone", "value": format!("+4670{}", &uuid::Uuid::new_v4().as_u128().to_string()[..7]) })
+        }
+        ("POST", "/v1/subjects/{id}/records") => {
+            json!({ "category": "contact.email", "value": "x@example.se", "purposes": ["customer_service"] })
+        }
+        ("POST", "/v1/subjects/{id}/events") => json!({ "kind": "relationship_start" }),
+        ("POST", "/v1/subjects/{id}/consents") => {
+            json!({ "purpose": "support_call_recording", "method": "test" })
+        }
+        ("POST", "/v1/subjects/{id}/objections") => json!({ "purpose": "customer_service" }),
+        ("PUT", "/v1/subjects/{id}/restriction") => json!({ "restricted": true }),
+        _ => Value::Null,
+    };
+    let url = if template == "/v1/subjects/{id}/data" {
+        app.url(&format!("{path}?purpose=customer_service"))
+    } else {
+        app.url(&path)
+    };
+    let mut builder = match method {
+        "GET" => app.client.get(url),
+        "POST" => app.client.post(url).json(&body),
+        "PUT" => app.client.put(url).json(&body),
+        "DELETE" => app.client.delete(url),
+        other => panic!("no method {other}"),
+    };
+    if let Some(token) = token {
+        builder = builder.bearer_auth(token);
+    }
+    builder.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_the_roles_it_declares() {
+    let app = spawn_app().await;
+    let tokens = [
+        (Role::Admin, app.admin.clone()),
+        (Role::PrivacyOfficer, app.officer.clone()),
+        (Role::Service, app.service.clone()),
+        (Role::Auditor, app.auditor.clone()),
+    ];
+    let mut checked = 0;
+    for (method, path, roles) in ACCESS {
+        let anonymous = request(&app, method, path, None).await;
+        match roles {
+            None => assert!(
+                anonymous < 400,
+                "{method} {path} is public but gave {anonymous}"
+            ),
+            Some(_) => assert_eq!(anonymous, 401, "{method} {path} without a token"),
+        }
+        let wrong = request(&app, method, path, Some("stw_not_a_real_token")).await;
+        if roles.is_some() {
+            assert_eq!(wrong, 401, "{method} {path} with a forged token");
+        }
+        for (role, token) in &tokens {
+            let status = request(&app, method, path, Some(token)).await;
+            let admitted = roles.is_none_or(|roles| roles.contains(role));
+            if admitted {
+                assert!(
+                    (200..300).contains(&status),
+                    "{method} {path} as {role:?} gave {status}"
+                );
+            } else {
+                assert_eq!(status, 403, "{method} {path} as {role:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, ACCESS.len() * 4);
+}

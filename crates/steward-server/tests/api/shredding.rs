@@ -1,0 +1,175 @@
+//! Crypto-shredding against a real copy of the database files, and key
+//! rotation.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use steward_domain::crypto::KeyEncryptionKey;
+use steward_server::auth::Actor;
+use steward_server::clock::SystemClock;
+use steward_server::vault::{Vault, VaultError};
+use steward_store::sqlite::{SqliteStore, keys_path};
+
+use crate::helpers::*;
+
+fn copy_database(from: &std::path::Path, to: &std::path::Path) {
+    // The database with its write-ahead log: what a file-level backup holds.
+    for suffix in ["", "-wal", "-shm"] {
+        let source = std::path::PathBuf::from(format!("{}{suffix}", from.display()));
+        if source.exists() {
+            std::fs::copy(&source, format!("{}{suffix}", to.display())).unwrap();
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn a_copy_of_the_database_taken_before_erasure_reveals_nothing_afterwards() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna.shred@example.se").await;
+    app.store(
+        &anna,
+        "contact.name",
+        json!("Anna Shredded-Svensson"),
+        &["customer_service"],
+    )
+    .await;
+    let ben = app.customer("ben@example.se").await;
+    app.store(
+        &ben,
+        "contact.name",
+        json!("Ben Kept"),
+        &["customer_service"],
+    )
+    .await;
+
+    // A backup of the data database, taken while Anna is still there.
+    let db = app.dir.0.join("steward.db");
+    let backup_dir = TempDir::new();
+    let backup = backup_dir.0.join("steward.db");
+    copy_database(&db, &backup);
+    let mut bytes = std::fs::read(&backup).unwrap();
+    if let Ok(wal) = std::fs::read(format!("{}-wal", backup.display())) {
+        bytes.extend(wal);
+    }
+    // Encrypted at rest: neither her name nor her e-mail is in the file.
+    assert!(!contains(&bytes, b"Shredded-Svensson"));
+    assert!(!contains(&bytes, b"anna.shred@example.se"));
+
+    // Anna is erased.
+    assert_eq!(
+        app.delete(&format!("/v1/subjects/{anna}"), &app.officer)
+            .await
+            .status(),
+        204
+    );
+
+    // The attacker has the old copy, the key-encryption key and today's key store.
+    std::fs::copy(keys_path(&db), keys_path(&backup)).unwrap();
+    let restored = SqliteStore::open(&backup).await.unwrap();
+    let restored: Arc<dyn steward_store::Repository> = Arc::new(restored);
+    let policy = policy_from(&policy_text("connectel"));
+    let vault = Vault::open(
+        Arc::clone(&restored),
+        Arc::new(policy),
+        app.kek.clone(),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    // Her records are in the copy, still sealed...
+    let sealed = restored.records(&anna).await.unwrap();
+    assert_eq!(sealed.len(), 1);
+    // ...and no key in the key store opens them.
+    assert!(restored.subject_key(&anna).await.unwrap().is_none());
+    let read = vault.read(&Actor::cli(), &anna, "customer_service").await;
+    assert!(matches!(read, Err(VaultError::Erased(_))), "{read:?}");
+    let view = vault.subject_view(&Actor::cli(), &anna).await;
+    assert!(matches!(view, Err(VaultError::Erased(_))), "{view:?}");
+    for (name, key) in restored.wrapped_keys().await.unwrap() {
+        if let steward_store::KeyName::Subject(other) = name {
+            let unwrapped = app.kek.unwrap(&key.wrapped, &format!("subject:{anna}"));
+            assert!(
+                unwrapped.is_err(),
+                "the key of {other} must not open Anna's data"
+            );
+        }
+    }
+    // Ben, not erased, is still readable from the same copy.
+    let ben_read = vault
+        .read(&Actor::cli(), &ben, "customer_service")
+        .await
+        .unwrap();
+    assert_eq!(ben_read.records[0].value, "Ben Kept");
+}
+
+#[tokio::test]
+async fn rotation_rewraps_every_key_and_retires_the_old_one() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(&anna, "contact.name", json!("Anna"), &["customer_service"])
+        .await;
+    let new_kek = KeyEncryptionKey::generate();
+    let rotated = app.vault.rotate(&Actor::cli(), &new_kek).await.unwrap();
+    assert!(rotated >= 3, "Anna's data key and the two system keys");
+    let policy = || Arc::new(policy_from(&policy_text("connectel")));
+    let old = Vault::open(
+        app.store.clone(),
+        policy(),
+        app.kek.clone(),
+        Arc::new(SystemClock),
+    )
+    .await;
+    assert!(matches!(old, Err(VaultError::WrongKey { .. })));
+    let new = Vault::open(app.store.clone(), policy(), new_kek, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    assert_eq!(
+        new.read(&Actor::cli(), &anna, "customer_service")
+            .await
+            .unwrap()
+            .records[0]
+            .value,
+        "Anna"
+    );
+    // The blind index survived: Anna is still found by her e-mail.
+    let found = new
+        .find_subject(
+            &Actor::cli(),
+            &steward_server::vault::IdentityInput {
+                kind: "email".into(),
+                value: "anna@example.se".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, Some(anna));
+}
+
+#[tokio::test]
+async fn tampering_with_the_stored_log_is_reported_by_the_api() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(&anna, "contact.name", json!("Anna"), &["customer_service"])
+        .await;
+    let url = format!("sqlite://{}", app.dir.0.join("steward.db").display());
+    let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit SET action = 'nothing.happened' WHERE seq = 3")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let verdict: serde_json::Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verdict["intact"], false);
+    assert_eq!(verdict["tamper"]["kind"], "modified");
+    assert_eq!(verdict["tamper"]["seq"], 3);
+}

@@ -1,0 +1,648 @@
+//! What users of the API rely on, told as stories.
+
+use serde_json::{Value, json};
+use steward_server::auth::Actor;
+use steward_server::clock::SystemClock;
+use steward_server::vault::Vault;
+
+use crate::helpers::*;
+
+fn refused(read: &Value) -> Vec<(String, String)> {
+    read["refused"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r["category"].as_str().unwrap_or("").to_owned(),
+                        r["reason"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn categories(read: &Value) -> Vec<String> {
+    read["records"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| r["category"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The README's curl session, on both backends.
+async fn store_read_refuse_withdraw(app: TestApp) {
+    // Given a customer whose e-mail is kept for customer service, and a call
+    // recording kept on consent.
+    let anna = app.customer("Anna.Svensson@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna.svensson@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    app.store(
+        &anna,
+        "helpdesk.call_recording",
+        json!({ "file": "call-1.ogg" }),
+        &["support_call_recording"],
+    )
+    .await;
+    let consent = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.service,
+            json!({ "purpose": "support_call_recording", "method": "phone_menu" }),
+        )
+        .await;
+    assert_eq!(consent.status(), 201);
+
+    // When customer service reads, it gets the e-mail and nothing else.
+    let read = app.read(&anna, "customer_service", &app.service).await;
+    assert_eq!(categories(&read), ["contact.email"]);
+    assert_eq!(read["records"][0]["value"], "anna.svensson@example.se");
+
+    // A purpose the service token does not have is refused outright.
+    let other = app
+        .get(
+            &format!("/v1/subjects/{anna}/data?purpose=marketing_tracking"),
+            &app.service,
+        )
+        .await;
+    assert_eq!(other.status(), 403);
+
+    // Reading for the recording purpose works while consent holds...
+    assert_eq!(
+        categories(
+            &app.read(&anna, "support_call_recording", &app.service)
+                .await
+        ),
+        ["helpdesk.call_recording"]
+    );
+    // ...and stops the moment it is withdrawn.
+    let withdrawn = app
+        .delete(
+            &format!("/v1/subjects/{anna}/consents/support_call_recording"),
+            &app.service,
+        )
+        .await;
+    assert_eq!(withdrawn.status(), 200);
+    let after = app
+        .read(&anna, "support_call_recording", &app.service)
+        .await;
+    assert!(categories(&after).is_empty());
+    assert_eq!(
+        refused(&after),
+        [(
+            "helpdesk.call_recording".to_owned(),
+            "consent_withdrawn".to_owned()
+        )]
+    );
+
+    // Every act is in an intact audit chain.
+    let verdict: Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verdict["intact"], true, "{verdict}");
+}
+
+#[tokio::test]
+async fn store_read_refuse_withdraw_on_sqlite() {
+    store_read_refuse_withdraw(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn store_read_refuse_withdraw_on_postgres() {
+    store_read_refuse_withdraw(spawn_app_on_postgres().await).await;
+}
+
+#[tokio::test]
+async fn a_read_never_mentions_data_the_purpose_does_not_use() {
+    let app = spawn_app().await;
+    // A prospect, whose tracking data exists for marketing.
+    let anna = app.subject_of("prospect", "anna@example.se").await;
+    // Tracking data is for marketing; customer service does not use it.
+    app.store_as(
+        &app.admin,
+        &anna,
+        "tracking.device",
+        json!("Firefox"),
+        &["marketing_tracking"],
+    )
+    .await;
+    let read = app.read(&anna, "customer_service", &app.service).await;
+    assert!(
+        categories(&read).is_empty() && refused(&read).is_empty(),
+        "{read}"
+    );
+}
+
+#[tokio::test]
+async fn data_collected_for_one_purpose_is_not_read_for_another_that_uses_the_category() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    // Collected for customer service only; helpdesk quality also uses e-mail addresses.
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let read = app.read(&anna, "helpdesk_quality", &app.admin).await;
+    assert_eq!(
+        refused(&read),
+        [(
+            "contact.email".to_owned(),
+            "not_collected_for_purpose".to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn objection_stops_legitimate_interests_and_direct_marketing_objection_is_absolute() {
+    let app = spawn_app().await;
+    // A user of the service: gets service news and customer service.
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service", "service_news"],
+    )
+    .await;
+    assert_eq!(
+        categories(&app.read(&anna, "service_news", &app.admin).await),
+        ["contact.email"]
+    );
+    let objected = app
+        .post(
+            &format!("/v1/subjects/{anna}/objections"),
+            &app.service,
+            json!({ "purpose": "direct_marketing" }),
+        )
+        .await;
+    assert_eq!(objected.status(), 204);
+    assert_eq!(
+        refused(&app.read(&anna, "service_news", &app.admin).await),
+        [(
+            "contact.email".to_owned(),
+            "direct_marketing_objection".to_owned()
+        )]
+    );
+    // No grounds override it.
+    let overridden = app
+        .post(
+            &format!("/v1/subjects/{anna}/objections"),
+            &app.officer,
+            json!({ "purpose": "service_news", "compelling_grounds": "we really want to" }),
+        )
+        .await;
+    assert_eq!(overridden.status(), 422);
+    // Customer service (legitimate interests, not marketing) goes on until objected to.
+    assert_eq!(
+        categories(&app.read(&anna, "customer_service", &app.service).await),
+        ["contact.email"]
+    );
+    app.post(
+        &format!("/v1/subjects/{anna}/objections"),
+        &app.service,
+        json!({ "purpose": "customer_service" }),
+    )
+    .await;
+    assert_eq!(
+        refused(&app.read(&anna, "customer_service", &app.service).await),
+        [("contact.email".to_owned(), "objected".to_owned())]
+    );
+    // A service cannot record compelling grounds; a privacy officer can.
+    let by_service = app
+        .post(
+            &format!("/v1/subjects/{anna}/objections"),
+            &app.service,
+            json!({ "purpose": "customer_service", "compelling_grounds": "open invoice dispute" }),
+        )
+        .await;
+    assert_eq!(by_service.status(), 403);
+    app.post(
+        &format!("/v1/subjects/{anna}/objections"),
+        &app.officer,
+        json!({ "purpose": "customer_service", "compelling_grounds": "open invoice dispute" }),
+    )
+    .await;
+    assert_eq!(
+        categories(&app.read(&anna, "customer_service", &app.service).await),
+        ["contact.email"]
+    );
+}
+
+#[tokio::test]
+async fn restriction_blocks_purpose_bound_reads_until_lifted() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let restrict = app
+        .client
+        .put(app.url(&format!("/v1/subjects/{anna}/restriction")))
+        .bearer_auth(&app.officer)
+        .json(&json!({ "restricted": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restrict.status(), 204);
+    assert_eq!(
+        refused(&app.read(&anna, "customer_service", &app.service).await),
+        [("contact.email".to_owned(), "restricted".to_owned())]
+    );
+    app.client
+        .put(app.url(&format!("/v1/subjects/{anna}/restriction")))
+        .bearer_auth(&app.officer)
+        .json(&json!({ "restricted": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        categories(&app.read(&anna, "customer_service", &app.service).await),
+        ["contact.email"]
+    );
+}
+
+#[tokio::test]
+async fn erasure_makes_the_subject_gone_and_the_log_still_verifies() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    assert_eq!(
+        app.delete(&format!("/v1/subjects/{anna}"), &app.service)
+            .await
+            .status(),
+        403,
+        "services cannot erase"
+    );
+    assert_eq!(
+        app.delete(&format!("/v1/subjects/{anna}"), &app.officer)
+            .await
+            .status(),
+        204
+    );
+    let read = app
+        .get(
+            &format!("/v1/subjects/{anna}/data?purpose=customer_service"),
+            &app.service,
+        )
+        .await;
+    assert_eq!(read.status(), 410);
+    let lookup = app
+        .post(
+            "/v1/subjects/lookup",
+            &app.service,
+            json!({ "kind": "email", "value": "anna@example.se" }),
+        )
+        .await;
+    assert_eq!(lookup.status(), 404);
+    let verdict: Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verdict["intact"], true);
+}
+
+#[tokio::test]
+async fn consent_given_before_a_material_change_no_longer_counts() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "helpdesk.call_recording",
+        json!("rec"),
+        &["support_call_recording"],
+    )
+    .await;
+    app.post(
+        &format!("/v1/subjects/{anna}/consents"),
+        &app.service,
+        json!({ "purpose": "support_call_recording", "method": "web_form" }),
+    )
+    .await;
+    // The controller publishes version 3.2, changing the recording purpose materially.
+    let text = policy_text("connectel")
+        .replacen("version = \"3.1\"", "version = \"3.2\"", 1)
+        .replacen(
+            "id = \"support_call_recording\"",
+            "id = \"support_call_recording\"\nchanged_in = \"3.2\"",
+            1,
+        );
+    let vault = Vault::open(
+        app.store.clone(),
+        std::sync::Arc::new(policy_from(&text)),
+        app.kek.clone(),
+        std::sync::Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    let read = vault
+        .read(&Actor::cli(), &anna, "support_call_recording")
+        .await
+        .unwrap();
+    assert!(read.records.is_empty());
+    assert_eq!(read.refused[0].reason, "consent_predates_material_change");
+    // Consent asked again under 3.2 counts.
+    vault
+        .give_consent(
+            &Actor::cli(),
+            &anna,
+            "support_call_recording",
+            "web_form",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        vault
+            .read(&Actor::cli(), &anna, "support_call_recording")
+            .await
+            .unwrap()
+            .records
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn identities_are_normalised_unique_and_validated() {
+    let app = spawn_app().await;
+    let anna = app.customer("Anna@Example.SE").await;
+    let found: Value = app
+        .post(
+            "/v1/subjects/lookup",
+            &app.service,
+            json!({ "kind": "email", "value": " anna@example.se" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["id"], anna.as_str());
+    let twice = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 40, "identities": [{ "kind": "email", "value": "anna@example.se" }] })).await;
+    assert_eq!(twice.status(), 409);
+    let bad = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 40, "identities": [{ "kind": "personnummer", "value": "19811218-9875" }] })).await;
+    assert_eq!(bad.status(), 422);
+    let problem: Value = bad.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("check digit"),
+        "{problem}"
+    );
+    assert_eq!(problem["field"], "identities.personnummer");
+}
+
+#[tokio::test]
+async fn subjects_under_the_minimum_age_are_refused() {
+    let app = spawn_app().await;
+    let young = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "birth_date": "2012-03-04", "identities": [{ "kind": "email", "value": "kid@example.se" }] })).await;
+    assert_eq!(young.status(), 422);
+    let problem: Value = young.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("minimum age of 18"),
+        "{problem}"
+    );
+    // A personnummer proves the age on its own.
+    let adult = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "identities": [{ "kind": "personnummer", "value": "811218-9876" }] })).await;
+    assert_eq!(adult.status(), 201);
+}
+
+#[tokio::test]
+async fn writes_the_policy_does_not_allow_are_refused_with_the_reason() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let cases = [
+        (
+            json!({ "category": "contact", "value": 1, "purposes": ["customer_service"] }),
+            "category",
+            "sub-categories",
+        ),
+        (
+            json!({ "category": "contact.fax", "value": 1, "purposes": ["customer_service"] }),
+            "category",
+            "not declared",
+        ),
+        (
+            json!({ "category": "tracking.device", "value": 1, "purposes": ["customer_service"] }),
+            "purposes",
+            "does not use",
+        ),
+        (
+            json!({ "category": "contact.email", "value": 1, "purposes": [] }),
+            "purposes",
+            "name the purposes",
+        ),
+        (
+            json!({ "category": "contact.email", "value": 1, "purposes": ["customer_service"], "source": "the internet" }),
+            "source",
+            "not a source",
+        ),
+    ];
+    for (body, field, words) in cases {
+        let response = app
+            .post(
+                &format!("/v1/subjects/{anna}/records"),
+                &app.service,
+                body.clone(),
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{body}");
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["field"], field, "{body}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(words),
+            "{problem}"
+        );
+    }
+    // A purpose outside the service token's is forbidden, not invalid.
+    let forbidden = app
+        .post(
+            &format!("/v1/subjects/{anna}/records"),
+            &app.service,
+            json!({ "category": "contact.email", "value": 1, "purposes": ["service_news"] }),
+        )
+        .await;
+    assert_eq!(forbidden.status(), 403);
+}
+
+#[tokio::test]
+async fn bad_input_of_any_kind_gets_a_problem_never_a_500() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let paths = [
+        "/v1/subjects".to_owned(),
+        "/v1/subjects/lookup".to_owned(),
+        format!("/v1/subjects/{anna}/records"),
+        format!("/v1/subjects/{anna}/identities"),
+        format!("/v1/subjects/{anna}/events"),
+        format!("/v1/subjects/{anna}/consents"),
+        format!("/v1/subjects/{anna}/objections"),
+        "/v1/tokens".to_owned(),
+    ];
+    let bodies = [
+        "",
+        "null",
+        "[]",
+        "{",
+        "\"text\"",
+        "{\"unknown\": 1}",
+        "{\"category\": 5}",
+        "{\"kind\": \"email\", \"value\": \"\"}",
+        "{\"kind\": \"never_heard_of_it\"}",
+        "{\"purpose\": \"nope\", \"method\": \"x\"}",
+    ];
+    for path in &paths {
+        for body in bodies {
+            let response = app
+                .client
+                .post(app.url(path))
+                .bearer_auth(&app.admin)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!(
+                (400..500).contains(&status),
+                "{path} {body:?} gave {status}"
+            );
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            assert_eq!(content_type, "application/problem+json", "{path} {body:?}");
+        }
+    }
+    let unknown = app.get("/v1/subjects/not-a-subject", &app.admin).await;
+    assert_eq!(unknown.status(), 404);
+    let nowhere = app.get("/v2/anything", &app.admin).await;
+    assert_eq!(nowhere.status(), 404);
+}
+
+#[tokio::test]
+async fn a_consent_receipt_has_the_iso_27560_fields() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let consent: Value = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.service,
+            json!({ "purpose": "support_call_recording", "method": "web_form", "language": "en" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let receipt: Value = app
+        .get(
+            &format!("/v1/consents/{}/receipt", consent["id"].as_str().unwrap()),
+            &app.auditor,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for field in [
+        "record_id",
+        "data_subject",
+        "jurisdiction",
+        "legal_basis",
+        "controller",
+        "purposes",
+        "notice",
+        "collection_method",
+        "consent_time",
+        "state",
+        "withdrawal_method",
+        "language",
+    ] {
+        assert!(receipt.get(field).is_some(), "missing {field}: {receipt}");
+    }
+    assert_eq!(receipt["legal_basis"], "Art. 6(1)(a)");
+    assert_eq!(receipt["controller"]["name"], "Connectel AB");
+    assert_ne!(
+        receipt["data_subject"],
+        anna.as_str(),
+        "the receipt names the subject by pseudonym"
+    );
+    assert_eq!(receipt["notice"]["text_sha256"].as_str().unwrap().len(), 64);
+}
+
+#[tokio::test]
+async fn the_notice_is_public_and_the_record_of_processing_is_not() {
+    let app = spawn_app().await;
+    let notice = app
+        .client
+        .get(app.url("/v1/notice?lang=sv&format=md"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(notice.status(), 200);
+    assert!(
+        notice
+            .text()
+            .await
+            .unwrap()
+            .starts_with("# Integritetspolicy för Connectel AB")
+    );
+    let ropa = app
+        .client
+        .get(app.url("/v1/record-of-processing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ropa.status(), 401);
+    let csv = app
+        .get("/v1/record-of-processing?format=csv", &app.auditor)
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.text().await.unwrap().starts_with("Activity,Name,"));
+}
+
+#[tokio::test]
+async fn metrics_count_requests() {
+    let app = spawn_app().await;
+    app.client.get(app.url("/healthz")).send().await.unwrap();
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("steward_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("path=\"/healthz\""), "{metrics}");
+}
