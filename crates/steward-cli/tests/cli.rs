@@ -231,3 +231,171 @@ fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
         stderr(&output)
     );
 }
+
+/// Runs steward with a policy and a data directory of its own.
+fn steward_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    let mut full = args.to_vec();
+    let data = dir.to_string_lossy().into_owned();
+    full.extend(["--policy", "policies/connectel.toml", "--data-dir", &data]);
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(&full)
+        .current_dir(repo_root())
+        .env_remove("STEWARD_KEK")
+        .output()
+        .expect("run steward")
+}
+
+#[test]
+fn vault_commands_from_first_token_to_key_rotation() {
+    let dir = temp_dir("vault");
+    // The first command creates the database and the key, and says so.
+    let token = steward_in(&dir, &["token", "create", "--role", "admin"]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    assert!(stdout(&token).trim().starts_with("stw_"));
+    assert!(
+        stderr(&token).contains("generated a new key-encryption key"),
+        "{}",
+        stderr(&token)
+    );
+    assert!(dir.join("kek.key").exists() && dir.join("steward.db.keys").exists());
+    let service = steward_in(&dir, &["token", "create", "--role", "service"]);
+    assert_eq!(service.status.code(), Some(2));
+    assert!(
+        stderr(&service).contains("needs the purposes"),
+        "{}",
+        stderr(&service)
+    );
+
+    // Import: two good subjects, one line the policy refuses, one that is not JSON.
+    let file = dir.join("people.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"subject_type": "customer_contact", "age": 40, "identities": [{"kind": "email", "value": "anna@example.se"}], "records": [{"category": "contact.name", "value": "Anna", "purposes": ["customer_service"]}], "events": [{"kind": "relationship_start"}]}"#, "\n",
+            r#"{"subject_type": "customer_contact", "age": 50, "identities": [{"kind": "email", "value": "ben@example.se"}], "records": [{"category": "contact.fax", "value": "1", "purposes": ["customer_service"]}]}"#, "\n",
+            r#"{"subject_type": "customer_contact", "age": 12, "identities": [{"kind": "email", "value": "kid@example.se"}]}"#, "\n",
+            "not json\n",
+        ),
+    )
+    .unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let import = steward_in(&dir, &["import", &path]);
+    assert_eq!(
+        import.status.code(),
+        Some(1),
+        "refusals make the import fail"
+    );
+    let out = stdout(&import);
+    assert!(
+        out.contains("2 subjects created, 0 updated, 1 records, 1 events"),
+        "{out}"
+    );
+    assert!(out.contains("line 2: record `contact.fax`"), "{out}");
+    assert!(
+        out.contains("line 3: birth_date: the subject is 12"),
+        "{out}"
+    );
+    assert!(out.contains("line 4: not a subject line"), "{out}");
+    let refused = std::fs::read_to_string(dir.join("people.jsonl.refused.jsonl")).unwrap();
+    assert_eq!(refused.lines().count(), 3, "every refusal is kept");
+
+    // Subject show decrypts what is held.
+    let show = steward_in(&dir, &["subject", "show", "--email", "anna@example.se"]);
+    assert!(show.status.success(), "{}", stderr(&show));
+    let view: serde_json::Value = serde_json::from_str(&stdout(&show)).unwrap();
+    assert_eq!(view["identities"][0]["value"], "anna@example.se");
+    assert_eq!(view["records"][0]["value"], "Anna");
+
+    // The log is intact; rotation keeps everything readable under a new key.
+    assert!(steward_in(&dir, &["audit", "verify"]).status.success());
+    let old_key = std::fs::read_to_string(dir.join("kek.key")).unwrap();
+    let rotate = steward_in(&dir, &["keys", "rotate"]);
+    assert!(rotate.status.success(), "{}", stderr(&rotate));
+    assert_ne!(
+        std::fs::read_to_string(dir.join("kek.key")).unwrap(),
+        old_key
+    );
+    assert!(!dir.join("kek.key.new").exists());
+    assert!(
+        steward_in(&dir, &["subject", "show", "--email", "anna@example.se"])
+            .status
+            .success()
+    );
+    let verify = steward_in(&dir, &["audit", "verify"]);
+    assert!(
+        stdout(&verify).starts_with("audit log intact"),
+        "{}",
+        stdout(&verify)
+    );
+}
+
+#[test]
+fn a_wrong_key_is_refused_with_advice() {
+    let dir = temp_dir("wrong-key");
+    assert!(
+        steward_in(&dir, &["token", "create", "--role", "admin"])
+            .status
+            .success()
+    );
+    std::fs::write(dir.join("kek.key"), format!("{}\n", "ab".repeat(32))).unwrap();
+    let output = steward_in(&dir, &["audit", "verify"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("does not match this database"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn serve_starts_answers_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = temp_dir("serve");
+    let data = dir.to_string_lossy().into_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args([
+            "serve",
+            "--policy",
+            "policies/connectel.toml",
+            "--data-dir",
+            &data,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(repo_root())
+        .env_remove("STEWARD_KEK")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let serving = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving"))
+        .expect("a serving line");
+    let address = serving
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"backend\":\"sqlite\""), "{response}");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "a graceful stop exits 0");
+    assert!(lines.map_while(Result::ok).any(|l| l.contains("stopped")));
+}
