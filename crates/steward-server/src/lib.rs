@@ -1,6 +1,7 @@
 //! Steward's server: the vault service ([`vault`]) and its HTTP API
 //! ([`routes`]), assembled by [`startup`].
 
+pub mod audit_writer;
 pub mod auth;
 pub mod clock;
 pub mod error;

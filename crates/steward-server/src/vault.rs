@@ -23,6 +23,7 @@ use steward_store::{
     StoredToken, Subject, SubjectFlags, WrappedKey,
 };
 
+use crate::audit_writer::AuditWriter;
 use crate::auth::{Actor, Role};
 use crate::clock::Clock;
 
@@ -154,6 +155,8 @@ pub struct ObjectionView {
 
 pub struct Vault {
     store: Arc<dyn Repository>,
+    /// Appends for acts that change nothing else, committed in groups.
+    audit: AuditWriter,
     policy: Arc<Policy>,
     table: DecisionTable,
     kek: KeyEncryptionKey,
@@ -187,6 +190,7 @@ impl Vault {
             .collect();
         Ok(Self {
             table: DecisionTable::compile(&policy),
+            audit: AuditWriter::spawn(Arc::clone(&store)),
             store,
             policy,
             kek,
@@ -474,7 +478,7 @@ impl Vault {
             found.as_deref(),
             serde_json::json!({ "kind": identity.kind, "found": found.is_some() }),
         );
-        self.store.append_audit(audit).await?;
+        self.audit.append(audit).await?;
         Ok(found)
     }
 
@@ -716,7 +720,7 @@ impl Vault {
             Some(subject_id),
             serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused }),
         );
-        self.store.append_audit(audit).await?;
+        self.audit.append(audit).await?;
         Ok(outcome)
     }
 
@@ -1073,7 +1077,7 @@ impl Vault {
             Some(subject_id),
             serde_json::json!({}),
         );
-        self.store.append_audit(audit).await?;
+        self.audit.append(audit).await?;
         Ok(view)
     }
 

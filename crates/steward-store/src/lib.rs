@@ -184,8 +184,17 @@ pub trait Repository: Send + Sync {
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>>;
 
-    /// Records an act that changes nothing else (a read, a decision).
-    async fn append_audit(&self, audit: AuditEvent) -> Result<AuditEntry>;
+    /// Records acts that change nothing else (reads, decisions), all in one
+    /// transaction: many appends for the price of one commit.
+    async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>>;
+
+    /// Records one act that changes nothing else.
+    async fn append_audit(&self, audit: AuditEvent) -> Result<AuditEntry> {
+        self.append_audit_batch(vec![audit])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an audit append returned no entry".into()))
+    }
     /// The whole log in order, and the head recorded with the last append.
     async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)>;
 }

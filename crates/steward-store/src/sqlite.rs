@@ -631,11 +631,14 @@ impl Repository for SqliteStore {
             .transpose()
     }
 
-    async fn append_audit(&self, audit: AuditEvent) -> Result<AuditEntry> {
+    async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>> {
         let mut tx = self.writer.begin().await?;
-        let entry = append(&mut tx, audit).await?;
+        let mut entries = Vec::with_capacity(events.len());
+        for event in events {
+            entries.push(append(&mut tx, event).await?);
+        }
         tx.commit().await?;
-        Ok(entry)
+        Ok(entries)
     }
 
     async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)> {

@@ -646,3 +646,56 @@ async fn metrics_count_requests() {
     assert!(metrics.contains("steward_http_requests_total"), "{metrics}");
     assert!(metrics.contains("path=\"/healthz\""), "{metrics}");
 }
+
+#[tokio::test]
+async fn concurrent_reads_each_leave_one_entry_in_an_intact_chain() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let before: Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut reads = Vec::new();
+    for _ in 0..60 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!(
+                "/v1/subjects/{anna}/data?purpose=customer_service"
+            )),
+            app.service.clone(),
+        );
+        reads.push(tokio::spawn(async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for read in reads {
+        assert_eq!(read.await.unwrap(), 200);
+    }
+    let after: Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["intact"], true, "{after}");
+    // Sixty reads, plus the first verification's own absence from the log.
+    assert_eq!(
+        after["entries"].as_u64().unwrap(),
+        before["entries"].as_u64().unwrap() + 60
+    );
+}
