@@ -203,6 +203,12 @@ fn every_command_teaches_with_examples_in_its_help() {
         &["policy", "render", "--help"],
         &["policy", "ropa", "--help"],
         &["policy", "explain", "--help"],
+        &["serve", "--help"],
+        &["import", "--help"],
+        &["subject", "show", "--help"],
+        &["token", "create", "--help"],
+        &["audit", "verify", "--help"],
+        &["keys", "rotate", "--help"],
     ] {
         let output = steward(command);
         assert!(output.status.success());

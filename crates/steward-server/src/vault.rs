@@ -231,6 +231,16 @@ impl Vault {
 
     fn identity(&self, input: &IdentityInput) -> Result<Identity> {
         let kind = IdentityKind::parse(input.kind.trim());
+        if let IdentityKind::Custom(custom) = &kind
+            && !self.policy.meta.identity_kinds.contains(custom)
+        {
+            return Err(invalid(
+                "identities.kind",
+                format!(
+                    "`{custom}` is not an identity kind: use email, phone, personnummer, customer_id, or declare it in [policy] identity_kinds"
+                ),
+            ));
+        }
         let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         Identity::new(kind, &input.value, today).map_err(|e: IdentityError| {
             invalid(format!("identities.{}", input.kind), e.to_string())

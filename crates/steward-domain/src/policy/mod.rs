@@ -435,6 +435,9 @@ pub struct PolicyMeta {
     pub languages: Vec<Lang>,
     pub default_language: Lang,
     pub changes: Option<Text>,
+    /// Identity kinds of the organisation's own, beside `email`, `phone`,
+    /// `personnummer` and `customer_id`, e.g. `app_user_id`.
+    pub identity_kinds: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -110,6 +110,8 @@ pub struct RawPolicyMeta {
     pub default_language: Option<Spanned<String>>,
     #[serde(default)]
     pub changes: Option<Spanned<RawText>>,
+    #[serde(default)]
+    pub identity_kinds: Vec<Id>,
 }
 
 #[derive(Debug, Deserialize)]

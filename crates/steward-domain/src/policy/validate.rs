@@ -452,6 +452,26 @@ impl Validator<'_> {
             changes: raw
                 .changes
                 .map(|c| self.text(c, "changes", TextKind::Prose)),
+            identity_kinds: raw
+                .identity_kinds
+                .iter()
+                .map(|kind| {
+                    if matches!(
+                        kind.get_ref().as_str(),
+                        "email" | "phone" | "personnummer" | "customer_id"
+                    ) {
+                        self.report(
+                            Diagnostic::new(
+                                &rules::DUPLICATE_ID,
+                                kind.span(),
+                                format!("`{}` is a built-in identity kind", kind.get_ref()),
+                            )
+                            .hint("list only kinds of your own here"),
+                        );
+                    }
+                    self.id(kind, "identity kind", false)
+                })
+                .collect(),
         }
     }
 

@@ -407,6 +407,12 @@ async fn identities_are_normalised_unique_and_validated() {
     assert_eq!(found["id"], anna.as_str());
     let twice = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 40, "identities": [{ "kind": "email", "value": "anna@example.se" }] })).await;
     assert_eq!(twice.status(), 409);
+    let undeclared = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 40, "identities": [{ "kind": "shoe_size", "value": "42" }] })).await;
+    assert_eq!(
+        undeclared.status(),
+        422,
+        "identity kinds are the built-in ones or those the policy declares"
+    );
     let bad = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 40, "identities": [{ "kind": "personnummer", "value": "19811218-9875" }] })).await;
     assert_eq!(bad.status(), 422);
     let problem: Value = bad.json().await.unwrap();
@@ -698,4 +704,34 @@ async fn concurrent_reads_each_leave_one_entry_in_an_intact_chain() {
         after["entries"].as_u64().unwrap(),
         before["entries"].as_u64().unwrap() + 60
     );
+}
+
+#[tokio::test]
+async fn identity_kinds_the_policy_declares_find_subjects() {
+    let text = policy_text("connectel").replacen(
+        "languages = [",
+        "identity_kinds = [\"app_user_id\"]\nlanguages = [",
+        1,
+    );
+    let dir = TempDir::new();
+    let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
+        .await
+        .unwrap();
+    let app = spawn_with(
+        std::sync::Arc::new(store),
+        policy_from(&text),
+        steward_domain::crypto::KeyEncryptionKey::generate(),
+        dir,
+    )
+    .await;
+    let created = app.post("/v1/subjects", &app.service, json!({ "subject_type": "service_user", "age": 30, "identities": [{ "kind": "app_user_id", "value": "u-1017" }] })).await;
+    assert_eq!(created.status(), 201);
+    let found = app
+        .post(
+            "/v1/subjects/lookup",
+            &app.service,
+            json!({ "kind": "app_user_id", "value": "u-1017" }),
+        )
+        .await;
+    assert_eq!(found.status(), 200);
 }
