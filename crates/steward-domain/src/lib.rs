@@ -14,6 +14,7 @@ pub mod lint;
 pub mod notice;
 pub mod period;
 pub mod policy;
+pub mod request;
 pub mod ropa;
 pub mod rules;
 

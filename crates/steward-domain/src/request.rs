@@ -1,0 +1,465 @@
+//! Data-subject requests: their kinds, their lifecycle, and the deadlines of
+//! Art. 12(3). Pure: the engine that carries requests out lives elsewhere.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::period::{Period, Unit};
+
+/// What the subject asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Art. 15.
+    Access,
+    /// Art. 20.
+    Portability,
+    /// Art. 16.
+    Rectification,
+    /// Art. 17.
+    Erasure,
+    /// Art. 18.
+    Restriction,
+    /// Art. 18(3): the subject is told before a restriction is lifted.
+    LiftRestriction,
+    /// Art. 21(1).
+    Objection,
+    /// Art. 7(3).
+    ConsentWithdrawal,
+    /// Art. 21(2), (3): an objection to direct marketing, e.g. by a one-click link.
+    Unsubscribe,
+}
+
+impl RequestKind {
+    pub fn article(self) -> &'static str {
+        match self {
+            RequestKind::Access => "Art. 15",
+            RequestKind::Portability => "Art. 20",
+            RequestKind::Rectification => "Art. 16",
+            RequestKind::Erasure => "Art. 17",
+            RequestKind::Restriction | RequestKind::LiftRestriction => "Art. 18",
+            RequestKind::Objection | RequestKind::Unsubscribe => "Art. 21",
+            RequestKind::ConsentWithdrawal => "Art. 7(3)",
+        }
+    }
+
+    /// Whether the request hands over a copy of data, which Art. 15(3) lets
+    /// the controller charge for beyond the free copies.
+    pub fn yields_a_copy(self) -> bool {
+        matches!(self, RequestKind::Access | RequestKind::Portability)
+    }
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RequestState {
+    Received,
+    AwaitingVerification,
+    Verified,
+    InProgress,
+    Completed,
+    /// Some parts done, others not, each with its reason.
+    PartiallyCompleted {
+        parts: Vec<PartOutcome>,
+    },
+    /// Refused, with the legal reason (e.g. Art. 12(5)(b) manifestly unfounded).
+    Refused {
+        reason: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOutcome {
+    /// The system or part of the request, e.g. `crm`.
+    pub part: String,
+    pub done: bool,
+    pub reason: Option<String>,
+}
+
+impl RequestState {
+    pub fn name(&self) -> &'static str {
+        match self {
+            RequestState::Received => "received",
+            RequestState::AwaitingVerification => "awaiting_verification",
+            RequestState::Verified => "verified",
+            RequestState::InProgress => "in_progress",
+            RequestState::Completed => "completed",
+            RequestState::PartiallyCompleted { .. } => "partially_completed",
+            RequestState::Refused { .. } => "refused",
+            RequestState::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// A final state: nothing more happens to the request.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            RequestState::Completed
+                | RequestState::PartiallyCompleted { .. }
+                | RequestState::Refused { .. }
+                | RequestState::Cancelled { .. }
+        )
+    }
+}
+
+/// What can happen to a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RequestEvent {
+    /// Codes were sent to the identities the request claims.
+    VerificationSent,
+    /// Every claimed identity was verified.
+    IdentityVerified,
+    /// Work began on the systems that hold the subject's data.
+    Started,
+    /// Every part succeeded.
+    AllPartsDone,
+    /// Every part ended, some without success.
+    PartsEnded {
+        parts: Vec<PartOutcome>,
+    },
+    Refuse {
+        reason: String,
+    },
+    Cancel {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a request that is {from} cannot take `{event}`{hint}")]
+pub struct IllegalTransition {
+    pub from: &'static str,
+    pub event: &'static str,
+    pub hint: &'static str,
+}
+
+impl RequestEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            RequestEvent::VerificationSent => "verification_sent",
+            RequestEvent::IdentityVerified => "identity_verified",
+            RequestEvent::Started => "started",
+            RequestEvent::AllPartsDone => "all_parts_done",
+            RequestEvent::PartsEnded { .. } => "parts_ended",
+            RequestEvent::Refuse { .. } => "refuse",
+            RequestEvent::Cancel { .. } => "cancel",
+        }
+    }
+}
+
+/// The lifecycle: the only transitions there are. Data is reached only from
+/// `Verified` on, so an unverified identity never unlocks anyone's data.
+pub fn next(state: &RequestState, event: RequestEvent) -> Result<RequestState, IllegalTransition> {
+    use RequestEvent as E;
+    use RequestState as S;
+    let illegal = |hint| IllegalTransition {
+        from: state.name(),
+        event: event.name(),
+        hint,
+    };
+    match (state, &event) {
+        (s, _) if s.is_final() => Err(illegal(": it is final")),
+        (S::Received, E::VerificationSent) => Ok(S::AwaitingVerification),
+        (S::Received | S::AwaitingVerification, E::IdentityVerified) => Ok(S::Verified),
+        (S::Verified, E::Started) => Ok(S::InProgress),
+        (S::InProgress, E::AllPartsDone) => Ok(S::Completed),
+        (S::InProgress, E::PartsEnded { parts }) => Ok(if parts.iter().all(|p| p.done) {
+            S::Completed
+        } else {
+            S::PartiallyCompleted {
+                parts: parts.clone(),
+            }
+        }),
+        (_, E::Refuse { reason }) if !reason.trim().is_empty() => Ok(S::Refused {
+            reason: reason.clone(),
+        }),
+        (_, E::Refuse { .. }) => Err(illegal(": a refusal must state its legal reason")),
+        (S::InProgress, E::Cancel { .. }) => Err(illegal(
+            ": work has begun on the subject's data; let it finish",
+        )),
+        (_, E::Cancel { reason }) => Ok(S::Cancelled {
+            reason: reason.clone(),
+        }),
+        (S::Received | S::AwaitingVerification, E::Started) => {
+            Err(illegal(": the identity is not verified yet"))
+        }
+        _ => Err(illegal("")),
+    }
+}
+
+/// The Art. 12(3) deadlines of one request, counted in calendar months from
+/// the day it was received: the period ends on the same day number of the
+/// month it ends in, or on that month's last day (31 January → 28/29 February).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub received: Date,
+    /// The extension, if taken: the day it was decided.
+    pub extended_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtensionError {
+    #[error("the deadline was already extended on {0}; Art. 12(3) allows one extension")]
+    AlreadyExtended(Date),
+    #[error("an extension must be decided, and the subject told, within the first month (by {0})")]
+    TooLate(Date),
+    #[error("an extension needs its reasons, which the subject is told")]
+    NoReason,
+}
+
+impl Deadline {
+    pub fn new(received: Date) -> Self {
+        Self {
+            received,
+            extended_on: None,
+        }
+    }
+
+    /// One month from receipt.
+    pub fn first_due(&self) -> Date {
+        months_after(self.received, 1)
+    }
+
+    /// The date by which the request must be answered: one month from
+    /// receipt, or three when extended ("two further months").
+    pub fn due(&self) -> Date {
+        match self.extended_on {
+            Some(_) => months_after(self.received, 3),
+            None => self.first_due(),
+        }
+    }
+
+    /// Extends once, if decided within the first month and with reasons.
+    pub fn extend(&mut self, on: Date, reason: &str) -> Result<Date, ExtensionError> {
+        if let Some(already) = self.extended_on {
+            return Err(ExtensionError::AlreadyExtended(already));
+        }
+        if reason.trim().is_empty() {
+            return Err(ExtensionError::NoReason);
+        }
+        if on > self.first_due() {
+            return Err(ExtensionError::TooLate(self.first_due()));
+        }
+        self.extended_on = Some(on);
+        Ok(self.due())
+    }
+
+    /// Overdue: past the due date and not answered.
+    pub fn is_overdue(&self, today: Date, state: &RequestState) -> bool {
+        !state.is_final() && today > self.due()
+    }
+}
+
+fn months_after(date: Date, months: u32) -> Date {
+    // A date plus a few months is always in jiff's range for real dates.
+    Period::new(months, Unit::Month).after(date).unwrap_or(date)
+}
+
+/// Art. 15(3) and 12(5): whether this copy may carry a fee, given the
+/// policy's free copies per calendar year and how many the subject already had
+/// this year. `None` free copies: all free.
+pub fn fee_may_apply(
+    kind: RequestKind,
+    free_copies_per_year: Option<u32>,
+    copies_this_year: u32,
+) -> bool {
+    kind.yields_a_copy() && free_copies_per_year.is_some_and(|free| copies_this_year >= free)
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        f.write_str(&name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn one_month_from_receipt_ends_on_the_same_day_or_the_months_last() {
+        let due = |y, m, d| Deadline::new(date(y, m, d)).due();
+        assert_eq!(due(2025, 1, 31), date(2025, 2, 28));
+        assert_eq!(due(2024, 1, 31), date(2024, 2, 29), "leap year");
+        assert_eq!(due(2025, 1, 30), date(2025, 2, 28));
+        assert_eq!(due(2025, 3, 31), date(2025, 4, 30));
+        assert_eq!(due(2025, 2, 28), date(2025, 3, 28));
+        assert_eq!(due(2025, 12, 15), date(2026, 1, 15), "across the year");
+        assert_eq!(due(2025, 5, 1), date(2025, 6, 1));
+    }
+
+    #[test]
+    fn an_extension_adds_two_further_months_to_the_period() {
+        let mut deadline = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            deadline.extend(date(2025, 2, 10), "many requests at once"),
+            Ok(date(2025, 4, 30))
+        );
+        assert_eq!(
+            deadline.due(),
+            date(2025, 4, 30),
+            "three months from receipt, not Feb 28 + 2 months"
+        );
+        assert_eq!(
+            deadline.extend(date(2025, 2, 11), "again"),
+            Err(ExtensionError::AlreadyExtended(date(2025, 2, 10)))
+        );
+    }
+
+    #[test]
+    fn an_extension_must_come_within_the_first_month_and_give_reasons() {
+        let mut late = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            late.extend(date(2025, 3, 1), "complex"),
+            Err(ExtensionError::TooLate(date(2025, 2, 28)))
+        );
+        let mut on_the_last_day = Deadline::new(date(2025, 1, 31));
+        assert!(on_the_last_day.extend(date(2025, 2, 28), "complex").is_ok());
+        let mut silent = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            silent.extend(date(2025, 2, 1), "  "),
+            Err(ExtensionError::NoReason)
+        );
+    }
+
+    #[test]
+    fn overdue_only_past_the_due_date_and_while_unanswered() {
+        let deadline = Deadline::new(date(2025, 1, 31));
+        assert!(
+            !deadline.is_overdue(date(2025, 2, 28), &RequestState::InProgress),
+            "due that day, not overdue"
+        );
+        assert!(deadline.is_overdue(date(2025, 3, 1), &RequestState::InProgress));
+        assert!(!deadline.is_overdue(date(2025, 3, 1), &RequestState::Completed));
+    }
+
+    #[test]
+    fn the_lifecycle_goes_received_verified_in_progress_completed() {
+        let mut state = RequestState::Received;
+        for event in [
+            RequestEvent::VerificationSent,
+            RequestEvent::IdentityVerified,
+            RequestEvent::Started,
+            RequestEvent::AllPartsDone,
+        ] {
+            state = next(&state, event).expect("legal");
+        }
+        assert_eq!(state, RequestState::Completed);
+    }
+
+    #[test]
+    fn data_is_never_reached_before_the_identity_is_verified() {
+        for state in [RequestState::Received, RequestState::AwaitingVerification] {
+            let err = next(&state, RequestEvent::Started).expect_err("unverified");
+            assert!(err.to_string().contains("not verified"), "{err}");
+        }
+    }
+
+    #[test]
+    fn parts_that_fail_make_a_partial_completion_with_reasons() {
+        let parts = vec![
+            PartOutcome {
+                part: "crm".into(),
+                done: true,
+                reason: None,
+            },
+            PartOutcome {
+                part: "bookkeeping".into(),
+                done: false,
+                reason: Some("kept under Bokföringslagen".into()),
+            },
+        ];
+        let state = next(
+            &RequestState::InProgress,
+            RequestEvent::PartsEnded {
+                parts: parts.clone(),
+            },
+        )
+        .expect("legal");
+        assert_eq!(state, RequestState::PartiallyCompleted { parts });
+        let all_done = vec![PartOutcome {
+            part: "crm".into(),
+            done: true,
+            reason: None,
+        }];
+        assert_eq!(
+            next(
+                &RequestState::InProgress,
+                RequestEvent::PartsEnded { parts: all_done }
+            ),
+            Ok(RequestState::Completed)
+        );
+    }
+
+    #[test]
+    fn refusals_need_a_reason_and_final_states_are_final() {
+        let refused = next(
+            &RequestState::Verified,
+            RequestEvent::Refuse {
+                reason: "manifestly unfounded (Art. 12(5)(b))".into(),
+            },
+        )
+        .expect("legal");
+        assert!(refused.is_final());
+        assert!(
+            next(
+                &RequestState::Verified,
+                RequestEvent::Refuse {
+                    reason: String::new()
+                }
+            )
+            .is_err()
+        );
+        for event in [
+            RequestEvent::Started,
+            RequestEvent::Cancel { reason: "x".into() },
+            RequestEvent::IdentityVerified,
+        ] {
+            assert!(next(&refused, event).is_err());
+        }
+        assert!(
+            next(
+                &RequestState::InProgress,
+                RequestEvent::Cancel {
+                    reason: "changed mind".into()
+                }
+            )
+            .is_err()
+        );
+        assert!(matches!(
+            next(
+                &RequestState::AwaitingVerification,
+                RequestEvent::Cancel {
+                    reason: "no reply".into()
+                }
+            ),
+            Ok(RequestState::Cancelled { .. })
+        ));
+    }
+
+    #[test]
+    fn copies_beyond_the_free_ones_may_carry_a_fee() {
+        assert!(!fee_may_apply(RequestKind::Access, Some(1), 0));
+        assert!(fee_may_apply(RequestKind::Access, Some(1), 1));
+        assert!(
+            !fee_may_apply(RequestKind::Access, None, 5),
+            "no limit declared: all free"
+        );
+        assert!(
+            !fee_may_apply(RequestKind::Erasure, Some(1), 5),
+            "only copies carry fees"
+        );
+    }
+}
