@@ -405,3 +405,122 @@ fn serve_starts_answers_and_stops_on_sigterm() {
     assert!(status.success(), "a graceful stop exits 0");
     assert!(lines.map_while(Result::ok).any(|l| l.contains("stopped")));
 }
+
+/// Starts `steward serve` on a free port; returns the child and its address.
+fn start_server(
+    dir: &std::path::Path,
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+) {
+    use std::io::BufRead;
+    let data = dir.to_string_lossy().into_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args([
+            "serve",
+            "--policy",
+            "policies/connectel.toml",
+            "--data-dir",
+            &data,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .current_dir(repo_root())
+        .env_remove("STEWARD_KEK")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let serving = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("serving"))
+        .expect("a serving line");
+    let address = serving
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    (child, address, lines)
+}
+
+/// A minimal HTTP/1.1 request over a fresh connection; returns (status, body).
+fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+#[test]
+fn kill_9_loses_no_acknowledged_write() {
+    let dir = temp_dir("crash");
+    let token = stdout(&steward_in(&dir, &["token", "create", "--role", "admin"]))
+        .trim()
+        .to_owned();
+    let (mut server, address, _log) = start_server(&dir);
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/v1/subjects",
+        &token,
+        r#"{"subject_type":"customer_contact","age":40,"identities":[{"kind":"email","value":"crash@example.se"}]}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let subject = body
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    // Writes are acknowledged one by one; the server is killed right after the last answer.
+    let mut acknowledged = 0;
+    for i in 0..40 {
+        let record = format!(
+            r#"{{"category":"contact.name","value":"name {i}","purposes":["customer_service"]}}"#
+        );
+        let (status, _) = http(
+            &address,
+            "POST",
+            &format!("/v1/subjects/{subject}/records"),
+            &token,
+            &record,
+        );
+        assert_eq!(status, 201);
+        acknowledged += 1;
+    }
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
+    server.wait().unwrap();
+
+    let (mut restarted, address, _log) = start_server(&dir);
+    let (status, body) = http(
+        &address,
+        "GET",
+        &format!("/v1/subjects/{subject}/data?purpose=customer_service"),
+        &token,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body.matches("\"category\":\"contact.name\"").count(),
+        acknowledged,
+        "every acknowledged write survived"
+    );
+    let (_, verdict) = http(&address, "GET", "/v1/audit/verify", &token, "");
+    assert!(verdict.contains("\"intact\":true"), "{verdict}");
+    restarted.kill().unwrap();
+    restarted.wait().unwrap();
+}

@@ -586,3 +586,26 @@ async fn tokens_are_found_by_hash(b: Backend) {
     assert_eq!(b.store.token_by_hash("hash1").await.unwrap(), Some(token));
     assert!(b.store.token_by_hash("hash2").await.unwrap().is_none());
 }
+
+/// Two `steward` nodes on one PostgreSQL database: separate pools, one chain.
+#[tokio::test]
+async fn two_postgres_nodes_extend_one_audit_chain() {
+    let first = postgres().await;
+    let Raw::Postgres(url) = &first.raw else {
+        unreachable!()
+    };
+    let second: Arc<dyn Repository> =
+        Arc::new(PostgresStore::open(url).await.expect("second node"));
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        for store in [Arc::clone(&first.store), Arc::clone(&second)] {
+            tasks.push(tokio::spawn(async move {
+                store.append_audit(event(&format!("act{i}"))).await
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(verdict(&first).await.map(|v| v.entries), Ok(60));
+}
