@@ -8,6 +8,7 @@ pub mod country;
 pub mod crypto;
 pub mod decision;
 pub mod diagnostic;
+pub mod erasure;
 pub mod i18n;
 pub mod identity;
 pub mod lint;
@@ -15,6 +16,7 @@ pub mod notice;
 pub mod period;
 pub mod policy;
 pub mod request;
+pub mod retention;
 pub mod ropa;
 pub mod rules;
 

@@ -1,0 +1,287 @@
+//! When retention ends: a rule applied to one piece of data, given when it
+//! was collected and which events have happened. Pure calendar arithmetic.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::period::Period;
+use crate::policy::{Event, RetentionPeriod, RetentionRule};
+
+/// The outcome of a rule for one piece of data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RetentionEnd {
+    /// Kept up to and including this day; deleted or anonymised after it.
+    Through { date: Date },
+    /// Kept with no end date (the rule is indefinite, with its justification).
+    Indefinite,
+    /// Kept until one of these events happens, which has not happened yet.
+    AwaitingEvent { events: Vec<Event> },
+    /// The rule no longer applies: its `unless` event happened first, and
+    /// another rule governs the data now.
+    Superseded { by: Event },
+}
+
+/// The events of one subject, each at its latest date.
+pub type Events = BTreeMap<Event, Date>;
+
+/// Applies `rule` to data collected on `collected`.
+pub fn end(rule: &RetentionRule, collected: Date, events: &Events) -> RetentionEnd {
+    let RetentionPeriod::Counted {
+        period,
+        after,
+        calendar_year_end,
+        minimum,
+        maximum,
+    } = &rule.period
+    else {
+        return RetentionEnd::Indefinite;
+    };
+    let happened = |event: Event| match event {
+        Event::Collection => Some(collected),
+        other => events.get(&other).copied(),
+    };
+    let plus = |date: Date, p: &Period| p.after(date).unwrap_or(date);
+    let latest = maximum.as_ref().map(|max| plus(collected, max));
+    let earliest = minimum.as_ref().map(|min| plus(collected, min));
+
+    // The period counts from the earliest of the `after` events that happened.
+    let start = after.iter().filter_map(|e| happened(*e)).min();
+    let end = match start {
+        Some(start) => {
+            let start = if *calendar_year_end {
+                last_day_of_year(start)
+            } else {
+                start
+            };
+            let mut end = plus(start, period);
+            if let Some(earliest) = earliest {
+                end = end.max(earliest);
+            }
+            if let Some(latest) = latest {
+                end = end.min(latest);
+            }
+            end
+        }
+        // Not happened yet: only an upper bound can end it.
+        None => match latest {
+            Some(latest) => latest,
+            None => {
+                return RetentionEnd::AwaitingEvent {
+                    events: after.clone(),
+                };
+            }
+        },
+    };
+    if let Some(unless) = rule.unless {
+        if happened(unless).is_some_and(|at| at <= end) {
+            return RetentionEnd::Superseded { by: unless };
+        }
+    }
+    RetentionEnd::Through { date: end }
+}
+
+fn last_day_of_year(date: Date) -> Date {
+    Date::new(date.year(), 12, 31).unwrap_or(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// Connectel's rules, written as the policy writes them.
+    fn rule(toml: &str) -> RetentionRule {
+        let source = format!(
+            r#"
+[policy]
+id = "t"
+version = "1"
+effective = 2025-01-01
+languages = ["en"]
+[controller]
+name = "T"
+address = "A"
+email = "p@t.se"
+[[subject_type]]
+id = "customer"
+name = {{ en = "Customers" }}
+[[category]]
+id = "data"
+name = {{ en = "Data" }}
+[[purpose]]
+id = "p"
+name = {{ en = "P" }}
+description = {{ en = "D" }}
+legal_basis = "legal_obligation"
+law = "Law"
+categories = ["data"]
+subjects = ["customer"]
+[[retention]]
+id = "r"
+categories = ["data"]
+purposes = ["p"]
+{toml}
+"#
+        );
+        let report = crate::check(&source);
+        let policy = report
+            .policy
+            .unwrap_or_else(|| panic!("{:?}", report.diagnostics));
+        policy.retention.into_iter().next().expect("one rule")
+    }
+
+    fn events(list: &[(Event, Date)]) -> Events {
+        list.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_fixed_period_counts_from_collection() {
+        let r = rule("period = \"30 days\"");
+        assert_eq!(
+            end(&r, date(2025, 1, 31), &Events::new()),
+            RetentionEnd::Through {
+                date: date(2025, 3, 2)
+            }
+        );
+        let month = rule("period = \"1 month\"");
+        assert_eq!(
+            end(&month, date(2025, 1, 31), &Events::new()),
+            RetentionEnd::Through {
+                date: date(2025, 2, 28)
+            }
+        );
+    }
+
+    #[test]
+    fn agreements_are_kept_120_months_after_they_end() {
+        let r = rule("period = \"120 months\"\nafter = \"contract_end\"");
+        let collected = date(2019, 5, 1);
+        assert_eq!(
+            end(&r, collected, &Events::new()),
+            RetentionEnd::AwaitingEvent {
+                events: vec![Event::ContractEnd]
+            }
+        );
+        let ended = events(&[(Event::ContractEnd, date(2020, 6, 30))]);
+        assert_eq!(
+            end(&r, collected, &ended),
+            RetentionEnd::Through {
+                date: date(2030, 6, 30)
+            }
+        );
+    }
+
+    #[test]
+    fn contact_data_goes_when_the_relationship_ends_or_the_contact_person_changes() {
+        let r =
+            rule("period = \"0 days\"\nafter = [\"relationship_end\", \"contact_person_changed\"]");
+        let changed = events(&[(Event::ContactPersonChanged, date(2025, 3, 1))]);
+        assert_eq!(
+            end(&r, date(2024, 1, 1), &changed),
+            RetentionEnd::Through {
+                date: date(2025, 3, 1)
+            }
+        );
+        let both = events(&[
+            (Event::ContactPersonChanged, date(2025, 3, 1)),
+            (Event::RelationshipEnd, date(2024, 12, 31)),
+        ]);
+        assert_eq!(
+            end(&r, date(2024, 1, 1), &both),
+            RetentionEnd::Through {
+                date: date(2024, 12, 31)
+            },
+            "the earlier one"
+        );
+    }
+
+    #[test]
+    fn traffic_data_until_paid_but_at_least_6_and_at_most_24_months() {
+        let r = rule(
+            "period = \"0 days\"\nafter = \"invoice_paid\"\nminimum = \"6 months\"\nmaximum = \"24 months\"",
+        );
+        let collected = date(2025, 1, 5);
+        let paid_early = events(&[(Event::InvoicePaid, date(2025, 2, 10))]);
+        assert_eq!(
+            end(&r, collected, &paid_early),
+            RetentionEnd::Through {
+                date: date(2025, 7, 5)
+            },
+            "the minimum"
+        );
+        let paid_late = events(&[(Event::InvoicePaid, date(2025, 11, 20))]);
+        assert_eq!(
+            end(&r, collected, &paid_late),
+            RetentionEnd::Through {
+                date: date(2025, 11, 20)
+            }
+        );
+        assert_eq!(
+            end(&r, collected, &Events::new()),
+            RetentionEnd::Through {
+                date: date(2027, 1, 5)
+            },
+            "unpaid: the maximum"
+        );
+    }
+
+    #[test]
+    fn bookkeeping_is_kept_to_the_end_of_the_seventh_year_after_the_financial_year() {
+        let r =
+            rule("period = \"7 years\"\nafter = \"financial_year_end\"\ncalendar_year_end = true");
+        let calendar_fy = events(&[(Event::FinancialYearEnd, date(2024, 12, 31))]);
+        assert_eq!(
+            end(&r, date(2024, 3, 15), &calendar_fy),
+            RetentionEnd::Through {
+                date: date(2031, 12, 31)
+            }
+        );
+        // A broken financial year ending in June 2025 belongs to calendar year 2025.
+        let broken_fy = events(&[(Event::FinancialYearEnd, date(2025, 6, 30))]);
+        assert_eq!(
+            end(&r, date(2024, 9, 1), &broken_fy),
+            RetentionEnd::Through {
+                date: date(2032, 12, 31)
+            }
+        );
+    }
+
+    #[test]
+    fn leads_are_kept_13_months_unless_a_relationship_forms_first() {
+        let r = rule("period = \"13 months\"\nunless = \"relationship_start\"");
+        let collected = date(2025, 1, 10);
+        assert_eq!(
+            end(&r, collected, &Events::new()),
+            RetentionEnd::Through {
+                date: date(2026, 2, 10)
+            }
+        );
+        let customer = events(&[(Event::RelationshipStart, date(2025, 5, 1))]);
+        assert_eq!(
+            end(&r, collected, &customer),
+            RetentionEnd::Superseded {
+                by: Event::RelationshipStart
+            }
+        );
+        let too_late = events(&[(Event::RelationshipStart, date(2026, 3, 1))]);
+        assert_eq!(
+            end(&r, collected, &too_late),
+            RetentionEnd::Through {
+                date: date(2026, 2, 10)
+            }
+        );
+    }
+
+    #[test]
+    fn indefinite_rules_have_no_end() {
+        let r =
+            rule("indefinite = true\njustification = { en = \"Until the dispute is settled.\" }");
+        assert_eq!(
+            end(&r, date(2025, 1, 1), &Events::new()),
+            RetentionEnd::Indefinite
+        );
+    }
+}
