@@ -75,10 +75,10 @@ pub fn end(rule: &RetentionRule, collected: Date, events: &Events) -> RetentionE
             }
         },
     };
-    if let Some(unless) = rule.unless {
-        if happened(unless).is_some_and(|at| at <= end) {
-            return RetentionEnd::Superseded { by: unless };
-        }
+    if let Some(unless) = rule.unless
+        && happened(unless).is_some_and(|at| at <= end)
+    {
+        return RetentionEnd::Superseded { by: unless };
     }
     RetentionEnd::Through { date: end }
 }
