@@ -710,4 +710,30 @@ pub static MESSAGES: &[Message] = &[
         "Profiling takes place for: {purposes}.",
         "Profilering förekommer för: {purposes}.",
     ),
+    m(
+        "access.title",
+        "Your personal data held by {controller}",
+        "Dina personuppgifter hos {controller}",
+    ),
+    m(
+        "access.preamble",
+        "This is a copy of the personal data {controller} holds about you, with the information Art. 15 GDPR gives you a right to. Prepared on {generated}.",
+        "Detta är en kopia av de personuppgifter {controller} har om dig, med den information du har rätt till enligt artikel 15 i dataskyddsförordningen. Upprättad {generated}.",
+    ),
+    m(
+        "section.access_data",
+        "The data we hold about you",
+        "De uppgifter vi har om dig",
+    ),
+    m("access.category", "Kind of data", "Typ av uppgift"),
+    m("access.value", "Value", "Värde"),
+    m("access.source", "From", "Från"),
+    m("access.purposes", "Used for", "Används för"),
+    m("access.collected", "Collected", "Insamlad"),
+    m("access.from_you", "you", "dig"),
+    m(
+        "access.all_from_you",
+        "All of this data was collected from you, or arose when you used our services.",
+        "Alla dessa uppgifter har samlats in från dig, eller uppstått när du använt våra tjänster.",
+    ),
 ];

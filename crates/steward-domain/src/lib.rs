@@ -1,6 +1,7 @@
 //! Steward's domain: the policy model and its validation, the linter, the
 //! privacy notice and the record of processing. Pure functions, no I/O.
 
+pub mod access;
 pub mod audit;
 pub mod catalogue;
 pub mod consent;

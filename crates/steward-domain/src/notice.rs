@@ -67,10 +67,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
 ];
 
 pub fn markdown(policy: &Policy, lang: Lang) -> askama::Result<String> {
-    let document = NoticeDocument::build(policy, lang).escaped_for_markdown();
-    MarkdownNotice { doc: &document }
-        .render()
-        .map(|text| single_blank_lines(&text))
+    NoticeDocument::build(policy, lang).to_markdown()
 }
 
 /// Templates are easier to read with generous blank lines; Markdown needs one.
@@ -89,8 +86,7 @@ fn single_blank_lines(text: &str) -> String {
 }
 
 pub fn html(policy: &Policy, lang: Lang) -> askama::Result<String> {
-    let document = NoticeDocument::build(policy, lang);
-    HtmlNotice { doc: &document }.render()
+    NoticeDocument::build(policy, lang).to_html()
 }
 
 #[derive(Template)]
@@ -143,6 +139,18 @@ impl NoticeDocument {
             .flatten()
             .collect(),
         }
+    }
+
+    /// Any document of sections, rendered as Markdown (the access report uses this too).
+    pub fn to_markdown(self) -> askama::Result<String> {
+        let document = self.escaped_for_markdown();
+        MarkdownNotice { doc: &document }
+            .render()
+            .map(|text| single_blank_lines(&text))
+    }
+
+    pub fn to_html(&self) -> askama::Result<String> {
+        HtmlNotice { doc: self }.render()
     }
 
     pub fn section(&self, id: &str) -> Option<&Section> {
@@ -894,7 +902,7 @@ impl Builder<'_> {
     }
 }
 
-fn join(items: &[&str], and: &str) -> String {
+pub(crate) fn join(items: &[&str], and: &str) -> String {
     match items {
         [] => String::new(),
         [one] => (*one).to_owned(),

@@ -31,6 +31,7 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
     let sources = [
         include_str!("../../src/notice.rs"),
         include_str!("../../src/ropa.rs"),
+        include_str!("../../src/access.rs"),
         include_str!("../../src/policy/mod.rs"),
     ];
     let mut used: BTreeSet<String> = sources.iter().flat_map(|s| keys_in(s)).collect();
