@@ -20,6 +20,7 @@ pub mod request;
 pub mod retention;
 pub mod ropa;
 pub mod rules;
+pub mod verification;
 
 use diagnostic::Diagnostic;
 use policy::Policy;
