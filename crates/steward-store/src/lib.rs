@@ -109,6 +109,79 @@ pub enum KeyName {
     System(String),
 }
 
+/// A unit of work for one system, for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub id: String,
+    pub request_id: String,
+    /// The system the job reaches, e.g. `vault`, `crm`.
+    pub system: String,
+    /// What to do there, e.g. `access`, `erase`.
+    pub action: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobState {
+    fn parse(text: &str) -> Result<Self> {
+        match text {
+            "pending" => Ok(JobState::Pending),
+            "running" => Ok(JobState::Running),
+            "done" => Ok(JobState::Done),
+            "failed" => Ok(JobState::Failed),
+            other => Err(StoreError::Corrupt(format!("job state `{other}`"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: String,
+    pub request_id: String,
+    pub system: String,
+    pub action: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub attempts: i64,
+    /// Milliseconds since the epoch.
+    pub run_after: i64,
+    pub lease_until: Option<i64>,
+    pub worker: Option<String>,
+    pub result: Option<serde_json::Value>,
+    pub last_error: Option<String>,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done(serde_json::Value),
+    /// Failed for now; try again at this time (milliseconds since the epoch).
+    Retry {
+        error: String,
+        at: i64,
+    },
+    /// Failed for good.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobAttempt {
+    pub attempt: i64,
+    pub worker: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// `done`, `retry`, `failed`, or `lease_expired` when its worker vanished.
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+}
+
 /// Flags on a subject that rights requests change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SubjectFlags {
@@ -181,6 +254,30 @@ pub trait Repository: Send + Sync {
         audit: AuditEvent,
     ) -> Result<()>;
 
+    /// Adds jobs, ready to run at `now_ms`, with their audit entry.
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64, audit: AuditEvent) -> Result<()>;
+    /// Claims up to `limit` runnable jobs for `worker` until `now_ms + lease_ms`:
+    /// pending ones whose time has come, and running ones whose lease expired
+    /// (their worker died). Two workers never claim the same job at once.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>>;
+    /// Ends a claimed job. `false` when `worker` no longer holds it (its lease
+    /// expired and another worker claimed it): the outcome is then not recorded.
+    async fn finish_job(
+        &self,
+        job_id: &str,
+        worker: &str,
+        now_ms: i64,
+        outcome: &JobOutcome,
+    ) -> Result<bool>;
+    async fn jobs_for_request(&self, request_id: &str) -> Result<Vec<Job>>;
+    async fn job_attempts(&self, job_id: &str) -> Result<Vec<JobAttempt>>;
+
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>>;
 
@@ -219,4 +316,24 @@ fn purposes_json(purposes: &[String]) -> String {
 
 fn purposes_from_json(text: &str) -> Result<Vec<String>> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("purposes `{text}`: {e}")))
+}
+
+/// The columns a job's outcome sets: state, result, error, next run, and the
+/// attempt's label.
+fn outcome_columns(
+    outcome: &JobOutcome,
+) -> (
+    &'static str,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    &'static str,
+) {
+    match outcome {
+        JobOutcome::Done(result) => ("done", Some(result.to_string()), None, None, "done"),
+        JobOutcome::Retry { error, at } => {
+            ("pending", None, Some(error.clone()), Some(*at), "retry")
+        }
+        JobOutcome::Failed(error) => ("failed", None, Some(error.clone()), None, "failed"),
+    }
 }

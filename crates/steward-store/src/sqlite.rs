@@ -193,6 +193,29 @@ fn token_from(row: &SqliteRow) -> Result<StoredToken> {
     })
 }
 
+fn job_from(row: &SqliteRow) -> Result<Job> {
+    let json = |column: &str, text: Option<String>| -> Result<Option<serde_json::Value>> {
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("job {column}: {e}")))
+        })
+        .transpose()
+    };
+    Ok(Job {
+        id: row.try_get("id")?,
+        request_id: row.try_get("request_id")?,
+        system: row.try_get("system")?,
+        action: row.try_get("action")?,
+        payload: json("payload", Some(row.try_get("payload")?))?.unwrap_or_default(),
+        state: JobState::parse(&row.try_get::<String, _>("state")?)?,
+        attempts: row.try_get("attempts")?,
+        run_after: row.try_get("run_after")?,
+        lease_until: row.try_get("lease_until")?,
+        worker: row.try_get("worker")?,
+        result: json("result", row.try_get("result")?)?,
+        last_error: row.try_get("last_error")?,
+    })
+}
+
 fn wrapped_from(row: &SqliteRow) -> Result<WrappedKey> {
     Ok(WrappedKey {
         wrapped: row.try_get("wrapped")?,
@@ -602,6 +625,140 @@ impl Repository for SqliteStore {
         tx.commit().await?;
         self.append_audit(audit).await?;
         Ok(())
+    }
+
+    async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        for job in jobs {
+            sqlx::query("INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")
+                .bind(&job.id)
+                .bind(&job.request_id)
+                .bind(&job.system)
+                .bind(&job.action)
+                .bind(job.payload.to_string())
+                .bind(now_ms)
+                .bind(now_ms)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict(e, "job", &job.id))?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let mut tx = self.writer.begin().await?;
+        // An unfinished attempt of a job whose lease expired: its worker vanished.
+        sqlx::query("UPDATE job_attempts SET finished_at = ?, outcome = 'lease_expired' WHERE finished_at IS NULL AND job_id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_until < ?)")
+            .bind(now_ms)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?, worker = ?, updated_at = ?
+             WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_after <= ?) OR (state = 'running' AND lease_until < ?)
+                          ORDER BY run_after, id LIMIT ?)
+             RETURNING *",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(worker)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut jobs = rows.iter().map(job_from).collect::<Result<Vec<_>>>()?;
+        // RETURNING keeps no order: hand jobs out oldest first, by id on ties.
+        jobs.sort_by(|a, b| (a.run_after, &a.id).cmp(&(b.run_after, &b.id)));
+        for job in &jobs {
+            sqlx::query("INSERT INTO job_attempts (job_id, attempt, worker, started_at) VALUES (?, ?, ?, ?)")
+                .bind(&job.id)
+                .bind(job.attempts)
+                .bind(worker)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(jobs)
+    }
+
+    async fn finish_job(
+        &self,
+        job_id: &str,
+        worker: &str,
+        now_ms: i64,
+        outcome: &JobOutcome,
+    ) -> Result<bool> {
+        let (state, result, error, run_after, label) = outcome_columns(outcome);
+        let mut tx = self.writer.begin().await?;
+        let attempt: Option<i64> = sqlx::query_scalar(
+            "SELECT attempts FROM jobs WHERE id = ? AND state = 'running' AND worker = ?",
+        )
+        .bind(job_id)
+        .bind(worker)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(attempt) = attempt else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE jobs SET state = ?, result = ?, last_error = ?, run_after = COALESCE(?, run_after), lease_until = NULL, worker = NULL, updated_at = ? WHERE id = ?")
+            .bind(state)
+            .bind(result)
+            .bind(&error)
+            .bind(run_after)
+            .bind(now_ms)
+            .bind(job_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE job_attempts SET finished_at = ?, outcome = ?, error = ? WHERE job_id = ? AND attempt = ?")
+            .bind(now_ms)
+            .bind(label)
+            .bind(&error)
+            .bind(job_id)
+            .bind(attempt)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn jobs_for_request(&self, request_id: &str) -> Result<Vec<Job>> {
+        sqlx::query("SELECT * FROM jobs WHERE request_id = ? ORDER BY created_at, id")
+            .bind(request_id)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(job_from)
+            .collect()
+    }
+
+    async fn job_attempts(&self, job_id: &str) -> Result<Vec<JobAttempt>> {
+        sqlx::query("SELECT * FROM job_attempts WHERE job_id = ? ORDER BY attempt")
+            .bind(job_id)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(JobAttempt {
+                    attempt: row.try_get("attempt")?,
+                    worker: row.try_get("worker")?,
+                    started_at: row.try_get("started_at")?,
+                    finished_at: row.try_get("finished_at")?,
+                    outcome: row.try_get("outcome")?,
+                    error: row.try_get("error")?,
+                })
+            })
+            .collect()
     }
 
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()> {

@@ -156,6 +156,9 @@ on_both_backends!(
     the_first_system_key_stored_wins,
     key_rotation_replaces_every_wrapped_key,
     tokens_are_found_by_hash,
+    jobs_run_once_retry_later_and_record_every_attempt,
+    a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced,
+    two_workers_claim_disjoint_jobs,
 );
 
 fn event(action: &str) -> AuditEvent {
@@ -608,4 +611,226 @@ async fn two_postgres_nodes_extend_one_audit_chain() {
         task.await.unwrap().unwrap();
     }
     assert_eq!(verdict(&first).await.map(|v| v.entries), Ok(60));
+}
+
+fn jobs(request: &str, n: usize) -> Vec<NewJob> {
+    (0..n)
+        .map(|i| NewJob {
+            id: format!("{request}-job{i:03}"),
+            request_id: request.into(),
+            system: format!("system{}", i % 3),
+            action: "erase".into(),
+            payload: serde_json::json!({ "n": i }),
+        })
+        .collect()
+}
+
+async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
+    b.store
+        .enqueue_jobs(&jobs("req", 3), 1_000, event("request.jobs"))
+        .await
+        .unwrap();
+    let claimed = b.store.claim_jobs("w1", 1_000, 60_000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert!(claimed.iter().all(|j| j.state == JobState::Running
+        && j.attempts == 1
+        && j.worker.as_deref() == Some("w1")));
+    assert!(
+        b.store
+            .claim_jobs("w2", 1_001, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed jobs are not claimed twice"
+    );
+
+    let [done, retried, failed] = [&claimed[0].id, &claimed[1].id, &claimed[2].id];
+    assert!(
+        b.store
+            .finish_job(
+                done,
+                "w1",
+                2_000,
+                &JobOutcome::Done(serde_json::json!({ "rows": 4 }))
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.store
+            .finish_job(
+                retried,
+                "w1",
+                2_000,
+                &JobOutcome::Retry {
+                    error: "connection refused".into(),
+                    at: 5_000
+                }
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.store
+            .finish_job(
+                failed,
+                "w1",
+                2_000,
+                &JobOutcome::Failed("no such table".into())
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !b.store
+            .finish_job(done, "w1", 2_001, &JobOutcome::Failed("again".into()))
+            .await
+            .unwrap(),
+        "a finished job stays finished"
+    );
+
+    assert!(
+        b.store
+            .claim_jobs("w2", 4_999, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a retry waits for its time"
+    );
+    let again = b.store.claim_jobs("w2", 5_000, 60_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((&again[0].id, again[0].attempts), (retried, 2));
+    assert!(
+        b.store
+            .finish_job(
+                retried,
+                "w2",
+                6_000,
+                &JobOutcome::Done(serde_json::json!({}))
+            )
+            .await
+            .unwrap()
+    );
+
+    let states: Vec<JobState> = b
+        .store
+        .jobs_for_request("req")
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.state)
+        .collect();
+    assert_eq!(states, [JobState::Done, JobState::Done, JobState::Failed]);
+    let attempts = b.store.job_attempts(retried).await.unwrap();
+    let summary: Vec<(i64, &str, Option<&str>)> = attempts
+        .iter()
+        .map(|a| (a.attempt, a.worker.as_str(), a.outcome.as_deref()))
+        .collect();
+    assert_eq!(summary, [(1, "w1", Some("retry")), (2, "w2", Some("done"))]);
+    assert_eq!(attempts[0].error.as_deref(), Some("connection refused"));
+}
+
+async fn a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced(b: Backend) {
+    b.store
+        .enqueue_jobs(&jobs("req", 1), 0, event("request.jobs"))
+        .await
+        .unwrap();
+    let first = b.store.claim_jobs("w1", 0, 1_000, 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        b.store
+            .claim_jobs("w2", 999, 1_000, 1)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the lease still holds"
+    );
+    // w1 is presumed dead: its lease ran out.
+    let second = b.store.claim_jobs("w2", 1_001, 1_000, 1).await.unwrap();
+    assert_eq!((second.len(), second[0].attempts), (1, 2));
+    // w1 comes back late: its outcome is refused, w2's is kept.
+    assert!(
+        !b.store
+            .finish_job(
+                &first[0].id,
+                "w1",
+                1_500,
+                &JobOutcome::Done(serde_json::json!("stale"))
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.store
+            .finish_job(
+                &first[0].id,
+                "w2",
+                1_600,
+                &JobOutcome::Done(serde_json::json!("fresh"))
+            )
+            .await
+            .unwrap()
+    );
+    let job = &b.store.jobs_for_request("req").await.unwrap()[0];
+    assert_eq!(job.result, Some(serde_json::json!("fresh")));
+    let outcomes: Vec<Option<String>> = b
+        .store
+        .job_attempts(&job.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [Some("lease_expired".into()), Some("done".into())]
+    );
+}
+
+/// Two workers, each with its own connection pool where the backend allows:
+/// every job is claimed and run exactly once.
+async fn two_workers_claim_disjoint_jobs(b: Backend) {
+    b.store
+        .enqueue_jobs(&jobs("req", 120), 0, event("request.jobs"))
+        .await
+        .unwrap();
+    let second: Arc<dyn Repository> = match &b.raw {
+        Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
+        Raw::Sqlite(..) => Arc::clone(&b.store),
+    };
+    let mut workers = Vec::new();
+    for (name, store) in [("w1", Arc::clone(&b.store)), ("w2", second)] {
+        workers.push(tokio::spawn(async move {
+            let mut ran = Vec::new();
+            loop {
+                let claimed = store.claim_jobs(name, 10, 60_000, 7).await.unwrap();
+                if claimed.is_empty() {
+                    return ran;
+                }
+                for job in claimed {
+                    assert!(
+                        store
+                            .finish_job(
+                                &job.id,
+                                name,
+                                20,
+                                &JobOutcome::Done(serde_json::json!(name))
+                            )
+                            .await
+                            .unwrap()
+                    );
+                    ran.push(job.id);
+                }
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.unwrap());
+    }
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "no job ran twice");
+    assert_eq!(all.len(), 120, "every job ran");
 }
