@@ -50,13 +50,15 @@ impl SecretKey {
     /// Reads the hexadecimal form that key files and environment variables use.
     pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
         let text = text.trim();
-        let bytes = hex_decode(text).ok_or_else(|| {
+        let mut bytes = hex_decode(text).ok_or_else(|| {
             CryptoError::KeyFormat(format!(
                 "{} characters that are not all hexadecimal digits",
                 text.len()
             ))
         })?;
-        Self::from_bytes(&bytes)
+        let key = Self::from_bytes(&bytes);
+        bytes.zeroize();
+        key
     }
 
     pub fn to_hex(&self) -> String {

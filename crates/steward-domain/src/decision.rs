@@ -298,23 +298,38 @@ impl DecisionTable {
         {
             return deny(Reason::SubjectTypeNotInPurpose);
         }
-        if purpose.direct_marketing && state.objects_to_direct_marketing {
+        // Art. 21(2), (3): any objection to direct marketing is absolute.
+        if purpose.direct_marketing
+            && (state.objects_to_direct_marketing || state.objections.contains(purpose_ix.0))
+        {
             return deny(Reason::DirectMarketingObjection);
         }
-        let consent = self.consent(state, purpose_ix, purpose, now);
-        if state.restricted {
-            // Art. 18(2): storage only, unless consent or legal claims.
+        let decision = self.basis_holds(state, purpose_ix, purpose, now);
+        // Art. 18(2): a restriction only narrows what the basis allows, to
+        // consent and legal claims; it never opens anything.
+        if state.restricted && decision.allowed {
             return if purpose.legal_claims {
                 allow(Reason::LegalClaimsDuringRestriction)
-            } else if purpose.basis == Some(LegalBasis::Consent) && consent.allowed {
-                consent
+            } else if purpose.basis == Some(LegalBasis::Consent) {
+                decision
             } else {
                 deny(Reason::Restricted)
             };
         }
+        decision
+    }
+
+    /// Whether the purpose's legal basis holds right now.
+    fn basis_holds(
+        &self,
+        state: &SubjectState,
+        purpose_ix: PurposeIx,
+        purpose: &CompiledPurpose,
+        now: Instant,
+    ) -> Decision {
         match purpose.basis {
             None => deny(Reason::AnonymousPurpose),
-            Some(LegalBasis::Consent) => consent,
+            Some(LegalBasis::Consent) => self.consent(state, purpose_ix, purpose, now),
             Some(LegalBasis::Contract) => {
                 let active = |w: Option<Window>| w.is_some_and(|w| w.contains(now));
                 if active(state.contract) || active(state.relationship) {
@@ -649,6 +664,39 @@ erasure_exception = "legal_claims"
         assert_eq!(
             f.decide("newsletter", "contact.email", 1),
             allow(Reason::Consent)
+        );
+    }
+
+    #[test]
+    fn a_restriction_never_opens_what_the_basis_closes() {
+        let mut f = fixture();
+        let disputes = f.table.purpose("disputes").expect("disputes").0;
+        f.state.objections.insert(disputes);
+        assert_eq!(
+            f.decide("disputes", "contact.email", 1),
+            deny(Reason::Objected)
+        );
+        f.state.restricted = true;
+        assert_eq!(
+            f.decide("disputes", "contact.email", 1),
+            deny(Reason::Objected),
+            "restriction must not override the objection"
+        );
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 1),
+            deny(Reason::NoConsent)
+        );
+    }
+
+    #[test]
+    fn an_objection_to_a_direct_marketing_purpose_is_absolute_whatever_its_basis() {
+        let mut f = fixture();
+        f.consent("newsletter", 0, None, "2.0");
+        let newsletter = f.table.purpose("newsletter").expect("newsletter").0;
+        f.state.objections.insert(newsletter);
+        assert_eq!(
+            f.decide("newsletter", "contact.email", 1),
+            deny(Reason::DirectMarketingObjection)
         );
     }
 

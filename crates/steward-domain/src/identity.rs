@@ -48,20 +48,20 @@ impl fmt::Display for IdentityKind {
     }
 }
 
+/// Messages name what is wrong without repeating the value: it may be
+/// someone's personal identity number, and messages travel into logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
-    #[error(
-        "`{0}` is not an e-mail address: it needs one `@` with a name before it and a domain after it"
-    )]
+    #[error("not an e-mail address: it needs one `@` with a name before it and a domain after it")]
     Email(String),
-    #[error(
-        "`{0}` is not a phone number: use digits, optionally starting with `+` and a country code"
-    )]
+    #[error("not a phone number: use digits, optionally starting with `+` and a country code")]
     Phone(String),
-    #[error("`{value}` is not a Swedish personal identity number: {reason}")]
+    #[error("not a Swedish personal identity number: {reason}")]
     Personnummer { value: String, reason: &'static str },
     #[error("an identity value cannot be empty")]
     Empty,
+    #[error("an identity value cannot contain control characters")]
+    ControlCharacters,
 }
 
 /// An identity value in its one canonical form.
@@ -78,6 +78,9 @@ impl Identity {
         let trimmed = value.trim();
         if trimmed.is_empty() {
             return Err(IdentityError::Empty);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(IdentityError::ControlCharacters);
         }
         let value = match &kind {
             IdentityKind::Email => normalise_email(trimmed)?,

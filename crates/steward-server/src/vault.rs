@@ -45,12 +45,51 @@ pub enum VaultError {
     )]
     WrongKey { expected: String, given: String },
     #[error("storage: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("stored data cannot be decrypted: {0}")]
     Crypto(#[from] CryptoError),
 }
 
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;
+
+/// What the store reports about the caller's request stays that (404, 409,
+/// 410); anything else is the store's own failure.
+impl From<StoreError> for VaultError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Erased(id) => VaultError::Erased(id),
+            StoreError::NotFound { what, id } => VaultError::NotFound { what, id },
+            StoreError::Conflict { what, id } => VaultError::Conflict { what, id },
+            other => VaultError::Store(other),
+        }
+    }
+}
+
+/// A short identifier such as `web_form`: what the audit log may hold
+/// without any risk of personal data in free text.
+fn identifier(field: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            "use a short identifier of lower-case letters, digits and `_`, e.g. `web_form`",
+        ))
+    }
+}
+
+/// Free text (reasons, descriptions): any characters but control characters.
+fn plain_text(field: &str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(invalid(field, "control characters are not allowed"));
+    }
+    Ok(())
+}
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> VaultError {
     VaultError::Invalid {
@@ -322,7 +361,8 @@ impl Vault {
             .iter()
             .map(|i| self.identity(i))
             .collect::<Result<_>>()?;
-        let birth_date = self.check_age(&input, &identities)?;
+        // The birth date only proves the minimum age; it is never stored.
+        self.check_age(&input, &identities)?;
         let id = uuid::Uuid::now_v7().to_string();
         let key = DataKey::generate();
         let now = self.now().to_string();
@@ -338,7 +378,7 @@ impl Vault {
         let subject = Subject {
             id: id.clone(),
             subject_type: input.subject_type.clone(),
-            birth_date,
+            birth_date: None,
             created_at: now,
             erased_at: None,
             restricted: false,
@@ -367,24 +407,22 @@ impl Vault {
     }
 
     /// The policy's minimum age, if it sets one, must be shown to be met.
-    fn check_age(&self, input: &NewSubject, identities: &[Identity]) -> Result<Option<String>> {
+    fn check_age(&self, input: &NewSubject, identities: &[Identity]) -> Result<()> {
         let today = self.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let from_personnummer = identities
             .iter()
             .find(|i| i.kind == IdentityKind::Personnummer)
             .and_then(|i| Personnummer::parse(&i.value, today).ok())
             .map(|p| p.birth_date);
-        let birth_date = match &input.birth_date {
-            Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
-                invalid(
-                    "birth_date",
-                    format!("`{text}` is not a date; write YYYY-MM-DD"),
-                )
-            })?),
-            None => from_personnummer,
-        };
+        let birth_date =
+            match &input.birth_date {
+                Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
+                    invalid("birth_date", "not a date; write YYYY-MM-DD".to_owned())
+                })?),
+                None => from_personnummer,
+            };
         let Some(minimum) = self.policy.controller.minimum_age else {
-            return Ok(birth_date.map(|d| d.to_string()));
+            return Ok(());
         };
         let age = match (birth_date, input.age) {
             (Some(born), _) => (today - born)
@@ -407,7 +445,7 @@ impl Vault {
                 format!("the subject is {age}, under this policy's minimum age of {minimum}"),
             ));
         }
-        Ok(birth_date.map(|d| d.to_string()))
+        Ok(())
     }
 
     fn seal_identity(
@@ -558,7 +596,7 @@ impl Vault {
         let id = uuid::Uuid::now_v7().to_string();
         let now = self.now().to_string();
         let plaintext = input.value.to_string();
-        let field = format!("record:{id}");
+        let field = record_field(&id, &input.category, &input.purposes);
         let record = StoredRecord {
             value_sealed: key.seal(
                 plaintext.as_bytes(),
@@ -587,7 +625,7 @@ impl Vault {
     }
 
     fn open_record(&self, key: &DataKey, record: &StoredRecord) -> Result<RecordView> {
-        let field = format!("record:{}", record.id);
+        let field = record_field(&record.id, &record.category, &record.purposes);
         let bytes = key.open(
             &record.value_sealed,
             FieldContext {
@@ -757,16 +795,36 @@ impl Vault {
                 format!("`{kind}` is not an event; use one of {}", kinds.join(", ")),
             )
         })?;
+        // Contract and relationship events create a legal basis for every
+        // contract purpose: only officers, or services holding one, may post them.
+        let grants_basis = matches!(event, Event::RelationshipStart | Event::ContractStart);
+        if grants_basis && actor.role == Role::Service {
+            let holds_contract_purpose = self.policy.purposes.iter().any(|p| {
+                p.legal_basis == Some(steward_domain::policy::LegalBasis::Contract)
+                    && actor.may_use(&p.id)
+            });
+            if !holds_contract_purpose {
+                return Err(VaultError::Forbidden(format!(
+                    "`{kind}` creates a contract basis; this token holds no contract purpose"
+                )));
+            }
+        }
         self.live_subject(subject_id).await?;
+        let now = self.now();
         let at = match at {
-            Some(text) => text.parse::<Timestamp>().map_err(|_| {
-                invalid(
-                    "at",
-                    format!("`{text}` is not an RFC 3339 time such as 2026-05-01T12:00:00Z"),
-                )
-            })?,
-            None => self.now(),
+            Some(text) => text
+                .parse::<Timestamp>()
+                .map_err(|_| invalid("at", "not an RFC 3339 time such as 2026-05-01T12:00:00Z"))?,
+            None => now,
         };
+        // Events are facts that happened: none from the future (a minute of clock skew allowed).
+        if at
+            > now
+                .checked_add(jiff::SignedDuration::from_secs(60))
+                .unwrap_or(now)
+        {
+            return Err(invalid("at", "an event cannot be in the future"));
+        }
         let stored = StoredEvent {
             id: uuid::Uuid::now_v7().to_string(),
             subject_id: subject_id.to_owned(),
@@ -823,12 +881,7 @@ impl Vault {
                 })?,
             None => self.policy.meta.default_language,
         };
-        if method.trim().is_empty() {
-            return Err(invalid(
-                "method",
-                "say how consent was collected, e.g. `web_form`",
-            ));
-        }
+        identifier("method", method)?;
         let record = ConsentRecord {
             id: uuid::Uuid::now_v7().to_string(),
             subject_id: subject_id.to_owned(),
@@ -866,7 +919,8 @@ impl Vault {
             .consents(subject_id)
             .await?
             .into_iter()
-            .rfind(|c| c.purpose == purpose && c.withdrawn_at.is_none())
+            .filter(|c| c.purpose == purpose && c.withdrawn_at.is_none())
+            .max_by_key(|c| seconds(&c.given_at))
             .ok_or_else(|| VaultError::NotFound {
                 what: "consent in force for purpose",
                 id: purpose.to_owned(),
@@ -928,6 +982,21 @@ impl Vault {
         compelling_grounds: Option<String>,
     ) -> Result<()> {
         self.require(actor, &[Role::Admin, Role::PrivacyOfficer, Role::Service])?;
+        // A service records objections only for its own purposes; to direct
+        // marketing as a whole only if it runs some.
+        let allowed = if purpose == "direct_marketing" {
+            self.policy
+                .purposes
+                .iter()
+                .any(|p| p.direct_marketing && actor.may_use(&p.id))
+        } else {
+            actor.may_use(purpose)
+        };
+        if !allowed {
+            return Err(VaultError::Forbidden(format!(
+                "this token may not record objections to `{purpose}`"
+            )));
+        }
         self.live_subject(subject_id).await?;
         if purpose == "direct_marketing" {
             let audit = self.event(
@@ -961,6 +1030,9 @@ impl Vault {
             return Err(VaultError::Forbidden(
                 "only a privacy officer may record compelling grounds".into(),
             ));
+        }
+        if let Some(grounds) = &compelling_grounds {
+            plain_text("compelling_grounds", grounds)?;
         }
         if compelling_grounds.is_some() && found.direct_marketing {
             return Err(invalid(
@@ -1107,6 +1179,7 @@ impl Vault {
         description: &str,
     ) -> Result<(StoredToken, String)> {
         self.require(actor, &[Role::Admin])?;
+        plain_text("description", description)?;
         match (role, purposes.is_empty()) {
             (Role::Service, true) => {
                 return Err(invalid(
@@ -1205,6 +1278,15 @@ impl Vault {
     }
 }
 
+/// A record's ciphertext is bound to its id, category and purposes: a row
+/// relabelled in the database no longer opens, rather than passing the
+/// purpose check under a false label.
+fn record_field(id: &str, category: &str, purposes: &[String]) -> String {
+    let mut purposes = purposes.to_vec();
+    purposes.sort();
+    format!("record:{id}:{category}:{}", purposes.join(","))
+}
+
 fn subject_context(subject_id: &str) -> String {
     format!("subject:{subject_id}")
 }
@@ -1262,17 +1344,30 @@ fn window(events: &[StoredEvent], start: Event, end: Event) -> Option<Window> {
             .unwrap_or_default()
     };
     let (start, end) = (name(start), name(end));
+    // In time order: stored times are text, whose order is not time order
+    // when fractions of seconds differ in length.
+    let mut timeline: Vec<(Timestamp, &str)> = events
+        .iter()
+        .map(|e| {
+            (
+                e.at.parse().unwrap_or(Timestamp::UNIX_EPOCH),
+                e.kind.as_str(),
+            )
+        })
+        .collect();
+    // Full precision: two events in the same second keep their real order.
+    timeline.sort_by_key(|(at, _)| *at);
     let mut current: Option<Window> = None;
-    for event in events {
-        if event.kind == start {
+    for (at, kind) in timeline {
+        if kind == start {
             current = Some(Window {
-                from: seconds(&event.at),
+                from: at.as_second(),
                 until: None,
             });
-        } else if event.kind == end
+        } else if kind == end
             && let Some(w) = current.as_mut()
         {
-            w.until = Some(seconds(&event.at));
+            w.until = Some(at.as_second());
         }
     }
     current

@@ -26,6 +26,8 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("stored data is not what Steward wrote: {0}")]
     Corrupt(String),
+    #[error("subject `{0}` has been erased")]
+    Erased(String),
     #[error(
         "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
     )]

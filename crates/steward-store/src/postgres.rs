@@ -69,6 +69,24 @@ async fn append(tx: &mut Transaction<'_, Postgres>, event: AuditEvent) -> Result
     Ok(entry)
 }
 
+/// Refuses a write for a subject that does not exist or has been erased,
+/// inside the write's own transaction (so an erasure cannot slip in between).
+async fn live(tx: &mut Transaction<'_, Postgres>, subject_id: &str) -> Result<()> {
+    let erased: Option<Option<String>> =
+        sqlx::query_scalar("SELECT erased_at FROM subjects WHERE id = $1 FOR SHARE")
+            .bind(subject_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match erased {
+        None => Err(StoreError::NotFound {
+            what: "subject",
+            id: subject_id.to_owned(),
+        }),
+        Some(Some(_)) => Err(StoreError::Erased(subject_id.to_owned())),
+        Some(None) => Ok(()),
+    }
+}
+
 fn conflict(error: sqlx::Error, what: &'static str, id: &str) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
@@ -203,17 +221,16 @@ impl Repository for PostgresStore {
         identities: &[StoredIdentity],
         audit: AuditEvent,
     ) -> Result<()> {
-        // The key first: a crash after it leaves an unused key, never a
-        // subject whose data cannot be read.
+        // Key and subject in one transaction: here they share a database.
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO subject_keys (subject_id, wrapped, kek_id, version) VALUES ($1, $2, $3, $4)")
             .bind(&subject.id)
             .bind(&key.wrapped)
             .bind(&key.kek_id)
             .bind(key.version)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "subject", &subject.id))?;
-        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO subjects (id, subject_type, birth_date, created_at, erased_at, restricted, objects_to_marketing) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&subject.id)
             .bind(&subject.subject_type)
@@ -235,6 +252,7 @@ impl Repository for PostgresStore {
 
     async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        live(&mut tx, &identity.subject_id).await?;
         insert_identity(&mut tx, identity).await?;
         append(&mut tx, audit).await?;
         tx.commit().await?;
@@ -281,6 +299,7 @@ impl Repository for PostgresStore {
 
     async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        live(&mut tx, &record.subject_id).await?;
         sqlx::query(
             "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
@@ -313,6 +332,7 @@ impl Repository for PostgresStore {
 
     async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        live(&mut tx, &event.subject_id).await?;
         sqlx::query("INSERT INTO events (id, subject_id, kind, at) VALUES ($1, $2, $3, $4)")
             .bind(&event.id)
             .bind(&event.subject_id)
@@ -344,6 +364,7 @@ impl Repository for PostgresStore {
 
     async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        live(&mut tx, &consent.subject_id).await?;
         sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(&consent.id)
             .bind(&consent.subject_id)
@@ -409,9 +430,10 @@ impl Repository for PostgresStore {
 
     async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        live(&mut tx, &objection.subject_id).await?;
         sqlx::query(
             "INSERT INTO objections (subject_id, purpose, at, compelling_grounds) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (subject_id, purpose) DO UPDATE SET at = excluded.at, compelling_grounds = excluded.compelling_grounds",
+             ON CONFLICT (subject_id, purpose) DO UPDATE SET at = excluded.at, compelling_grounds = COALESCE(excluded.compelling_grounds, objections.compelling_grounds)",
         )
         .bind(&objection.subject_id)
         .bind(&objection.purpose)
@@ -468,14 +490,24 @@ impl Repository for PostgresStore {
     }
 
     async fn erase_subject(&self, subject_id: &str, at: &str, audit: AuditEvent) -> Result<()> {
-        // The key first: from this moment nothing of the subject can be read,
-        // whatever happens next. A crash before the rest leaves ciphertext
-        // nobody can open, which a retried erasure then removes.
+        // One transaction, the subject row locked first, so no write for it
+        // can commit after its key is gone.
+        let mut tx = self.pool.begin().await?;
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT id FROM subjects WHERE id = $1 FOR UPDATE")
+                .bind(subject_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound {
+                what: "subject",
+                id: subject_id.to_owned(),
+            });
+        }
         sqlx::query("DELETE FROM subject_keys WHERE subject_id = $1")
             .bind(subject_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        let mut tx = self.pool.begin().await?;
         for table in ["identities", "records", "events", "objections"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE subject_id = $1"))
                 .bind(subject_id)
@@ -568,6 +600,25 @@ impl Repository for PostgresStore {
                         .execute(&mut *tx)
                         .await?;
                 }
+            }
+        }
+        // Every key must now be under the new key: one created meanwhile by a
+        // running server would be left under the old one and lost with it.
+        if let Some((_, first)) = keys.first() {
+            let stale: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM subject_keys WHERE kek_id <> $1) + (SELECT COUNT(*) FROM system_keys WHERE kek_id <> $1)",
+            )
+            .bind(&first.kek_id)
+
+            .fetch_one(&mut *tx)
+            .await?;
+            if stale > 0 {
+                return Err(StoreError::Conflict {
+                    what: "key rotation",
+                    id: format!(
+                        "{stale} key(s) were added while rotating; stop every steward process and rotate again"
+                    ),
+                });
             }
         }
         tx.commit().await?;

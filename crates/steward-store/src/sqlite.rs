@@ -120,6 +120,24 @@ async fn append(tx: &mut Transaction<'_, Sqlite>, event: AuditEvent) -> Result<A
     Ok(entry)
 }
 
+/// Refuses a write for a subject that does not exist or has been erased,
+/// inside the write's own transaction (so an erasure cannot slip in between).
+async fn live(tx: &mut Transaction<'_, Sqlite>, subject_id: &str) -> Result<()> {
+    let erased: Option<Option<String>> =
+        sqlx::query_scalar("SELECT erased_at FROM subjects WHERE id = ?")
+            .bind(subject_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match erased {
+        None => Err(StoreError::NotFound {
+            what: "subject",
+            id: subject_id.to_owned(),
+        }),
+        Some(Some(_)) => Err(StoreError::Erased(subject_id.to_owned())),
+        Some(None) => Ok(()),
+    }
+}
+
 fn conflict(error: sqlx::Error, what: &'static str, id: &str) -> StoreError {
     match &error {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
@@ -288,6 +306,7 @@ impl Repository for SqliteStore {
 
     async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        live(&mut tx, &identity.subject_id).await?;
         insert_identity(&mut tx, identity).await?;
         append(&mut tx, audit).await?;
         tx.commit().await?;
@@ -334,6 +353,7 @@ impl Repository for SqliteStore {
 
     async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        live(&mut tx, &record.subject_id).await?;
         sqlx::query(
             "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
@@ -366,6 +386,7 @@ impl Repository for SqliteStore {
 
     async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        live(&mut tx, &event.subject_id).await?;
         sqlx::query("INSERT INTO events (id, subject_id, kind, at) VALUES (?, ?, ?, ?)")
             .bind(&event.id)
             .bind(&event.subject_id)
@@ -397,6 +418,7 @@ impl Repository for SqliteStore {
 
     async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        live(&mut tx, &consent.subject_id).await?;
         sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(&consent.id)
             .bind(&consent.subject_id)
@@ -462,9 +484,10 @@ impl Repository for SqliteStore {
 
     async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()> {
         let mut tx = self.writer.begin().await?;
+        live(&mut tx, &objection.subject_id).await?;
         sqlx::query(
             "INSERT INTO objections (subject_id, purpose, at, compelling_grounds) VALUES (?, ?, ?, ?)
-             ON CONFLICT (subject_id, purpose) DO UPDATE SET at = excluded.at, compelling_grounds = excluded.compelling_grounds",
+             ON CONFLICT (subject_id, purpose) DO UPDATE SET at = excluded.at, compelling_grounds = COALESCE(excluded.compelling_grounds, objections.compelling_grounds)",
         )
         .bind(&objection.subject_id)
         .bind(&objection.purpose)
@@ -620,6 +643,25 @@ impl Repository for SqliteStore {
                         .execute(&mut *tx)
                         .await?;
                 }
+            }
+        }
+        // Every key must now be under the new key: one created meanwhile by a
+        // running server would be left under the old one and lost with it.
+        if let Some((_, first)) = keys.first() {
+            let stale: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM subject_keys WHERE kek_id <> ?) + (SELECT COUNT(*) FROM system_keys WHERE kek_id <> ?)",
+            )
+            .bind(&first.kek_id)
+            .bind(&first.kek_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if stale > 0 {
+                return Err(StoreError::Conflict {
+                    what: "key rotation",
+                    id: format!(
+                        "{stale} key(s) were added while rotating; stop every steward process and rotate again"
+                    ),
+                });
             }
         }
         tx.commit().await?;

@@ -834,3 +834,76 @@ async fn two_workers_claim_disjoint_jobs(b: Backend) {
     assert_eq!(before, all.len(), "no job ran twice");
     assert_eq!(all.len(), 120, "every job ran");
 }
+
+#[tokio::test]
+async fn rotation_refuses_to_commit_while_a_key_remains_under_the_old_kek() {
+    for b in [sqlite().await, postgres().await] {
+        with_subject(&b, "s1", "i1").await;
+        let rotated: Vec<(KeyName, WrappedKey)> = b
+            .store
+            .wrapped_keys()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| {
+                (
+                    name,
+                    WrappedKey {
+                        wrapped: vec![9; 72],
+                        kek_id: "kek2".into(),
+                        version: 1,
+                    },
+                )
+            })
+            .collect();
+        // A running server creates a subject under the old key meanwhile.
+        with_subject(&b, "s2", "i2").await;
+        let result = b
+            .store
+            .replace_wrapped_keys(&rotated, event("keys.rotate"))
+            .await;
+        assert!(
+            matches!(
+                result,
+                Err(StoreError::Conflict {
+                    what: "key rotation",
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        assert!(
+            b.store
+                .wrapped_keys()
+                .await
+                .unwrap()
+                .iter()
+                .all(|(_, k)| k.kek_id == "kek1"),
+            "nothing changed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn writes_for_an_erased_subject_are_refused() {
+    for b in [sqlite().await, postgres().await] {
+        with_subject(&b, "s1", "i1").await;
+        b.store
+            .erase_subject("s1", "2026-01-01T00:00:00Z", event("subject.erase"))
+            .await
+            .unwrap();
+        let write = b
+            .store
+            .write_record(&record("r1", "s1", b"v"), event("record.write"))
+            .await;
+        assert!(matches!(write, Err(StoreError::Erased(_))), "{write:?}");
+        let identity = b
+            .store
+            .add_identity(&identity("s1", "i9"), event("identity.add"))
+            .await;
+        assert!(
+            matches!(identity, Err(StoreError::Erased(_))),
+            "{identity:?}"
+        );
+    }
+}

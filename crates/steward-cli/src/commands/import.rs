@@ -217,8 +217,17 @@ fn refused_path(file: &Path) -> PathBuf {
 }
 
 fn write_refused(path: &Path, refused: &[(usize, String, String)]) -> anyhow::Result<()> {
-    let mut out =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    // Refused lines hold personal data: readable by the owner only.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut out = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     for (line, reason, input) in refused {
         writeln!(
             out,

@@ -43,7 +43,7 @@ async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str
         ("POST", "/v1/subjects/{id}/records") => {
             json!({ "category": "contact.email", "value": "x@example.se", "purposes": ["customer_service"] })
         }
-        ("POST", "/v1/subjects/{id}/events") => json!({ "kind": "relationship_start" }),
+        ("POST", "/v1/subjects/{id}/events") => json!({ "kind": "last_activity" }),
         ("POST", "/v1/subjects/{id}/consents") => {
             json!({ "purpose": "support_call_recording", "method": "test" })
         }

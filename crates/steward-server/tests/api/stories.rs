@@ -184,10 +184,30 @@ async fn objection_stops_legitimate_interests_and_direct_marketing_objection_is_
         categories(&app.read(&anna, "service_news", &app.admin).await),
         ["contact.email"]
     );
-    let objected = app
+    // The helpdesk service runs no direct marketing, so it cannot record the objection...
+    let elsewhere = app
         .post(
             &format!("/v1/subjects/{anna}/objections"),
             &app.service,
+            json!({ "purpose": "direct_marketing" }),
+        )
+        .await;
+    assert_eq!(elsewhere.status(), 403);
+    // ...the newsletter service, through its unsubscribe link, can.
+    let (_, newsletter) = app
+        .vault
+        .create_token(
+            &steward_server::auth::Actor::cli(),
+            steward_server::auth::Role::Service,
+            vec!["service_news".into()],
+            "newsletter",
+        )
+        .await
+        .unwrap();
+    let objected = app
+        .post(
+            &format!("/v1/subjects/{anna}/objections"),
+            &newsletter,
             json!({ "purpose": "direct_marketing" }),
         )
         .await;
@@ -734,4 +754,161 @@ async fn identity_kinds_the_policy_declares_find_subjects() {
         )
         .await;
     assert_eq!(found.status(), 200);
+}
+
+#[tokio::test]
+async fn only_holders_of_a_contract_purpose_may_create_a_contract_basis() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    // The helpdesk token holds no contract-based purpose.
+    let by_helpdesk = app
+        .post(
+            &format!("/v1/subjects/{anna}/events"),
+            &app.service,
+            json!({ "kind": "contract_start" }),
+        )
+        .await;
+    assert_eq!(by_helpdesk.status(), 403);
+    // Ending things, or recording activity, narrows nothing: allowed.
+    let activity = app
+        .post(
+            &format!("/v1/subjects/{anna}/events"),
+            &app.service,
+            json!({ "kind": "last_activity" }),
+        )
+        .await;
+    assert_eq!(activity.status(), 204);
+    let by_officer = app
+        .post(
+            &format!("/v1/subjects/{anna}/events"),
+            &app.officer,
+            json!({ "kind": "contract_start" }),
+        )
+        .await;
+    assert_eq!(by_officer.status(), 204);
+    let future = app
+        .post(
+            &format!("/v1/subjects/{anna}/events"),
+            &app.officer,
+            json!({ "kind": "contract_end", "at": "2999-01-01T00:00:00Z" }),
+        )
+        .await;
+    assert_eq!(future.status(), 422, "events are facts that happened");
+}
+
+#[tokio::test]
+async fn events_count_in_time_order_not_text_order() {
+    let app = spawn_app().await;
+    let prospect = app.subject_of("prospect", "pia@example.se").await;
+    app.store_as(
+        &app.admin,
+        &prospect,
+        "contact.email",
+        json!("pia@example.se"),
+        &["demo"],
+    )
+    .await;
+    // As text, "…00.5Z" sorts before "…00Z"; in time it comes after.
+    for (kind, at) in [
+        ("contract_start", "2020-01-01T00:00:00Z"),
+        ("contract_end", "2020-01-01T00:00:00.5Z"),
+    ] {
+        let posted = app
+            .post(
+                &format!("/v1/subjects/{prospect}/events"),
+                &app.officer,
+                json!({ "kind": kind, "at": at }),
+            )
+            .await;
+        assert_eq!(posted.status(), 204);
+    }
+    let read = app.read(&prospect, "demo", &app.admin).await;
+    assert_eq!(
+        refused(&read),
+        [("contact.email".to_owned(), "no_active_contract".to_owned())],
+        "{read}"
+    );
+}
+
+#[tokio::test]
+async fn birth_dates_prove_the_age_and_are_not_kept() {
+    let app = spawn_app().await;
+    let created: Value = app
+        .post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "birth_date": "1981-12-18", "identities": [{ "kind": "email", "value": "born@example.se" }] }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stored = app
+        .store
+        .subject(created["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.birth_date, None);
+}
+
+#[tokio::test]
+async fn free_text_that_would_reach_the_audit_log_is_refused() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    for method in ["e-mail from anna.svensson@example.se", "web_form\u{0}", ""] {
+        let given = app
+            .post(
+                &format!("/v1/subjects/{anna}/consents"),
+                &app.service,
+                json!({ "purpose": "support_call_recording", "method": method }),
+            )
+            .await;
+        assert_eq!(given.status(), 422, "{method:?}");
+    }
+    let nul = app
+        .post(
+            &format!("/v1/subjects/{anna}/objections"),
+            &app.officer,
+            json!({ "purpose": "customer_service", "compelling_grounds": "case\u{0}" }),
+        )
+        .await;
+    assert_eq!(nul.status(), 422);
+    // Identity errors do not repeat the value.
+    let bad: Value = app
+        .post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "age": 30, "identities": [{ "kind": "personnummer", "value": "19811218-9875" }] }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!bad["detail"].as_str().unwrap().contains("9875"), "{bad}");
+}
+
+#[tokio::test]
+async fn a_record_relabelled_in_the_database_does_not_pass_the_purpose_check() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "helpdesk.call_recording",
+        json!("secret recording"),
+        &["support_call_recording"],
+    )
+    .await;
+    let url = format!("sqlite://{}", app.dir.0.join("steward.db").display());
+    let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE records SET purposes = '[\"customer_service\"]'")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let read = app
+        .get(
+            &format!("/v1/subjects/{anna}/data?purpose=customer_service"),
+            &app.service,
+        )
+        .await;
+    assert_eq!(
+        read.status(),
+        500,
+        "the ciphertext no longer matches its label"
+    );
+    assert!(!read.text().await.unwrap().contains("secret recording"));
 }
