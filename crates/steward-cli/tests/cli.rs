@@ -207,6 +207,7 @@ fn every_command_teaches_with_examples_in_its_help() {
         &["import", "--help"],
         &["subject", "show", "--help"],
         &["token", "create", "--help"],
+        &["token", "revoke", "--help"],
         &["audit", "verify", "--help"],
         &["keys", "rotate", "--help"],
     ] {

@@ -79,6 +79,7 @@ pub const ACCESS: &[(&str, &str, Option<&[Role]>)] = &[
     ("GET", "/v1/record-of-processing", Some(OVERSIGHT)),
     ("GET", "/v1/audit/verify", Some(OVERSIGHT)),
     ("POST", "/v1/tokens", Some(ADMINS)),
+    ("DELETE", "/v1/tokens/{id}", Some(ADMINS)),
     ("POST", "/v1/subjects", Some(WRITERS)),
     ("POST", "/v1/subjects/lookup", Some(WRITERS)),
     ("GET", "/v1/subjects/{id}", Some(OFFICERS)),
@@ -116,6 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_of_processing))
         .routes(routes!(verify_audit))
         .routes(routes!(create_token))
+        .routes(routes!(revoke_token))
         .routes(routes!(create_subject))
         .routes(routes!(lookup_subject))
         .routes(routes!(show_subject, erase_subject))
@@ -377,6 +379,18 @@ async fn create_token(
             secret,
         }),
     ))
+}
+
+/// Revokes a token; it then authenticates nothing.
+#[utoipa::path(delete, path = "/v1/tokens/{id}", tag = "operations", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admit(&caller, ADMINS)?;
+    state.vault.revoke_token(&caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

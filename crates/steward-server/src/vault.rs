@@ -1220,6 +1220,21 @@ impl Vault {
         Ok((token, secret))
     }
 
+    /// Revokes a token: from now on it authenticates nothing.
+    pub async fn revoke_token(&self, actor: &Actor, token_id: &str) -> Result<()> {
+        self.require(actor, &[Role::Admin])?;
+        let audit = self.event(
+            actor,
+            "token.revoke",
+            None,
+            serde_json::json!({ "token": token_id }),
+        );
+        Ok(self
+            .store
+            .revoke_token(token_id, &self.now().to_string(), audit)
+            .await?)
+    }
+
     /// The actor a bearer token stands for, if it is valid.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<Actor>> {
         let Some(token) = self.store.token_by_hash(&token_hash(secret)).await? else {

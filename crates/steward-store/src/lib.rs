@@ -282,6 +282,8 @@ pub trait Repository: Send + Sync {
 
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>>;
+    /// Revokes a token in force; it then authenticates nothing.
+    async fn revoke_token(&self, id: &str, at: &str, audit: AuditEvent) -> Result<()>;
 
     /// Records acts that change nothing else (reads, decisions), all in one
     /// transaction: many appends for the price of one commit.

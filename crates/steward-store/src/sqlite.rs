@@ -830,6 +830,25 @@ impl Repository for SqliteStore {
             .transpose()
     }
 
+    async fn revoke_token(&self, id: &str, at: &str, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let updated =
+            sqlx::query("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "token in force",
+                id: id.to_owned(),
+            });
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>> {
         let mut tx = self.writer.begin().await?;
         let mut entries = Vec::with_capacity(events.len());

@@ -27,10 +27,26 @@ pub enum TokenCommand {
         #[arg(long, default_value = "")]
         description: String,
     },
+    /// Revoke a token by its id (printed when it was created).
+    #[command(
+        after_help = "Examples:\n  steward token revoke --policy policies/connectel.toml 01a201ec-0181-7641-8d99-44497169bb41"
+    )]
+    Revoke {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// The token's id.
+        id: String,
+    },
 }
 
 pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
+        TokenCommand::Revoke { vault, id } => {
+            let vault = vault::open(&vault).await?;
+            vault.revoke_token(&Actor::cli(), &id).await?;
+            println!("revoked token {id}");
+            Ok(ExitCode::SUCCESS)
+        }
         TokenCommand::Create {
             vault,
             role,

@@ -24,7 +24,19 @@ async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str
         .await
         .unwrap();
     let consent_id = consent["id"].as_str().unwrap().to_owned();
-    let path = if template.starts_with("/v1/consents/") {
+    let path = if template == "/v1/tokens/{id}" {
+        let (token, _) = app
+            .vault
+            .create_token(
+                &steward_server::auth::Actor::cli(),
+                Role::Auditor,
+                Vec::new(),
+                "to revoke",
+            )
+            .await
+            .unwrap();
+        template.replace("{id}", &token.id)
+    } else if template.starts_with("/v1/consents/") {
         template.replace("{id}", &consent_id)
     } else {
         template

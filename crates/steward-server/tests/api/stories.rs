@@ -912,3 +912,40 @@ async fn a_record_relabelled_in_the_database_does_not_pass_the_purpose_check() {
     );
     assert!(!read.text().await.unwrap().contains("secret recording"));
 }
+
+#[tokio::test]
+async fn a_revoked_token_is_refused_at_once() {
+    let app = spawn_app().await;
+    let (token, secret) = app
+        .vault
+        .create_token(
+            &steward_server::auth::Actor::cli(),
+            steward_server::auth::Role::Auditor,
+            Vec::new(),
+            "soon revoked",
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.get("/v1/audit/verify", &secret).await.status(), 200);
+    assert_eq!(
+        app.delete(&format!("/v1/tokens/{}", token.id), &app.officer)
+            .await
+            .status(),
+        403,
+        "only admins revoke"
+    );
+    assert_eq!(
+        app.delete(&format!("/v1/tokens/{}", token.id), &app.admin)
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(app.get("/v1/audit/verify", &secret).await.status(), 401);
+    assert_eq!(
+        app.delete(&format!("/v1/tokens/{}", token.id), &app.admin)
+            .await
+            .status(),
+        404,
+        "already revoked"
+    );
+}
