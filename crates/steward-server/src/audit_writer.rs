@@ -51,6 +51,12 @@ impl AuditWriter {
         Self { queue }
     }
 
+    /// Whether the writer task still runs; reads cannot be audited (and so
+    /// are refused) when it does not.
+    pub fn is_running(&self) -> bool {
+        !self.queue.is_closed()
+    }
+
     /// Appends one entry; returns once it is committed.
     pub async fn append(&self, event: AuditEvent) -> Result<AuditEntry, StoreError> {
         let (reply, answer) = oneshot::channel();
@@ -63,5 +69,27 @@ impl AuditWriter {
             ))),
             Err(_) => Err(gone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stopped_writer_is_reported_and_refuses_appends() {
+        let (queue, incoming) = mpsc::channel::<(AuditEvent, Reply)>(1);
+        let writer = AuditWriter { queue };
+        assert!(writer.is_running());
+        drop(incoming); // The task is gone.
+        assert!(!writer.is_running());
+        let event = AuditEvent {
+            at: "2026-01-01T00:00:00Z".into(),
+            actor: "test".into(),
+            action: "read".into(),
+            subject: None,
+            detail: serde_json::json!({}),
+        };
+        assert!(writer.append(event).await.is_err());
     }
 }

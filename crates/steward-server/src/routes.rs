@@ -140,16 +140,27 @@ pub struct Health {
     policy_version: String,
 }
 
-/// Liveness and what the server runs on.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
-async fn healthz(State(state): State<AppState>) -> ApiJson<Health> {
+/// Health and what the server runs on: 503 when reads cannot be audited.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn healthz(State(state): State<AppState>) -> (StatusCode, ApiJson<Health>) {
     let policy = state.vault.policy();
-    ApiJson(Health {
-        status: "ok",
+    let healthy = state.vault.is_healthy();
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let health = Health {
+        status: if healthy {
+            "ok"
+        } else {
+            "audit writer stopped"
+        },
         backend: state.vault.store().backend(),
         policy: policy.meta.id.clone(),
         policy_version: policy.meta.version.to_string(),
-    })
+    };
+    (status, ApiJson(health))
 }
 
 /// Prometheus metrics, in the text exposition format.

@@ -248,6 +248,11 @@ impl Vault {
         self.store.as_ref()
     }
 
+    /// Whether the vault can serve: the audit writer is running.
+    pub fn is_healthy(&self) -> bool {
+        self.audit.is_running()
+    }
+
     pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
