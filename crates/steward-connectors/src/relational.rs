@@ -1,4 +1,4 @@
-//! A relational database (PostgreSQL) declared table by table.
+//! A relational database (PostgreSQL or MySQL/MariaDB) declared table by table.
 //!
 //! A person is found in the tables that hold identities (`customers.email`),
 //! then in the tables that point at those rows (`orders.customer_id ->
@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryScalar};
+use sqlx::{AnyPool, Row};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {
@@ -149,32 +151,135 @@ impl RelationalSystem {
         }
         Ok(())
     }
+}
+
+/// The SQL that differs between databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    MySql,
+}
+
+impl Dialect {
+    pub fn from_url(url: &str) -> Option<Self> {
+        match url.split("://").next() {
+            Some("postgres" | "postgresql") => Some(Dialect::Postgres),
+            Some("mysql") => Some(Dialect::MySql),
+            _ => None,
+        }
+    }
+
+    /// A quoted identifier, its quote character doubled inside.
+    pub fn quote(self, name: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
+            Dialect::MySql => format!("`{}`", name.replace('`', "``")),
+        }
+    }
+
+    /// A table name, schema-qualified or not, quoted part by part.
+    fn table(self, name: &str) -> String {
+        name.split('.')
+            .map(|part| self.quote(part))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// `expr` as text, so every key and value travels as a string.
+    fn text(self, expr: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("({expr})::text"),
+            Dialect::MySql => format!("CAST({expr} AS CHAR CHARACTER SET utf8mb4)"),
+        }
+    }
+
+    /// Placeholders for `count` values starting at position `first` (1-based).
+    fn placeholders(self, first: usize, count: usize) -> String {
+        let list: Vec<String> = (first..first + count)
+            .map(|n| match self {
+                Dialect::Postgres => format!("${n}"),
+                Dialect::MySql => "?".to_owned(),
+            })
+            .collect();
+        format!("({})", list.join(", "))
+    }
+
+    /// The listed columns of a row as a JSON object, as text.
+    fn json_row(self, columns: &[&String]) -> String {
+        let pairs: Vec<String> = columns
+            .iter()
+            .map(|c| format!("'{}', {}", c.replace('\'', "''"), self.quote(c)))
+            .collect();
+        match self {
+            Dialect::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
+            Dialect::MySql => format!(
+                "CAST(JSON_OBJECT({}) AS CHAR CHARACTER SET utf8mb4)",
+                pairs.join(", ")
+            ),
+        }
+    }
+}
+
+/// A declared system and the database it runs on.
+pub struct RelationalConnector {
+    pool: AnyPool,
+    dialect: Dialect,
+    system: RelationalSystem,
+}
+
+impl RelationalConnector {
+    /// Connects to `url` (`postgres://...`, or `mysql://...` for MySQL and MariaDB) for a valid declaration.
+    pub async fn connect(url: &str, system: RelationalSystem) -> Result<Self> {
+        system.validate()?;
+        let dialect = Dialect::from_url(url).ok_or_else(|| {
+            ConnectorError::Declaration("the URL must start with postgres:// or mysql://".into())
+        })?;
+        sqlx::any::install_default_drivers();
+        let pool = AnyPool::connect(url).await?;
+        Ok(Self {
+            pool,
+            dialect,
+            system,
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
 
     /// The keys of the person's rows, table by table, roots first.
-    async fn locate(
-        &self,
-        pool: &PgPool,
-        identities: &[Identity<'_>],
-    ) -> Result<Vec<(&Table, Vec<String>)>> {
+    async fn locate(&self, identities: &[Identity<'_>]) -> Result<Vec<(&Table, Vec<String>)>> {
+        let d = self.dialect;
         let mut found: Vec<(&Table, Vec<String>)> = Vec::new();
-        for table in self.tables.iter().filter(|t| !t.identities.is_empty()) {
+        for table in self
+            .system
+            .tables
+            .iter()
+            .filter(|t| !t.identities.is_empty())
+        {
             let mut keys = Vec::new();
             for (column, kind) in &table.identities {
                 for identity in identities.iter().filter(|i| i.kind == kind) {
                     // E-mail addresses are compared as lower case, as they were normalised.
+                    let column = d.text(&d.quote(column));
                     let compared = if kind == "email" {
-                        format!("lower({}::text)", quote(column))
+                        format!("LOWER({column})")
                     } else {
-                        format!("{}::text", quote(column))
+                        column
                     };
                     let sql = format!(
-                        "SELECT {}::text FROM {} WHERE {compared} = $1",
-                        quote(&table.key),
-                        quote_table(&table.name)
+                        "SELECT {} FROM {} WHERE {compared} = {}",
+                        d.text(&d.quote(&table.key)),
+                        d.table(&table.name),
+                        d.placeholders(1, 1).trim_matches(|c| c == '(' || c == ')')
                     );
                     let rows: Vec<String> = sqlx::query_scalar(&sql)
-                        .bind(identity.value)
-                        .fetch_all(pool)
+                        .bind(identity.value.to_owned())
+                        .fetch_all(&self.pool)
                         .await?;
                     keys.extend(rows);
                 }
@@ -188,6 +293,7 @@ impl RelationalSystem {
         while index < found.len() {
             let (parent, parent_keys) = (found[index].0, found[index].1.clone());
             for child in self
+                .system
                 .tables
                 .iter()
                 .filter(|t| t.parent.as_ref().is_some_and(|p| p.table == parent.name))
@@ -195,18 +301,18 @@ impl RelationalSystem {
                 let Some(relation) = &child.parent else {
                     continue;
                 };
-                let sql = format!(
-                    "SELECT {}::text FROM {} WHERE {}::text = ANY($1)",
-                    quote(&child.key),
-                    quote_table(&child.name),
-                    quote(&relation.column)
-                );
                 let keys: Vec<String> = if parent_keys.is_empty() {
                     Vec::new()
                 } else {
-                    sqlx::query_scalar(&sql)
-                        .bind(&parent_keys)
-                        .fetch_all(pool)
+                    let sql = format!(
+                        "SELECT {} FROM {} WHERE {} IN {}",
+                        d.text(&d.quote(&child.key)),
+                        d.table(&child.name),
+                        d.text(&d.quote(&relation.column)),
+                        d.placeholders(1, parent_keys.len())
+                    );
+                    bind_scalar(sqlx::query_scalar(&sql), &parent_keys)
+                        .fetch_all(&self.pool)
                         .await?
                 };
                 found.push((child, keys));
@@ -217,25 +323,37 @@ impl RelationalSystem {
     }
 
     /// Everything the system holds about the person, by category.
-    pub async fn access(
-        &self,
-        pool: &PgPool,
-        identities: &[Identity<'_>],
-    ) -> Result<Vec<FoundRow>> {
+    pub async fn access(&self, identities: &[Identity<'_>]) -> Result<Vec<FoundRow>> {
+        let d = self.dialect;
         let mut out = Vec::new();
-        for (table, keys) in self.locate(pool, identities).await? {
+        for (table, keys) in self.locate(identities).await? {
             if keys.is_empty() || table.columns.is_empty() {
                 continue;
             }
+            let columns: Vec<&String> = table.columns.keys().collect();
+            let key = d.text(&d.quote(&table.key));
             let sql = format!(
-                "SELECT {}::text, to_jsonb(t) FROM {} t WHERE {}::text = ANY($1) ORDER BY 1",
-                quote(&table.key),
-                quote_table(&table.name),
-                quote(&table.key)
+                "SELECT {key}, {} FROM {} WHERE {key} IN {} ORDER BY 1",
+                d.json_row(&columns),
+                d.table(&table.name),
+                d.placeholders(1, keys.len())
             );
-            let rows: Vec<(String, serde_json::Value)> =
-                sqlx::query_as(&sql).bind(&keys).fetch_all(pool).await?;
-            for (key, row) in rows {
+            let rows = bind_query(sqlx::query(&sql), &keys)
+                .fetch_all(&self.pool)
+                .await?;
+            for row in rows {
+                let key: String = row.try_get(0)?;
+                // MariaDB reports long text as a BLOB: take it as bytes then.
+                let json = match row.try_get::<String, _>(1) {
+                    Ok(text) => text,
+                    Err(_) => String::from_utf8_lossy(&row.try_get::<Vec<u8>, _>(1)?).into_owned(),
+                };
+                let row: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
+                    ConnectorError::Declaration(format!(
+                        "table `{}` gave a row that is not JSON: {e}",
+                        table.name
+                    ))
+                })?;
                 let data = table
                     .columns
                     .iter()
@@ -255,28 +373,25 @@ impl RelationalSystem {
 
     /// Erases the person as each table declares, children before parents,
     /// in one transaction: all of it or none.
-    pub async fn erase(
-        &self,
-        pool: &PgPool,
-        identities: &[Identity<'_>],
-    ) -> Result<Vec<TableOutcome>> {
-        let located = self.locate(pool, identities).await?;
-        let mut tx = pool.begin().await?;
+    pub async fn erase(&self, identities: &[Identity<'_>]) -> Result<Vec<TableOutcome>> {
+        let d = self.dialect;
+        let located = self.locate(identities).await?;
+        let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::new();
         // Children were found after their parents: undo in reverse.
         for (table, keys) in located.iter().rev() {
             let rows = if keys.is_empty() {
                 0
             } else {
+                let key = d.text(&d.quote(&table.key));
                 match table.erase {
                     Erase::Delete => {
                         let sql = format!(
-                            "DELETE FROM {} WHERE {}::text = ANY($1)",
-                            quote_table(&table.name),
-                            quote(&table.key)
+                            "DELETE FROM {} WHERE {key} IN {}",
+                            d.table(&table.name),
+                            d.placeholders(1, keys.len())
                         );
-                        sqlx::query(&sql)
-                            .bind(keys)
+                        bind_query(sqlx::query(&sql), keys)
                             .execute(&mut *tx)
                             .await?
                             .rows_affected()
@@ -285,16 +400,15 @@ impl RelationalSystem {
                         let sets: Vec<String> = table
                             .anonymise
                             .iter()
-                            .map(|c| format!("{} = NULL", quote(c)))
+                            .map(|c| format!("{} = NULL", d.quote(c)))
                             .collect();
                         let sql = format!(
-                            "UPDATE {} SET {} WHERE {}::text = ANY($1)",
-                            quote_table(&table.name),
+                            "UPDATE {} SET {} WHERE {key} IN {}",
+                            d.table(&table.name),
                             sets.join(", "),
-                            quote(&table.key)
+                            d.placeholders(1, keys.len())
                         );
-                        sqlx::query(&sql)
-                            .bind(keys)
+                        bind_query(sqlx::query(&sql), keys)
                             .execute(&mut *tx)
                             .await?
                             .rows_affected()
@@ -315,14 +429,25 @@ impl RelationalSystem {
     }
 }
 
-/// A quoted SQL identifier: `"name"`, with any `"` doubled.
-pub fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+/// Binds every value in order: keys travel as text, always as parameters.
+fn bind_query<'q>(
+    mut query: Query<'q, sqlx::Any, AnyArguments<'q>>,
+    values: &[String],
+) -> Query<'q, sqlx::Any, AnyArguments<'q>> {
+    for value in values {
+        query = query.bind(value.clone());
+    }
+    query
 }
 
-/// A table name, schema-qualified or not, quoted part by part.
-fn quote_table(name: &str) -> String {
-    name.split('.').map(quote).collect::<Vec<_>>().join(".")
+fn bind_scalar<'q, O>(
+    mut query: QueryScalar<'q, sqlx::Any, O, AnyArguments<'q>>,
+    values: &[String],
+) -> QueryScalar<'q, sqlx::Any, O, AnyArguments<'q>> {
+    for value in values {
+        query = query.bind(value.clone());
+    }
+    query
 }
 
 #[cfg(test)]
@@ -330,9 +455,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identifiers_are_quoted_and_quotes_doubled() {
-        assert_eq!(quote("email"), "\"email\"");
-        assert_eq!(quote("we\"ird"), "\"we\"\"ird\"");
-        assert_eq!(quote_table("crm.customers"), "\"crm\".\"customers\"");
+    fn identifiers_are_quoted_and_quotes_doubled_in_each_dialect() {
+        assert_eq!(Dialect::Postgres.quote("we\"ird"), "\"we\"\"ird\"");
+        assert_eq!(Dialect::MySql.quote("we`ird"), "`we``ird`");
+        assert_eq!(
+            Dialect::Postgres.table("crm.customers"),
+            "\"crm\".\"customers\""
+        );
+        assert_eq!(Dialect::Postgres.placeholders(1, 3), "($1, $2, $3)");
+        assert_eq!(Dialect::MySql.placeholders(1, 2), "(?, ?)");
+        assert_eq!(
+            Dialect::from_url("mysql://root@localhost/x"),
+            Some(Dialect::MySql)
+        );
+        assert_eq!(Dialect::from_url("redis://x"), None);
     }
 }

@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sqlx::{Connection, PgPool};
-use steward_connectors::relational::{Erase, Identity, RelationalSystem};
+use sqlx::Connection;
+use steward_connectors::relational::{
+    Dialect, Erase, Identity, RelationalConnector, RelationalSystem,
+};
 
 const SHOP: &str = r#"
 [[table]]
@@ -46,13 +48,16 @@ erase = "delete"
 "#;
 
 struct Shop {
-    pool: PgPool,
+    connector: RelationalConnector,
+    /// How to drop the database when the test ends.
+    admin: String,
     name: String,
+    dialect: Dialect,
 }
 
 impl Drop for Shop {
     fn drop(&mut self) {
-        let name = self.name.clone();
+        let (admin, name, dialect) = (self.admin.clone(), self.name.clone(), self.dialect);
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -61,10 +66,13 @@ impl Drop for Shop {
                 return;
             };
             runtime.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
+                let drop = match dialect {
+                    Dialect::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    Dialect::MySql => format!("DROP DATABASE IF EXISTS {name}"),
+                };
+                sqlx::any::install_default_drivers();
+                if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
+                    let _ = sqlx::query(&drop).execute(&mut c).await;
                 }
             });
         })
@@ -72,18 +80,48 @@ impl Drop for Shop {
     }
 }
 
-fn admin_url() -> String {
-    std::env::var("STEWARD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+fn admin_url(dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres => std::env::var("STEWARD_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+        Dialect::MySql => std::env::var("STEWARD_TEST_MARIADB")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
+    }
 }
 
+const POSTGRES_SHOP: &str = r#"
+    CREATE TABLE customers (id serial PRIMARY KEY, email text, name text, phone text);
+    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric, delivery_address text);
+    CREATE TABLE order_lines (id serial PRIMARY KEY, order_id int REFERENCES orders(id), product text);
+    CREATE TABLE tickets (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), body text);
+    CREATE TABLE newsletter (id serial PRIMARY KEY, "e""mail" text);
+    INSERT INTO newsletter ("e""mail") VALUES ('anna@example.se'), ('bob@example.se');
+"#;
+
+const MARIADB_SHOP: &str = r#"
+    CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, email varchar(200), name varchar(200), phone varchar(50));
+    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NULL, total decimal(10,2), delivery_address varchar(200), FOREIGN KEY (customer_id) REFERENCES customers(id));
+    CREATE TABLE order_lines (id int AUTO_INCREMENT PRIMARY KEY, order_id int, product varchar(200), FOREIGN KEY (order_id) REFERENCES orders(id));
+    CREATE TABLE tickets (id int AUTO_INCREMENT PRIMARY KEY, customer_id int, body text, FOREIGN KEY (customer_id) REFERENCES customers(id));
+    CREATE TABLE newsletter (id int AUTO_INCREMENT PRIMARY KEY, `e"mail` varchar(200));
+    INSERT INTO newsletter (`e"mail`) VALUES ('anna@example.se'), ('bob@example.se');
+"#;
+
+const SHOP_DATA: &str = r#"
+    INSERT INTO customers (email, name, phone) VALUES ('Anna@Example.se', 'Anna', '+46701234567'), ('bob@example.se', 'Bob', '+46709999999');
+    INSERT INTO orders (customer_id, total, delivery_address) VALUES (1, 100, 'Storgatan 1'), (1, 250, 'Storgatan 1'), (2, 75, 'Lillgatan 2');
+    INSERT INTO order_lines (order_id, product) VALUES (1, 'lamp'), (2, 'sofa'), (2, 'rug'), (3, 'chair');
+    INSERT INTO tickets (customer_id, body) VALUES (1, 'my lamp is broken'), (2, 'where is my chair');
+"#;
+
 /// A fresh database with Anna's and Bob's data.
-async fn shop() -> Shop {
-    let admin = admin_url();
+async fn shop(dialect: Dialect) -> Shop {
+    sqlx::any::install_default_drivers();
+    let admin = admin_url(dialect);
     let name = format!("steward_shop_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::PgConnection::connect(&admin)
+    let mut c = sqlx::AnyConnection::connect(&admin)
         .await
-        .expect("PostgreSQL on loopback");
+        .expect("the database server on loopback");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut c)
         .await
@@ -92,42 +130,73 @@ async fn shop() -> Shop {
         "{}/{name}",
         admin.rsplit_once('/').map_or(admin.as_str(), |(s, _)| s)
     );
-    let pool = PgPool::connect(&url).await.unwrap();
-    sqlx::raw_sql(
-        r#"
-        CREATE TABLE customers (id serial PRIMARY KEY, email text, name text, phone text);
-        CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric, delivery_address text);
-        CREATE TABLE order_lines (id serial PRIMARY KEY, order_id int REFERENCES orders(id), product text);
-        CREATE TABLE tickets (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), body text);
-        CREATE TABLE newsletter (id serial PRIMARY KEY, "e""mail" text);
-        INSERT INTO customers (email, name, phone) VALUES ('Anna@Example.se', 'Anna', '+46701234567'), ('bob@example.se', 'Bob', '+46709999999');
-        INSERT INTO orders (customer_id, total, delivery_address) VALUES (1, 100, 'Storgatan 1'), (1, 250, 'Storgatan 1'), (2, 75, 'Lillgatan 2');
-        INSERT INTO order_lines (order_id, product) VALUES (1, 'lamp'), (2, 'sofa'), (2, 'rug'), (3, 'chair');
-        INSERT INTO tickets (customer_id, body) VALUES (1, 'my lamp is broken'), (2, 'where is my chair');
-        INSERT INTO newsletter ("e""mail") VALUES ('anna@example.se'), ('bob@example.se');
-        "#,
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    Shop { pool, name }
+    let mut db = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let schema = match dialect {
+        Dialect::Postgres => POSTGRES_SHOP,
+        Dialect::MySql => MARIADB_SHOP,
+    };
+    for statement in schema
+        .split(';')
+        .chain(SHOP_DATA.split(';'))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        sqlx::query(statement)
+            .execute(&mut db)
+            .await
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+    let system: RelationalSystem = toml::from_str(SHOP).unwrap();
+    let connector = RelationalConnector::connect(&url, system).await.unwrap();
+    Shop {
+        connector,
+        admin,
+        name,
+        dialect,
+    }
 }
 
-fn system() -> RelationalSystem {
-    let system: RelationalSystem = toml::from_str(SHOP).unwrap();
-    system.validate().unwrap();
-    system
+async fn count(shop: &Shop, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(shop.connector_pool())
+        .await
+        .unwrap()
 }
+
+trait PoolOf {
+    fn connector_pool(&self) -> &sqlx::AnyPool;
+}
+
+impl PoolOf for Shop {
+    fn connector_pool(&self) -> &sqlx::AnyPool {
+        self.connector.pool()
+    }
+}
+
+macro_rules! on_both_databases {
+    ($($test:ident),* $(,)?) => {
+        mod on_postgres {
+            $(#[tokio::test] async fn $test() { super::$test(super::shop(super::Dialect::Postgres).await).await })*
+        }
+        mod on_mariadb {
+            $(#[tokio::test] async fn $test() { super::$test(super::shop(super::Dialect::MySql).await).await })*
+        }
+    };
+}
+
+on_both_databases!(
+    access_gathers_the_person_from_every_table_and_no_one_else,
+    erasure_does_what_each_table_declares_and_leaves_others_alone,
+    identity_values_are_bound_never_spliced,
+);
 
 const ANNA: [Identity<'static>; 1] = [Identity {
     kind: "email",
     value: "anna@example.se",
 }];
 
-#[tokio::test]
-async fn access_gathers_the_person_from_every_table_and_no_one_else() {
-    let shop = shop().await;
-    let found = system().access(&shop.pool, &ANNA).await.unwrap();
+async fn access_gathers_the_person_from_every_table_and_no_one_else(shop: Shop) {
+    let found = shop.connector.access(&ANNA).await.unwrap();
     let tables: Vec<(&str, usize)> = [
         "customers",
         "orders",
@@ -158,23 +227,19 @@ async fn access_gathers_the_person_from_every_table_and_no_one_else() {
     let customer = found.iter().find(|r| r.table == "customers").unwrap();
     assert_eq!(customer.data["contact.name"], "Anna");
     // Found by phone too.
-    let by_phone = system()
-        .access(
-            &shop.pool,
-            &[Identity {
-                kind: "phone",
-                value: "+46701234567",
-            }],
-        )
+    let by_phone = shop
+        .connector
+        .access(&[Identity {
+            kind: "phone",
+            value: "+46701234567",
+        }])
         .await
         .unwrap();
     assert_eq!(by_phone.iter().filter(|r| r.table == "orders").count(), 2);
 }
 
-#[tokio::test]
-async fn erasure_does_what_each_table_declares_and_leaves_others_alone() {
-    let shop = shop().await;
-    let outcomes = system().erase(&shop.pool, &ANNA).await.unwrap();
+async fn erasure_does_what_each_table_declares_and_leaves_others_alone(shop: Shop) {
+    let outcomes = shop.connector.erase(&ANNA).await.unwrap();
     let summary: Vec<(&str, Erase, u64)> = outcomes
         .iter()
         .map(|o| (o.table.as_str(), o.action, o.rows))
@@ -193,59 +258,48 @@ async fn erasure_does_what_each_table_declares_and_leaves_others_alone() {
         outcomes[4].hold.as_deref(),
         Some("Bokföringslagen (1999:1078) 7 kap. 2 §")
     );
-    let count = |sql: &'static str| async {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&shop.pool)
-            .await
-            .unwrap()
-    };
     assert_eq!(
-        count("SELECT count(*) FROM customers WHERE name = 'Anna'").await,
+        count(&shop, "SELECT count(*) FROM customers WHERE name = 'Anna'").await,
         0
     );
     assert_eq!(
-        count("SELECT count(*) FROM orders WHERE delivery_address IS NULL AND customer_id IS NULL")
-            .await,
+        count(
+            &shop,
+            "SELECT count(*) FROM orders WHERE delivery_address IS NULL AND customer_id IS NULL"
+        )
+        .await,
         2,
         "kept for the books, without her"
     );
-    assert_eq!(count("SELECT count(*) FROM order_lines").await, 4);
-    assert_eq!(count("SELECT count(*) FROM tickets").await, 1);
+    assert_eq!(count(&shop, "SELECT count(*) FROM order_lines").await, 4);
+    assert_eq!(count(&shop, "SELECT count(*) FROM tickets").await, 1);
     // Bob is untouched.
     assert_eq!(
-        count("SELECT count(*) FROM customers WHERE name = 'Bob'").await,
+        count(&shop, "SELECT count(*) FROM customers WHERE name = 'Bob'").await,
         1
     );
     assert_eq!(
-        count("SELECT count(*) FROM orders WHERE delivery_address = 'Lillgatan 2'").await,
+        count(
+            &shop,
+            "SELECT count(*) FROM orders WHERE delivery_address = 'Lillgatan 2'"
+        )
+        .await,
         1
     );
     // Nothing of Anna is found any more.
-    let after = system().access(&shop.pool, &ANNA).await.unwrap();
+    let after = shop.connector.access(&ANNA).await.unwrap();
     assert!(after.is_empty(), "{after:?}");
 }
 
-#[tokio::test]
-async fn identity_values_are_bound_never_spliced() {
-    let shop = shop().await;
+async fn identity_values_are_bound_never_spliced(shop: Shop) {
     let hostile = [Identity {
         kind: "email",
         value: "x' OR '1'='1",
     }];
-    assert!(
-        system()
-            .access(&shop.pool, &hostile)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let outcomes = system().erase(&shop.pool, &hostile).await.unwrap();
+    assert!(shop.connector.access(&hostile).await.unwrap().is_empty());
+    let outcomes = shop.connector.erase(&hostile).await.unwrap();
     assert!(outcomes.iter().all(|o| o.rows == 0));
-    let customers: i64 = sqlx::query_scalar("SELECT count(*) FROM customers")
-        .fetch_one(&shop.pool)
-        .await
-        .unwrap();
-    assert_eq!(customers, 2);
+    assert_eq!(count(&shop, "SELECT count(*) FROM customers").await, 2);
 }
 
 #[test]
