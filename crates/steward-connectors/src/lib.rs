@@ -2,5 +2,16 @@
 //! Each system is declared (which tables hold people, by which identity
 //! columns, what each column is, what erasure does) and the connector does
 //! what the declaration says: gather a person's data, or erase it.
+//!
+//! - [`relational`]: PostgreSQL and MySQL/MariaDB, table by table.
+//! - [`keyvalue`]: Redis, key by key.
 
+pub mod keyvalue;
 pub mod relational;
+
+/// An identity as the request verified it: its kind and normalised value.
+#[derive(Debug, Clone)]
+pub struct Identity<'a> {
+    pub kind: &'a str,
+    pub value: &'a str,
+}

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::Identity;
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::{AnyPool, Row};
@@ -89,13 +91,6 @@ pub struct TableOutcome {
     pub action: Erase,
     pub rows: u64,
     pub hold: Option<String>,
-}
-
-/// An identity as the request verified it: its kind and normalised value.
-#[derive(Debug, Clone)]
-pub struct Identity<'a> {
-    pub kind: &'a str,
-    pub value: &'a str,
 }
 
 impl RelationalSystem {

@@ -4,9 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use sqlx::Connection;
-use steward_connectors::relational::{
-    Dialect, Erase, Identity, RelationalConnector, RelationalSystem,
-};
+use steward_connectors::Identity;
+use steward_connectors::relational::{Dialect, Erase, RelationalConnector, RelationalSystem};
 
 const SHOP: &str = r#"
 [[table]]
