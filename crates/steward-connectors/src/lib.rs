@@ -5,9 +5,11 @@
 //!
 //! - [`relational`]: PostgreSQL and MySQL/MariaDB, table by table.
 //! - [`keyvalue`]: Redis, key by key.
+//! - [`webhook`]: any other service, over signed HTTP calls.
 
 pub mod keyvalue;
 pub mod relational;
+pub mod webhook;
 
 /// An identity as the request verified it: its kind and normalised value.
 #[derive(Debug, Clone)]
