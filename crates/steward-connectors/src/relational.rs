@@ -42,6 +42,11 @@ pub struct Table {
     /// Columns holding identities, by identity kind: `{ email = "email" }`.
     #[serde(default)]
     pub identities: BTreeMap<String, String>,
+    /// Identity columns whose stored values may differ in case from the
+    /// normalised identity (`Anna@Example.se`): compared with LOWER(), which
+    /// is fast only with an index on LOWER(column).
+    #[serde(default)]
+    pub fold_case: Vec<String>,
     /// For tables of rows belonging to a row of another table.
     pub parent: Option<Parent>,
     /// Columns and the categories of data they hold: `{ name = "contact.name" }`.
@@ -220,6 +225,9 @@ pub struct RelationalConnector {
     pool: AnyPool,
     dialect: Dialect,
     system: RelationalSystem,
+    /// PostgreSQL column types, by (table as declared, column): parameters are
+    /// cast to the column's type, so comparisons use the column's index.
+    types: std::collections::HashMap<(String, String), String>,
 }
 
 impl RelationalConnector {
@@ -231,11 +239,48 @@ impl RelationalConnector {
         })?;
         sqlx::any::install_default_drivers();
         let pool = AnyPool::connect(url).await?;
+        let types = match dialect {
+            Dialect::Postgres => column_types(&pool, &system).await?,
+            Dialect::MySql => Default::default(),
+        };
         Ok(Self {
             pool,
             dialect,
             system,
+            types,
         })
+    }
+
+    /// A column as compared: itself where its type is known (so its index
+    /// serves), as text otherwise.
+    fn column(&self, table: &str, column: &str) -> String {
+        let d = self.dialect;
+        match d {
+            Dialect::Postgres
+                if !self
+                    .types
+                    .contains_key(&(table.to_owned(), column.to_owned())) =>
+            {
+                d.text(&d.quote(column))
+            }
+            _ => d.quote(column),
+        }
+    }
+
+    /// Placeholders for values compared with `table.column`, cast to its type.
+    fn values(&self, table: &str, column: &str, count: usize) -> String {
+        match (
+            self.dialect,
+            self.types.get(&(table.to_owned(), column.to_owned())),
+        ) {
+            (Dialect::Postgres, Some(ty)) => {
+                let list: Vec<String> = (1..=count)
+                    .map(|n| format!("CAST(${n} AS {})", self.dialect.quote(ty)))
+                    .collect();
+                format!("({})", list.join(", "))
+            }
+            (d, _) => d.placeholders(1, count),
+        }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -259,18 +304,21 @@ impl RelationalConnector {
             let mut keys = Vec::new();
             for (column, kind) in &table.identities {
                 for identity in identities.iter().filter(|i| i.kind == kind) {
-                    // E-mail addresses are compared as lower case, as they were normalised.
-                    let column = d.text(&d.quote(column));
-                    let compared = if kind == "email" {
-                        format!("LOWER({column})")
+                    let (compared, value) = if table.fold_case.contains(column) {
+                        (
+                            format!("LOWER({})", d.text(&d.quote(column))),
+                            d.placeholders(1, 1),
+                        )
                     } else {
-                        column
+                        (
+                            self.column(&table.name, column),
+                            self.values(&table.name, column, 1),
+                        )
                     };
                     let sql = format!(
-                        "SELECT {} FROM {} WHERE {compared} = {}",
+                        "SELECT {} FROM {} WHERE {compared} IN {value}",
                         d.text(&d.quote(&table.key)),
                         d.table(&table.name),
-                        d.placeholders(1, 1).trim_matches(|c| c == '(' || c == ')')
                     );
                     let rows: Vec<String> = sqlx::query_scalar(&sql)
                         .bind(identity.value.to_owned())
@@ -303,8 +351,8 @@ impl RelationalConnector {
                         "SELECT {} FROM {} WHERE {} IN {}",
                         d.text(&d.quote(&child.key)),
                         d.table(&child.name),
-                        d.text(&d.quote(&relation.column)),
-                        d.placeholders(1, parent_keys.len())
+                        self.column(&child.name, &relation.column),
+                        self.values(&child.name, &relation.column, parent_keys.len())
                     );
                     bind_scalar(sqlx::query_scalar(&sql), &parent_keys)
                         .fetch_all(&self.pool)
@@ -326,12 +374,13 @@ impl RelationalConnector {
                 continue;
             }
             let columns: Vec<&String> = table.columns.keys().collect();
-            let key = d.text(&d.quote(&table.key));
             let sql = format!(
-                "SELECT {key}, {} FROM {} WHERE {key} IN {} ORDER BY 1",
+                "SELECT {}, {} FROM {} WHERE {} IN {} ORDER BY 1",
+                d.text(&d.quote(&table.key)),
                 d.json_row(&columns),
                 d.table(&table.name),
-                d.placeholders(1, keys.len())
+                self.column(&table.name, &table.key),
+                self.values(&table.name, &table.key, keys.len())
             );
             let rows = bind_query(sqlx::query(&sql), &keys)
                 .fetch_all(&self.pool)
@@ -378,13 +427,13 @@ impl RelationalConnector {
             let rows = if keys.is_empty() {
                 0
             } else {
-                let key = d.text(&d.quote(&table.key));
+                let key = self.column(&table.name, &table.key);
+                let values = self.values(&table.name, &table.key, keys.len());
                 match table.erase {
                     Erase::Delete => {
                         let sql = format!(
-                            "DELETE FROM {} WHERE {key} IN {}",
+                            "DELETE FROM {} WHERE {key} IN {values}",
                             d.table(&table.name),
-                            d.placeholders(1, keys.len())
                         );
                         bind_query(sqlx::query(&sql), keys)
                             .execute(&mut *tx)
@@ -398,10 +447,9 @@ impl RelationalConnector {
                             .map(|c| format!("{} = NULL", d.quote(c)))
                             .collect();
                         let sql = format!(
-                            "UPDATE {} SET {} WHERE {key} IN {}",
+                            "UPDATE {} SET {} WHERE {key} IN {values}",
                             d.table(&table.name),
                             sets.join(", "),
-                            d.placeholders(1, keys.len())
                         );
                         bind_query(sqlx::query(&sql), keys)
                             .execute(&mut *tx)
@@ -422,6 +470,32 @@ impl RelationalConnector {
         outcomes.reverse();
         Ok(outcomes)
     }
+}
+
+/// The types of the declared tables' columns, from the database itself.
+async fn column_types(
+    pool: &AnyPool,
+    system: &RelationalSystem,
+) -> Result<std::collections::HashMap<(String, String), String>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT table_schema::text, table_name::text, column_name::text, udt_name::text FROM information_schema.columns
+         WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut types = std::collections::HashMap::new();
+    for table in &system.tables {
+        let (schema, name) = match table.name.split_once('.') {
+            Some((schema, name)) => (Some(schema), name),
+            None => (None, table.name.as_str()),
+        };
+        for (row_schema, row_table, column, ty) in &rows {
+            if row_table == name && schema.is_none_or(|s| s == row_schema) {
+                types.insert((table.name.clone(), column.clone()), ty.clone());
+            }
+        }
+    }
+    Ok(types)
 }
 
 /// Binds every value in order: keys travel as text, always as parameters.

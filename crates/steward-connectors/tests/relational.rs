@@ -12,6 +12,8 @@ const SHOP: &str = r#"
 name = "customers"
 key = "id"
 identities = { email = "email", phone = "phone" }
+# Stored as typed ("Anna@Example.se"): compared case-insensitively.
+fold_case = ["email"]
 columns = { name = "contact.name", email = "contact.email", phone = "contact.phone" }
 erase = "delete"
 
