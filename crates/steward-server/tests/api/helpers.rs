@@ -285,6 +285,14 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Posts a relationship event; returns the status.
+    pub async fn event(&self, subject: &str, token: &str, body: Value) -> u16 {
+        self.post(&format!("/v1/subjects/{subject}/events"), token, body)
+            .await
+            .status()
+            .as_u16()
+    }
+
     pub async fn read(&self, subject: &str, purpose: &str, token: &str) -> Value {
         let response = self
             .get(

@@ -761,39 +761,32 @@ async fn only_holders_of_a_contract_purpose_may_create_a_contract_basis() {
     let app = spawn_app().await;
     let anna = app.customer("anna@example.se").await;
     // The helpdesk token holds no contract-based purpose.
-    let by_helpdesk = app
-        .post(
-            &format!("/v1/subjects/{anna}/events"),
-            &app.service,
-            json!({ "kind": "contract_start" }),
-        )
-        .await;
-    assert_eq!(by_helpdesk.status(), 403);
+    assert_eq!(
+        app.event(&anna, &app.service, json!({ "kind": "contract_start" }))
+            .await,
+        403
+    );
     // Ending things, or recording activity, narrows nothing: allowed.
-    let activity = app
-        .post(
-            &format!("/v1/subjects/{anna}/events"),
-            &app.service,
-            json!({ "kind": "last_activity" }),
-        )
-        .await;
-    assert_eq!(activity.status(), 204);
-    let by_officer = app
-        .post(
-            &format!("/v1/subjects/{anna}/events"),
+    assert_eq!(
+        app.event(&anna, &app.service, json!({ "kind": "last_activity" }))
+            .await,
+        204
+    );
+    assert_eq!(
+        app.event(&anna, &app.officer, json!({ "kind": "contract_start" }))
+            .await,
+        204
+    );
+    assert_eq!(
+        app.event(
+            &anna,
             &app.officer,
-            json!({ "kind": "contract_start" }),
+            json!({ "kind": "contract_end", "at": "2999-01-01T00:00:00Z" })
         )
-        .await;
-    assert_eq!(by_officer.status(), 204);
-    let future = app
-        .post(
-            &format!("/v1/subjects/{anna}/events"),
-            &app.officer,
-            json!({ "kind": "contract_end", "at": "2999-01-01T00:00:00Z" }),
-        )
-        .await;
-    assert_eq!(future.status(), 422, "events are facts that happened");
+        .await,
+        422,
+        "events are facts that happened"
+    );
 }
 
 #[tokio::test]
@@ -813,14 +806,11 @@ async fn events_count_in_time_order_not_text_order() {
         ("contract_start", "2020-01-01T00:00:00Z"),
         ("contract_end", "2020-01-01T00:00:00.5Z"),
     ] {
-        let posted = app
-            .post(
-                &format!("/v1/subjects/{prospect}/events"),
-                &app.officer,
-                json!({ "kind": kind, "at": at }),
-            )
-            .await;
-        assert_eq!(posted.status(), 204);
+        assert_eq!(
+            app.event(&prospect, &app.officer, json!({ "kind": kind, "at": at }))
+                .await,
+            204
+        );
     }
     let read = app.read(&prospect, "demo", &app.admin).await;
     assert_eq!(
