@@ -121,6 +121,10 @@ pub struct NewJob {
     /// What to do there, e.g. `access`, `erase`.
     pub action: String,
     pub payload: serde_json::Value,
+    /// A part no connector can do (e.g. restricting a row in a database
+    /// without such a flag): never claimed by workers, waits for an officer
+    /// to do it and say so with [`Repository::complete_manual_job`].
+    pub manual: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +162,66 @@ pub struct Job {
     pub worker: Option<String>,
     pub result: Option<serde_json::Value>,
     pub last_error: Option<String>,
+    pub manual: bool,
+}
+
+/// A data-subject request as stored. What identifies the person (claimed
+/// identities, new values for rectification) travels only in
+/// `payload_sealed`, sealed by the server; the rest is bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRequest {
+    pub id: String,
+    /// `access`, `erasure`, ... (`RequestKind` in snake case).
+    pub kind: String,
+    /// The state's name: `received`, `awaiting_verification`, ...
+    pub state: String,
+    /// The state's details: the parts of a partial completion, the reason of
+    /// a refusal or cancellation.
+    pub state_detail: Option<serde_json::Value>,
+    /// Known once the verified identities lead to a subject of the vault.
+    pub subject_id: Option<String>,
+    pub language: String,
+    pub payload_sealed: Vec<u8>,
+    /// Hash of the secret that lets the requester follow the request.
+    pub follow_hash: String,
+    /// RFC 3339.
+    pub received_at: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub extended_on: Option<String>,
+    pub extension_reason: Option<String>,
+    /// Why the request waits for a privacy officer, if it does.
+    pub held: Option<String>,
+    /// The answer (report, what was kept), sealed.
+    pub result_sealed: Option<Vec<u8>>,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// The one-time code of one claimed identity of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredChallenge {
+    pub request_id: String,
+    pub identity_kind: String,
+    pub code_hash: String,
+    /// Seconds since the epoch.
+    pub expires_at: i64,
+    pub attempts: i64,
+    pub verified: bool,
+}
+
+/// One step in a request's history, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestStep {
+    pub request_id: String,
+    /// RFC 3339.
+    pub at: String,
+    /// `submitted`, `verified`, `started`, `extended`, `refused`, ...
+    pub step: String,
+    /// Who: a token id, `subject`, or `worker`.
+    pub actor: String,
+    /// No personal data: states, reasons, part names.
+    pub detail: serde_json::Value,
 }
 
 /// How a claimed job ended.
@@ -279,6 +343,65 @@ pub trait Repository: Send + Sync {
     ) -> Result<bool>;
     async fn jobs_for_request(&self, request_id: &str) -> Result<Vec<Job>>;
     async fn job_attempts(&self, job_id: &str) -> Result<Vec<JobAttempt>>;
+
+    /// A job that waits for an officer is done: `false` if it was not
+    /// waiting (already completed, or not a manual part).
+    async fn complete_manual_job(
+        &self,
+        job_id: &str,
+        now_ms: i64,
+        result: &serde_json::Value,
+        audit: AuditEvent,
+    ) -> Result<bool>;
+    /// Puts a request's failed jobs back in the queue, to run at `now_ms`;
+    /// returns how many.
+    async fn retry_failed_jobs(
+        &self,
+        request_id: &str,
+        now_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<u64>;
+
+    /// Deletes some of a subject's records (an erasure that must keep others).
+    async fn delete_records(
+        &self,
+        subject_id: &str,
+        record_ids: &[String],
+        audit: AuditEvent,
+    ) -> Result<()>;
+
+    /// Stores a new request with its codes and first history step.
+    async fn create_request(
+        &self,
+        request: &StoredRequest,
+        challenges: &[StoredChallenge],
+        step: &RequestStep,
+        audit: AuditEvent,
+    ) -> Result<()>;
+    async fn request(&self, id: &str) -> Result<Option<StoredRequest>>;
+    /// Writes a request's new version if it is still in `expected_state`,
+    /// with its history step, its audit entry and any jobs it starts, all in
+    /// one transaction. `false` (and nothing written) when another process
+    /// moved the request on first.
+    async fn update_request(
+        &self,
+        request: &StoredRequest,
+        expected_state: &str,
+        step: &RequestStep,
+        jobs: &[NewJob],
+        now_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<bool>;
+    /// Requests that still need something: every state but `completed`,
+    /// `refused` and `cancelled` (a partial completion may be retried). The
+    /// one due first comes first, then by time received.
+    async fn open_requests(&self) -> Result<Vec<StoredRequest>>;
+    /// A subject's requests, oldest first.
+    async fn requests_of_subject(&self, subject_id: &str) -> Result<Vec<StoredRequest>>;
+    async fn challenges(&self, request_id: &str) -> Result<Vec<StoredChallenge>>;
+    /// Records a try at a code (attempts, verified), with its audit entry.
+    async fn save_challenge(&self, challenge: &StoredChallenge, audit: AuditEvent) -> Result<()>;
+    async fn request_history(&self, request_id: &str) -> Result<Vec<RequestStep>>;
 
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()>;
     async fn token_by_hash(&self, hash: &str) -> Result<Option<StoredToken>>;
