@@ -114,6 +114,17 @@ impl KeyValueSystem {
     }
 }
 
+impl KeyValueSystem {
+    /// Every category the declaration's keys hold.
+    pub fn categories(&self) -> Vec<&str> {
+        self.keys
+            .iter()
+            .flat_map(|k| k.category.iter().chain(k.fields.values()))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// The identity kinds a pattern names: `session:{email}` → `["email"]`.
 fn placeholders(pattern: &str) -> Vec<&str> {
     pattern

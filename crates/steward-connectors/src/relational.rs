@@ -269,17 +269,22 @@ impl RelationalConnector {
 
     /// Placeholders for values compared with `table.column`, cast to its type.
     fn values(&self, table: &str, column: &str, count: usize) -> String {
+        self.values_from(table, column, 1, count)
+    }
+
+    /// As [`Self::values`], numbered from `start`.
+    fn values_from(&self, table: &str, column: &str, start: usize, count: usize) -> String {
         match (
             self.dialect,
             self.types.get(&(table.to_owned(), column.to_owned())),
         ) {
             (Dialect::Postgres, Some(ty)) => {
-                let list: Vec<String> = (1..=count)
+                let list: Vec<String> = (start..start + count)
                     .map(|n| format!("CAST(${n} AS {})", self.dialect.quote(ty)))
                     .collect();
                 format!("({})", list.join(", "))
             }
-            (d, _) => d.placeholders(1, count),
+            (d, _) => d.placeholders(start, count),
         }
     }
 
@@ -469,6 +474,54 @@ impl RelationalConnector {
         tx.commit().await?;
         outcomes.reverse();
         Ok(outcomes)
+    }
+}
+
+impl RelationalConnector {
+    /// Art. 16: sets every column of `category` in the person's rows to
+    /// `value`, in one transaction; returns how many rows changed.
+    pub async fn rectify(
+        &self,
+        identities: &[Identity<'_>],
+        category: &str,
+        value: &str,
+    ) -> Result<u64> {
+        let d = self.dialect;
+        let located = self.locate(identities).await?;
+        let mut tx = self.pool.begin().await?;
+        let mut changed = 0;
+        for (table, keys) in &located {
+            if keys.is_empty() {
+                continue;
+            }
+            for (column, _) in table.columns.iter().filter(|(_, c)| *c == category) {
+                let sql = format!(
+                    "UPDATE {} SET {} = {} WHERE {} IN {}",
+                    d.table(&table.name),
+                    d.quote(column),
+                    self.values_from(&table.name, column, 1, 1),
+                    self.column(&table.name, &table.key),
+                    self.values_from(&table.name, &table.key, 2, keys.len()),
+                );
+                let query = sqlx::query(&sql).bind(value.to_owned());
+                changed += bind_query(query, keys)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+impl RelationalSystem {
+    /// Every category the declaration's columns hold.
+    pub fn categories(&self) -> Vec<&str> {
+        self.tables
+            .iter()
+            .flat_map(|t| t.columns.values().map(String::as_str))
+            .collect()
     }
 }
 

@@ -63,6 +63,8 @@ struct AccessReply {
 struct Call<'a> {
     request_id: &'a str,
     identities: Vec<IdentityBody<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -107,9 +109,11 @@ impl WebhookConnector {
         action: &str,
         request_id: &str,
         identities: &[Identity<'_>],
+        detail: Option<&serde_json::Value>,
     ) -> Result<Vec<u8>> {
         let body = serde_json::to_vec(&Call {
             request_id,
+            detail,
             identities: identities
                 .iter()
                 .map(|i| IdentityBody {
@@ -142,7 +146,7 @@ impl WebhookConnector {
         request_id: &str,
         identities: &[Identity<'_>],
     ) -> Result<Vec<WebhookItem>> {
-        let bytes = self.call("access", request_id, identities).await?;
+        let bytes = self.call("access", request_id, identities, None).await?;
         let reply: AccessReply =
             serde_json::from_slice(&bytes).map_err(|e| WebhookError::Reply(e.to_string()))?;
         Ok(reply.data)
@@ -153,7 +157,22 @@ impl WebhookConnector {
         request_id: &str,
         identities: &[Identity<'_>],
     ) -> Result<WebhookErasure> {
-        let bytes = self.call("erase", request_id, identities).await?;
+        let bytes = self.call("erase", request_id, identities, None).await?;
         serde_json::from_slice(&bytes).map_err(|e| WebhookError::Reply(e.to_string()))
+    }
+
+    /// Any other right (`rectify`, `restrict`, `lift_restriction`, `object`,
+    /// `withdraw_consent`, `unsubscribe`): POSTs to `{url}/{action}` with
+    /// `detail` (the category and value, or the purpose); any 2xx is done.
+    pub async fn act(
+        &self,
+        action: &str,
+        request_id: &str,
+        identities: &[Identity<'_>],
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        self.call(action, request_id, identities, Some(detail))
+            .await
+            .map(|_| ())
     }
 }

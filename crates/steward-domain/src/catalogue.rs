@@ -736,4 +736,107 @@ pub static MESSAGES: &[Message] = &[
         "All of this data was collected from you, or arose when you used our services.",
         "Alla dessa uppgifter har samlats in från dig, eller uppstått när du använt våra tjänster.",
     ),
+    // Letters about requests (messages.rs).
+    m(
+        "request.kind.access",
+        "a copy of your data",
+        "en kopia av dina uppgifter",
+    ),
+    m(
+        "request.kind.portability",
+        "your data in a portable form",
+        "dina uppgifter i ett flyttbart format",
+    ),
+    m(
+        "request.kind.rectification",
+        "correction of your data",
+        "rättelse av dina uppgifter",
+    ),
+    m(
+        "request.kind.erasure",
+        "erasure of your data",
+        "radering av dina uppgifter",
+    ),
+    m(
+        "request.kind.restriction",
+        "restriction of processing",
+        "begränsning av behandlingen",
+    ),
+    m(
+        "request.kind.lift_restriction",
+        "lifting the restriction of processing",
+        "att begränsningen av behandlingen hävs",
+    ),
+    m(
+        "request.kind.objection",
+        "an objection to processing",
+        "en invändning mot behandlingen",
+    ),
+    m(
+        "request.kind.consent_withdrawal",
+        "withdrawal of your consent",
+        "återkallelse av ditt samtycke",
+    ),
+    m(
+        "request.kind.unsubscribe",
+        "no more direct marketing",
+        "att inte längre få direktmarknadsföring",
+    ),
+    m(
+        "mail.code.subject",
+        "Your code for your request to {controller}",
+        "Din kod för din begäran till {controller}",
+    ),
+    m(
+        "mail.code.body",
+        "Someone, we hope you, asked {controller} for {request} ({article}), giving this {identity}. To confirm that it is yours, enter this code:\n\n    {code}\n\nThe code is valid for 15 minutes. If you did not ask, ignore this message: nothing happens without the code.\n\nRequest: {id}",
+        "Någon, förhoppningsvis du, har bett {controller} om {request} ({article}) och angett denna {identity}. Ange den här koden för att bekräfta att den är din:\n\n    {code}\n\nKoden gäller i 15 minuter. Om det inte var du kan du bortse från meddelandet: ingenting händer utan koden.\n\nÄrende: {id}",
+    ),
+    m("identity.email", "e-mail address", "e-postadress"),
+    m("identity.phone", "phone number", "telefonnummer"),
+    m(
+        "mail.extended.subject",
+        "Your request to {controller} needs more time",
+        "Din begäran till {controller} behöver mer tid",
+    ),
+    m(
+        "mail.extended.body",
+        "We need more time to answer your request for {request} (request {id}). As Art. 12(3) GDPR allows, the time is extended by two months: you will have our answer by {due} at the latest. The reason: {reason}",
+        "Vi behöver mer tid för att besvara din begäran om {request} (ärende {id}). Tiden förlängs med två månader, vilket artikel 12.3 i dataskyddsförordningen tillåter: du får vårt svar senast {due}. Skälet: {reason}",
+    ),
+    m(
+        "mail.answered.subject",
+        "Your request to {controller} is answered",
+        "Din begäran till {controller} är besvarad",
+    ),
+    m(
+        "mail.answered.body",
+        "Your request for {request} (request {id}) is {state}. Follow the link you were given when you made the request to read the answer.",
+        "Din begäran om {request} (ärende {id}) är {state}. Följ länken du fick när du gjorde begäran för att läsa svaret.",
+    ),
+    m("state.completed", "answered in full", "helt besvarad"),
+    m(
+        "state.partially_completed",
+        "answered in part",
+        "delvis besvarad",
+    ),
+    m("state.refused", "refused", "avslagen"),
+    m("state.cancelled", "cancelled", "avbruten"),
+    m(
+        "mail.notify.subject",
+        "{controller}: {right} of personal data we disclosed to you (Art. 19 GDPR)",
+        "{controller}: {right} av personuppgifter vi har lämnat ut till er (artikel 19 i dataskyddsförordningen)",
+    ),
+    m("right.rectification", "rectification", "rättelse"),
+    m("right.erasure", "erasure", "radering"),
+    m(
+        "right.restriction",
+        "restriction of processing",
+        "begränsning av behandling",
+    ),
+    m(
+        "mail.notify.body",
+        "A person whose personal data {controller} has disclosed to you has exercised the right to {right} ({article}); we are carrying it out. Please do the same with the data you received from us. The person's identities are attached; our reference is {id}.",
+        "En person vars personuppgifter {controller} har lämnat ut till er har utövat sin rätt till {right} ({article}); vi genomför den. Gör detsamma med de uppgifter ni har fått från oss. Personens identiteter bifogas; vår referens är {id}.",
+    ),
 ];

@@ -13,6 +13,7 @@ pub mod erasure;
 pub mod i18n;
 pub mod identity;
 pub mod lint;
+pub mod messages;
 pub mod notice;
 pub mod period;
 pub mod policy;

@@ -33,6 +33,18 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
+    pub const ALL: [RequestKind; 9] = [
+        RequestKind::Access,
+        RequestKind::Portability,
+        RequestKind::Rectification,
+        RequestKind::Erasure,
+        RequestKind::Restriction,
+        RequestKind::LiftRestriction,
+        RequestKind::Objection,
+        RequestKind::ConsentWithdrawal,
+        RequestKind::Unsubscribe,
+    ];
+
     pub fn article(self) -> &'static str {
         match self {
             RequestKind::Access => "Art. 15",

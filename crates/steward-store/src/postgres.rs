@@ -180,6 +180,55 @@ fn job_from(row: &PgRow) -> Result<Job> {
         worker: row.try_get("worker")?,
         result: json("result", row.try_get("result")?)?,
         last_error: row.try_get("last_error")?,
+        manual: row.try_get("manual")?,
+    })
+}
+
+fn json_from(what: &str, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn request_from(row: &PgRow) -> Result<StoredRequest> {
+    Ok(StoredRequest {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        state: row.try_get("state")?,
+        state_detail: row
+            .try_get::<Option<String>, _>("state_detail")?
+            .map(|t| json_from("request state detail", &t))
+            .transpose()?,
+        subject_id: row.try_get("subject_id")?,
+        language: row.try_get("language")?,
+        payload_sealed: row.try_get("payload_sealed")?,
+        follow_hash: row.try_get("follow_hash")?,
+        received_at: row.try_get("received_at")?,
+        due_on: row.try_get("due_on")?,
+        extended_on: row.try_get("extended_on")?,
+        extension_reason: row.try_get("extension_reason")?,
+        held: row.try_get("held")?,
+        result_sealed: row.try_get("result_sealed")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn challenge_from(row: &PgRow) -> Result<StoredChallenge> {
+    Ok(StoredChallenge {
+        request_id: row.try_get("request_id")?,
+        identity_kind: row.try_get("identity_kind")?,
+        code_hash: row.try_get("code_hash")?,
+        expires_at: row.try_get("expires_at")?,
+        attempts: row.try_get("attempts")?,
+        verified: row.try_get("verified")?,
+    })
+}
+
+fn step_from(row: &PgRow) -> Result<RequestStep> {
+    Ok(RequestStep {
+        request_id: row.try_get("request_id")?,
+        at: row.try_get("at")?,
+        step: row.try_get("step")?,
+        actor: row.try_get("actor")?,
+        detail: json_from("request step detail", &row.try_get::<String, _>("detail")?)?,
     })
 }
 
@@ -205,6 +254,45 @@ async fn insert_identity(
         .execute(&mut **tx)
         .await
         .map_err(|e| conflict(e, "identity", &identity.kind))?;
+    Ok(())
+}
+
+/// Adds a job, ready to run at `now_ms` (unless manual: then it waits for an
+/// officer).
+async fn insert_job(tx: &mut Transaction<'_, Postgres>, job: &NewJob, now_ms: i64) -> Result<()> {
+    sqlx::query("INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at, manual) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, $9)")
+        .bind(&job.id)
+        .bind(&job.request_id)
+        .bind(&job.system)
+        .bind(&job.action)
+        .bind(job.payload.to_string())
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(job.manual)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(e, "job", &job.id))?;
+    Ok(())
+}
+
+/// Adds a step to a request's history, after the ones it has.
+async fn insert_step(tx: &mut Transaction<'_, Postgres>, step: &RequestStep) -> Result<()> {
+    let seq: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM request_steps WHERE request_id = $1",
+    )
+    .bind(&step.request_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("INSERT INTO request_steps (request_id, seq, at, step, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&step.request_id)
+        .bind(seq)
+        .bind(&step.at)
+        .bind(&step.step)
+        .bind(&step.actor)
+        .bind(step.detail.to_string())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -629,18 +717,7 @@ impl Repository for PostgresStore {
     async fn enqueue_jobs(&self, jobs: &[NewJob], now_ms: i64, audit: AuditEvent) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for job in jobs {
-            sqlx::query("INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)")
-                .bind(&job.id)
-                .bind(&job.request_id)
-                .bind(&job.system)
-                .bind(&job.action)
-                .bind(job.payload.to_string())
-                .bind(now_ms)
-                .bind(now_ms)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| conflict(e, "job", &job.id))?;
+            insert_job(&mut tx, job, now_ms).await?;
         }
         append(&mut tx, audit).await?;
         tx.commit().await?;
@@ -663,7 +740,7 @@ impl Repository for PostgresStore {
             .await?;
         let rows = sqlx::query(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $1, worker = $2, updated_at = $3
-             WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_after <= $4) OR (state = 'running' AND lease_until < $5)
+             WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND NOT manual AND run_after <= $4) OR (state = 'running' AND lease_until < $5)
                           ORDER BY run_after, id LIMIT $6 FOR UPDATE SKIP LOCKED)
              RETURNING *",
         )
@@ -757,6 +834,229 @@ impl Repository for PostgresStore {
                     error: row.try_get("error")?,
                 })
             })
+            .collect()
+    }
+
+    async fn complete_manual_job(
+        &self,
+        job_id: &str,
+        now_ms: i64,
+        result: &serde_json::Value,
+        audit: AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'done', result = $1, updated_at = $2 WHERE id = $3 AND manual AND state = 'pending'",
+        )
+        .bind(result.to_string())
+        .bind(now_ms)
+        .bind(job_id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn retry_failed_jobs(
+        &self,
+        request_id: &str,
+        now_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        // `attempts` stays: the next claim is the next attempt.
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'pending', run_after = $1, lease_until = NULL, worker = NULL, updated_at = $2 WHERE request_id = $3 AND state = 'failed'",
+        )
+        .bind(now_ms)
+        .bind(now_ms)
+        .bind(request_id)
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated.rows_affected())
+    }
+
+    async fn delete_records(
+        &self,
+        subject_id: &str,
+        record_ids: &[String],
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        live(&mut tx, subject_id).await?;
+        for id in record_ids {
+            sqlx::query("DELETE FROM records WHERE id = $1 AND subject_id = $2")
+                .bind(id)
+                .bind(subject_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_request(
+        &self,
+        request: &StoredRequest,
+        challenges: &[StoredChallenge],
+        step: &RequestStep,
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO requests (id, kind, state, state_detail, subject_id, language, payload_sealed, follow_hash, received_at, due_on, extended_on, extension_reason, held, result_sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+            .bind(&request.id)
+            .bind(&request.kind)
+            .bind(&request.state)
+            .bind(request.state_detail.as_ref().map(|d| d.to_string()))
+            .bind(&request.subject_id)
+            .bind(&request.language)
+            .bind(&request.payload_sealed)
+            .bind(&request.follow_hash)
+            .bind(&request.received_at)
+            .bind(&request.due_on)
+            .bind(&request.extended_on)
+            .bind(&request.extension_reason)
+            .bind(&request.held)
+            .bind(&request.result_sealed)
+            .bind(&request.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(e, "request", &request.id))?;
+        for challenge in challenges {
+            sqlx::query("INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&challenge.request_id)
+                .bind(&challenge.identity_kind)
+                .bind(&challenge.code_hash)
+                .bind(challenge.expires_at)
+                .bind(challenge.attempts)
+                .bind(challenge.verified)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict(e, "challenge", &challenge.identity_kind))?;
+        }
+        insert_step(&mut tx, step).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn request(&self, id: &str) -> Result<Option<StoredRequest>> {
+        sqlx::query("SELECT * FROM requests WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| request_from(&row))
+            .transpose()
+    }
+
+    async fn update_request(
+        &self,
+        request: &StoredRequest,
+        expected_state: &str,
+        step: &RequestStep,
+        jobs: &[NewJob],
+        now_ms: i64,
+        audit: AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE requests SET state = $1, state_detail = $2, subject_id = $3, language = $4, payload_sealed = $5, due_on = $6,
+             extended_on = $7, extension_reason = $8, held = $9, result_sealed = $10, updated_at = $11
+             WHERE id = $12 AND state = $13",
+        )
+        .bind(&request.state)
+        .bind(request.state_detail.as_ref().map(|d| d.to_string()))
+        .bind(&request.subject_id)
+        .bind(&request.language)
+        .bind(&request.payload_sealed)
+        .bind(&request.due_on)
+        .bind(&request.extended_on)
+        .bind(&request.extension_reason)
+        .bind(&request.held)
+        .bind(&request.result_sealed)
+        .bind(&request.updated_at)
+        .bind(&request.id)
+        .bind(expected_state)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            // Moved on (or gone) meanwhile: nothing of this version is kept.
+            return Ok(false);
+        }
+        insert_step(&mut tx, step).await?;
+        for job in jobs {
+            insert_job(&mut tx, job, now_ms).await?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn open_requests(&self) -> Result<Vec<StoredRequest>> {
+        sqlx::query(
+            "SELECT * FROM requests WHERE state NOT IN ('completed', 'refused', 'cancelled') ORDER BY due_on, received_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(request_from)
+        .collect()
+    }
+
+    async fn requests_of_subject(&self, subject_id: &str) -> Result<Vec<StoredRequest>> {
+        sqlx::query("SELECT * FROM requests WHERE subject_id = $1 ORDER BY received_at, id")
+            .bind(subject_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(request_from)
+            .collect()
+    }
+
+    async fn challenges(&self, request_id: &str) -> Result<Vec<StoredChallenge>> {
+        sqlx::query("SELECT * FROM request_challenges WHERE request_id = $1 ORDER BY identity_kind")
+            .bind(request_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(challenge_from)
+            .collect()
+    }
+
+    async fn save_challenge(&self, challenge: &StoredChallenge, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (request_id, identity_kind) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+             attempts = excluded.attempts, verified = excluded.verified",
+        )
+        .bind(&challenge.request_id)
+        .bind(&challenge.identity_kind)
+        .bind(&challenge.code_hash)
+        .bind(challenge.expires_at)
+        .bind(challenge.attempts)
+        .bind(challenge.verified)
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn request_history(&self, request_id: &str) -> Result<Vec<RequestStep>> {
+        sqlx::query("SELECT * FROM request_steps WHERE request_id = $1 ORDER BY seq")
+            .bind(request_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(step_from)
             .collect()
     }
 

@@ -159,6 +159,15 @@ on_both_backends!(
     jobs_run_once_retry_later_and_record_every_attempt,
     a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced,
     two_workers_claim_disjoint_jobs,
+    manual_jobs_are_never_claimed_and_are_completed_once,
+    failed_jobs_are_retried_and_claimed_again,
+    delete_records_deletes_only_the_listed_records_of_that_subject,
+    a_request_is_stored_with_its_codes_and_first_step,
+    a_request_moves_on_only_from_the_state_it_was_read_in,
+    concurrent_updates_of_one_request_let_exactly_one_win,
+    open_requests_come_due_date_first_and_closed_ones_are_left_out,
+    codes_are_saved_and_read_back,
+    request_history_keeps_its_order,
 );
 
 fn event(action: &str) -> AuditEvent {
@@ -621,6 +630,7 @@ fn jobs(request: &str, n: usize) -> Vec<NewJob> {
             system: format!("system{}", i % 3),
             action: "erase".into(),
             payload: serde_json::json!({ "n": i }),
+            manual: false,
         })
         .collect()
 }
@@ -906,4 +916,672 @@ async fn writes_for_an_erased_subject_are_refused() {
             "{identity:?}"
         );
     }
+}
+
+async fn audit_len(b: &Backend) -> usize {
+    b.store.audit_log().await.unwrap().0.len()
+}
+
+fn manual_job(request: &str, id: &str) -> NewJob {
+    NewJob {
+        id: id.into(),
+        request_id: request.into(),
+        system: "warehouse_db".into(),
+        action: "restrict".into(),
+        payload: serde_json::json!({ "table": "orders" }),
+        manual: true,
+    }
+}
+
+async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
+    let mut queued = jobs("req", 1);
+    queued.push(manual_job("req", "req-manual"));
+    b.store
+        .enqueue_jobs(&queued, 1_000, event("request.jobs"))
+        .await
+        .unwrap();
+    let claimed = b.store.claim_jobs("w1", 1_000, 1, 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        ["req-job000"]
+    );
+    // Not even much later, nor after the automatic job's lease ran out.
+    let later = b.store.claim_jobs("w2", 1_000_000, 1, 10).await.unwrap();
+    assert!(later.iter().all(|j| !j.manual), "{later:?}");
+    let stored = b.store.jobs_for_request("req").await.unwrap();
+    let manual = stored.iter().find(|j| j.id == "req-manual").unwrap();
+    assert!(manual.manual && manual.state == JobState::Pending && manual.attempts == 0);
+    assert!(stored.iter().any(|j| j.id == "req-job000" && !j.manual));
+
+    let before = audit_len(&b).await;
+    // An automatic job is not an officer's to complete.
+    assert!(
+        !b.store
+            .complete_manual_job(
+                "req-job000",
+                2_000,
+                &serde_json::json!({}),
+                event("job.manual")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before, "nothing recorded");
+    assert!(
+        b.store
+            .complete_manual_job(
+                "req-manual",
+                2_000,
+                &serde_json::json!({ "by": "officer" }),
+                event("job.manual")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before + 1);
+    assert!(
+        !b.store
+            .complete_manual_job(
+                "req-manual",
+                3_000,
+                &serde_json::json!({ "by": "someone else" }),
+                event("job.manual")
+            )
+            .await
+            .unwrap(),
+        "a completed part stays completed"
+    );
+    assert!(
+        !b.store
+            .complete_manual_job("nope", 3_000, &serde_json::json!({}), event("job.manual"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before + 1);
+    let done = b
+        .store
+        .jobs_for_request("req")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.id == "req-manual")
+        .unwrap();
+    assert_eq!(done.state, JobState::Done);
+    assert_eq!(done.result, Some(serde_json::json!({ "by": "officer" })));
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn failed_jobs_are_retried_and_claimed_again(b: Backend) {
+    b.store
+        .enqueue_jobs(&jobs("req", 2), 0, event("request.jobs"))
+        .await
+        .unwrap();
+    b.store
+        .enqueue_jobs(&jobs("other", 1), 0, event("request.jobs"))
+        .await
+        .unwrap();
+    let claimed = b.store.claim_jobs("w1", 0, 60_000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    for job in &claimed {
+        let outcome = if job.id == "req-job001" {
+            JobOutcome::Done(serde_json::json!({}))
+        } else {
+            JobOutcome::Failed("no such table".into())
+        };
+        assert!(
+            b.store
+                .finish_job(&job.id, "w1", 1_000, &outcome)
+                .await
+                .unwrap()
+        );
+    }
+    let before = audit_len(&b).await;
+    assert_eq!(
+        b.store
+            .retry_failed_jobs("req", 5_000, event("request.retry"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(audit_len(&b).await, before + 1);
+    let stored = b.store.jobs_for_request("req").await.unwrap();
+    let retried = stored.iter().find(|j| j.id == "req-job000").unwrap();
+    assert_eq!(retried.state, JobState::Pending);
+    assert_eq!(retried.run_after, 5_000);
+    assert_eq!(retried.last_error.as_deref(), Some("no such table"));
+    assert_eq!(
+        (retried.worker.as_deref(), retried.lease_until),
+        (None, None)
+    );
+    let kept = stored.iter().find(|j| j.id == "req-job001").unwrap();
+    assert_eq!(kept.state, JobState::Done, "a done job is not rerun");
+    assert_eq!(
+        b.store.jobs_for_request("other").await.unwrap()[0].state,
+        JobState::Failed,
+        "another request's failed job stays failed"
+    );
+
+    assert!(
+        b.store
+            .claim_jobs("w2", 4_999, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = b.store.claim_jobs("w2", 5_000, 60_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!((again[0].id.as_str(), again[0].attempts), ("req-job000", 2));
+    assert!(
+        b.store
+            .finish_job(
+                "req-job000",
+                "w2",
+                6_000,
+                &JobOutcome::Done(serde_json::json!({}))
+            )
+            .await
+            .unwrap()
+    );
+    let outcomes: Vec<Option<String>> = b
+        .store
+        .job_attempts("req-job000")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.outcome)
+        .collect();
+    assert_eq!(outcomes, [Some("failed".into()), Some("done".into())]);
+    assert_eq!(
+        b.store
+            .retry_failed_jobs("req", 7_000, event("request.retry"))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    with_subject(&b, "s2", "i2").await;
+    for (id, subject) in [("r1", "s1"), ("r2", "s1"), ("r3", "s1"), ("r4", "s2")] {
+        b.store
+            .write_record(&record(id, subject, b"v"), event("record.write"))
+            .await
+            .unwrap();
+    }
+    let before = audit_len(&b).await;
+    // r4 is another subject's: named here, it is still not deleted.
+    b.store
+        .delete_records(
+            "s1",
+            &["r1".into(), "r3".into(), "r4".into(), "missing".into()],
+            event("records.delete"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit_len(&b).await, before + 1);
+    let ids = |records: Vec<StoredRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(b.store.records("s1").await.unwrap()), ["r2"]);
+    assert_eq!(ids(b.store.records("s2").await.unwrap()), ["r4"]);
+
+    let missing = b
+        .store
+        .delete_records("nobody", &["r2".into()], event("records.delete"))
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+    b.store
+        .erase_subject("s2", "2026-11-23T00:00:00Z", event("subject.erase"))
+        .await
+        .unwrap();
+    let erased = b
+        .store
+        .delete_records("s2", &["r4".into()], event("records.delete"))
+        .await;
+    assert!(matches!(erased, Err(StoreError::Erased(_))), "{erased:?}");
+    assert!(verdict(&b).await.is_ok());
+}
+
+fn request(id: &str, state: &str, due_on: &str, received_at: &str) -> StoredRequest {
+    StoredRequest {
+        id: id.into(),
+        kind: "access".into(),
+        state: state.into(),
+        state_detail: None,
+        subject_id: None,
+        language: "sv".into(),
+        payload_sealed: vec![4, 5, 6],
+        follow_hash: format!("follow-{id}"),
+        received_at: received_at.into(),
+        due_on: due_on.into(),
+        extended_on: None,
+        extension_reason: None,
+        held: None,
+        result_sealed: None,
+        updated_at: received_at.into(),
+    }
+}
+
+fn challenge(request_id: &str, kind: &str) -> StoredChallenge {
+    StoredChallenge {
+        request_id: request_id.into(),
+        identity_kind: kind.into(),
+        code_hash: format!("hash-{kind}"),
+        expires_at: 1_800_000_000,
+        attempts: 0,
+        verified: false,
+    }
+}
+
+fn step(request_id: &str, name: &str, detail: serde_json::Value) -> RequestStep {
+    RequestStep {
+        request_id: request_id.into(),
+        at: "2026-11-22T10:00:00Z".into(),
+        step: name.into(),
+        actor: "subject".into(),
+        detail,
+    }
+}
+
+async fn submit(b: &Backend, request: &StoredRequest, challenges: &[StoredChallenge]) {
+    b.store
+        .create_request(
+            request,
+            challenges,
+            &step(&request.id, "submitted", serde_json::json!({})),
+            event("request.submit"),
+        )
+        .await
+        .expect("create request");
+}
+
+async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
+    let mut stored = request(
+        "q1",
+        "awaiting_verification",
+        "2026-12-22",
+        "2026-11-22T10:00:00Z",
+    );
+    stored.state_detail = Some(serde_json::json!({ "parts": ["crm"] }));
+    stored.result_sealed = Some(vec![9, 9]);
+    submit(
+        &b,
+        &stored,
+        &[challenge("q1", "phone"), challenge("q1", "email")],
+    )
+    .await;
+    assert_eq!(b.store.request("q1").await.unwrap(), Some(stored.clone()));
+    assert!(b.store.request("q2").await.unwrap().is_none());
+    assert_eq!(
+        b.store.challenges("q1").await.unwrap(),
+        [challenge("q1", "email"), challenge("q1", "phone")]
+    );
+    assert_eq!(
+        b.store.request_history("q1").await.unwrap(),
+        [step("q1", "submitted", serde_json::json!({}))]
+    );
+
+    let before = audit_len(&b).await;
+    let again = b
+        .store
+        .create_request(
+            &request("q1", "received", "2027-01-01", "2026-11-23T10:00:00Z"),
+            &[challenge("q1", "postal")],
+            &step("q1", "submitted", serde_json::json!({})),
+            event("request.submit"),
+        )
+        .await;
+    assert!(
+        matches!(
+            &again,
+            Err(StoreError::Conflict { what: "request", id }) if id == "q1"
+        ),
+        "{again:?}"
+    );
+    assert_eq!(audit_len(&b).await, before, "nothing of it is kept");
+    assert_eq!(b.store.request("q1").await.unwrap(), Some(stored));
+    assert_eq!(b.store.challenges("q1").await.unwrap().len(), 2);
+    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 1);
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
+    let original = request("q1", "received", "2026-12-22", "2026-11-22T10:00:00Z");
+    submit(&b, &original, &[]).await;
+    let mut started = original.clone();
+    started.state = "in_progress".into();
+    started.subject_id = Some("s1".into());
+    started.state_detail = Some(serde_json::json!({ "parts": 2 }));
+    started.held = Some("review".into());
+    started.extended_on = Some("2026-12-01".into());
+    started.extension_reason = Some("complex".into());
+    started.due_on = "2027-02-22".into();
+    started.language = "en".into();
+    started.payload_sealed = vec![7, 7, 7];
+    started.result_sealed = Some(vec![1]);
+    started.updated_at = "2026-11-22T11:00:00Z".into();
+    let work = vec![
+        NewJob {
+            id: "q1-crm".into(),
+            request_id: "q1".into(),
+            system: "crm".into(),
+            action: "access".into(),
+            payload: serde_json::json!({}),
+            manual: false,
+        },
+        manual_job("q1", "q1-warehouse"),
+    ];
+    let started_step = step("q1", "started", serde_json::json!({ "parts": 2 }));
+
+    let before = audit_len(&b).await;
+    // Someone read the request in another state: nothing is written.
+    assert!(
+        !b.store
+            .update_request(
+                &started,
+                "awaiting_verification",
+                &started_step,
+                &work,
+                5_000,
+                event("request.start")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before, "no audit entry");
+    assert_eq!(b.store.request("q1").await.unwrap(), Some(original.clone()));
+    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 1);
+    assert!(b.store.jobs_for_request("q1").await.unwrap().is_empty());
+    // Nor for a request that does not exist.
+    let mut ghost = started.clone();
+    ghost.id = "ghost".into();
+    assert!(
+        !b.store
+            .update_request(
+                &ghost,
+                "received",
+                &step("ghost", "started", serde_json::json!({})),
+                &[],
+                5_000,
+                event("request.start")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before);
+
+    assert!(
+        b.store
+            .update_request(
+                &started,
+                "received",
+                &started_step,
+                &work,
+                5_000,
+                event("request.start")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before + 1);
+    assert_eq!(b.store.request("q1").await.unwrap(), Some(started.clone()));
+    assert_eq!(
+        b.store.request_history("q1").await.unwrap(),
+        [
+            step("q1", "submitted", serde_json::json!({})),
+            started_step.clone()
+        ]
+    );
+    let queued = b.store.jobs_for_request("q1").await.unwrap();
+    let summary: Vec<(&str, JobState, i64, bool)> = queued
+        .iter()
+        .map(|j| (j.id.as_str(), j.state, j.run_after, j.manual))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("q1-crm", JobState::Pending, 5_000, false),
+            ("q1-warehouse", JobState::Pending, 5_000, true)
+        ]
+    );
+    let claimed = b.store.claim_jobs("w1", 5_000, 60_000, 10).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        ["q1-crm"]
+    );
+    assert_eq!(
+        b.store.requests_of_subject("s1").await.unwrap(),
+        [started.clone()]
+    );
+
+    // A second, stale writer that also read `received` loses.
+    assert!(
+        !b.store
+            .update_request(
+                &original,
+                "received",
+                &step("q1", "cancelled", serde_json::json!({})),
+                &[],
+                6_000,
+                event("request.cancel")
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(audit_len(&b).await, before + 1);
+    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 2);
+    assert!(verdict(&b).await.is_ok());
+}
+
+/// Many writers (on PostgreSQL from two pools, as two nodes would) move the
+/// same request from the same state: one wins, the others write nothing.
+async fn concurrent_updates_of_one_request_let_exactly_one_win(b: Backend) {
+    submit(
+        &b,
+        &request("q1", "received", "2026-12-22", "2026-11-22T10:00:00Z"),
+        &[],
+    )
+    .await;
+    let second: Arc<dyn Repository> = match &b.raw {
+        Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
+        Raw::Sqlite(..) => Arc::clone(&b.store),
+    };
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let store = if i % 2 == 0 {
+            Arc::clone(&b.store)
+        } else {
+            Arc::clone(&second)
+        };
+        tasks.push(tokio::spawn(async move {
+            let mut next = request("q1", "in_progress", "2026-12-22", "2026-11-22T10:00:00Z");
+            next.held = Some(format!("writer {i}"));
+            let job = NewJob {
+                id: format!("q1-job-{i}"),
+                request_id: "q1".into(),
+                system: "crm".into(),
+                action: "access".into(),
+                payload: serde_json::json!({}),
+                manual: false,
+            };
+            store
+                .update_request(
+                    &next,
+                    "received",
+                    &step("q1", "started", serde_json::json!({ "writer": i })),
+                    &[job],
+                    1_000,
+                    event("request.start"),
+                )
+                .await
+                .unwrap()
+        }));
+    }
+    let mut won = 0;
+    for task in tasks {
+        if task.await.unwrap() {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 2);
+    assert_eq!(b.store.jobs_for_request("q1").await.unwrap().len(), 1);
+    assert_eq!(verdict(&b).await.map(|v| v.entries), Ok(2));
+}
+
+async fn open_requests_come_due_date_first_and_closed_ones_are_left_out(b: Backend) {
+    let cases = [
+        ("late", "in_progress", "2026-12-30", "2026-11-01T00:00:00Z"),
+        ("done", "completed", "2026-12-01", "2026-11-01T00:00:00Z"),
+        ("soon-b", "received", "2026-12-10", "2026-11-02T00:00:00Z"),
+        ("refused", "refused", "2026-12-01", "2026-11-01T00:00:00Z"),
+        (
+            "soon-a",
+            "awaiting_verification",
+            "2026-12-10",
+            "2026-11-01T00:00:00Z",
+        ),
+        (
+            "cancelled",
+            "cancelled",
+            "2026-12-01",
+            "2026-11-01T00:00:00Z",
+        ),
+        (
+            "partial",
+            "partially_completed",
+            "2026-12-05",
+            "2026-11-03T00:00:00Z",
+        ),
+    ];
+    for (id, state, due, received) in cases {
+        let mut r = request(id, state, due, received);
+        r.subject_id = Some(if id.starts_with("soon") { "s1" } else { "s2" }.into());
+        submit(&b, &r, &[]).await;
+    }
+    let open: Vec<String> = b
+        .store
+        .open_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(open, ["partial", "soon-a", "soon-b", "late"]);
+    let of_s1: Vec<String> = b
+        .store
+        .requests_of_subject("s1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(of_s1, ["soon-a", "soon-b"], "oldest first");
+    assert!(b.store.requests_of_subject("s9").await.unwrap().is_empty());
+}
+
+async fn codes_are_saved_and_read_back(b: Backend) {
+    submit(
+        &b,
+        &request(
+            "q1",
+            "awaiting_verification",
+            "2026-12-22",
+            "2026-11-22T10:00:00Z",
+        ),
+        &[challenge("q1", "email")],
+    )
+    .await;
+    let before = audit_len(&b).await;
+    let mut tried = challenge("q1", "email");
+    tried.attempts = 1;
+    b.store
+        .save_challenge(&tried, event("request.code.wrong"))
+        .await
+        .unwrap();
+    assert_eq!(b.store.challenges("q1").await.unwrap(), [tried.clone()]);
+    let verified = StoredChallenge {
+        attempts: 2,
+        verified: true,
+        ..tried
+    };
+    b.store
+        .save_challenge(&verified, event("request.code.right"))
+        .await
+        .unwrap();
+    // A new code for an identity without one yet (a resend, a second identity).
+    let mut phone = challenge("q1", "phone");
+    phone.code_hash = "fresh".into();
+    phone.expires_at = 1_900_000_000;
+    b.store
+        .save_challenge(&phone, event("request.code.send"))
+        .await
+        .unwrap();
+    // A resent code replaces the old one.
+    let mut resent = verified.clone();
+    resent.code_hash = "hash-resent".into();
+    resent.expires_at = 1_950_000_000;
+    b.store
+        .save_challenge(&resent, event("request.code.send"))
+        .await
+        .unwrap();
+    assert_eq!(b.store.challenges("q1").await.unwrap(), [resent, phone]);
+    assert!(b.store.challenges("q2").await.unwrap().is_empty());
+    assert_eq!(audit_len(&b).await, before + 4);
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn request_history_keeps_its_order(b: Backend) {
+    let mut current = request("q1", "received", "2026-12-22", "2026-11-22T10:00:00Z");
+    submit(&b, &current, &[]).await;
+    submit(
+        &b,
+        &request("q2", "received", "2026-12-22", "2026-11-22T10:00:00Z"),
+        &[],
+    )
+    .await;
+    let mut expected = vec![step("q1", "submitted", serde_json::json!({}))];
+    // Steps all at the same time, with names out of alphabetical order: only
+    // the order they were written in orders them.
+    for (i, (state, name)) in [
+        ("awaiting_verification", "verification_sent"),
+        ("verified", "verified"),
+        ("in_progress", "started"),
+        ("in_progress", "extended"),
+        ("completed", "completed"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut next = current.clone();
+        next.state = state.into();
+        let s = step("q1", name, serde_json::json!({ "n": i }));
+        assert!(
+            b.store
+                .update_request(&next, &current.state, &s, &[], 0, event("request.step"))
+                .await
+                .unwrap()
+        );
+        expected.push(s);
+        current = next;
+    }
+    assert_eq!(b.store.request_history("q1").await.unwrap(), expected);
+    assert_eq!(
+        b.store.request_history("q2").await.unwrap(),
+        [step("q2", "submitted", serde_json::json!({}))]
+    );
+    assert!(b.store.request_history("q3").await.unwrap().is_empty());
+    assert!(
+        b.store
+            .open_requests()
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.id != "q1"),
+        "completed"
+    );
+    assert!(verdict(&b).await.is_ok());
 }

@@ -211,6 +211,40 @@ impl SourceKind {
     }
 }
 
+/// The kinds of systems Steward can reach for rights requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectorKind {
+    Postgres,
+    Mysql,
+    Redis,
+    Webhook,
+}
+
+impl ConnectorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectorKind::Postgres => "postgres",
+            ConnectorKind::Mysql => "mysql",
+            ConnectorKind::Redis => "redis",
+            ConnectorKind::Webhook => "webhook",
+        }
+    }
+}
+
+/// How Steward reaches a system. The declaration of its tables or keys is
+/// read by the connector that uses it; connection secrets stay in the
+/// environment, named here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connector {
+    pub kind: ConnectorKind,
+    pub span: Span,
+    pub url_env: String,
+    pub secret_env: Option<String>,
+    /// `{ table = [...] }` or `{ key = [...] }`, as written.
+    pub declaration: toml::Table,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CookieCategory {
@@ -635,6 +669,7 @@ pub struct System {
     pub description: Option<Text>,
     pub categories: Vec<String>,
     pub processor: Option<String>,
+    pub connector: Option<Connector>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    AutomatedDecisionBasis, CookieCategory, ErasureException, Event, LegalBasis, Provision,
-    RecipientRole, RetentionAction, SafeguardKind, SourceKind, SpecialCondition, Verification,
+    AutomatedDecisionBasis, ConnectorKind, CookieCategory, ErasureException, Event, LegalBasis,
+    Provision, RecipientRole, RetentionAction, SafeguardKind, SourceKind, SpecialCondition,
+    Verification,
 };
 
 pub type Id = Spanned<String>;
@@ -317,6 +318,28 @@ pub struct RawSystem {
     pub categories: Vec<Id>,
     #[serde(default)]
     pub processor: Option<Id>,
+    /// How Steward reaches the system for rights requests, if it can.
+    #[serde(default)]
+    pub connector: Option<Spanned<RawConnector>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConnector {
+    #[serde(rename = "type")]
+    pub kind: ConnectorKind,
+    /// The environment variable holding the connection URL.
+    #[serde(default)]
+    pub url_env: Option<Spanned<String>>,
+    /// For webhooks: the environment variable holding the signing secret.
+    #[serde(default)]
+    pub secret_env: Option<Spanned<String>>,
+    /// Relational systems: their tables.
+    #[serde(default, rename = "table")]
+    pub tables: Option<Vec<toml::Table>>,
+    /// Redis: its keys.
+    #[serde(default, rename = "key")]
+    pub keys: Option<Vec<toml::Table>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use toml::Spanned;
 
-use super::raw::{self, Id, RawPolicy, RawText};
+use super::raw::{self, Id, RawConnector, RawPolicy, RawText};
 use super::*;
 use crate::country;
 use crate::diagnostic::Diagnostic;
@@ -322,6 +322,7 @@ impl Validator<'_> {
                     self.references(std::slice::from_ref(p), "recipient", &recipient_ids)
                         .pop()
                 }),
+                connector: s.connector.and_then(|c| self.connector(c)),
             })
             .collect();
         self.unique("system", systems.iter().map(|s| (s.id.as_str(), &s.span)));
@@ -872,6 +873,76 @@ impl Validator<'_> {
             out.push(id.clone());
         }
         out
+    }
+
+    /// A system's connector: the keys its kind needs are there. What its
+    /// tables or keys say is checked by the connector when Steward starts.
+    fn connector(&mut self, raw: Spanned<RawConnector>) -> Option<Connector> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let mut missing = |key: &str, hint: &str| {
+            self.report(
+                Diagnostic::new(
+                    &rules::MISSING_KEY,
+                    span.clone(),
+                    format!("this {} connector needs `{key}`", raw.kind.name()),
+                )
+                .hint(hint.to_owned()),
+            );
+        };
+        let Some(url_env) = raw.url_env else {
+            missing(
+                "url_env",
+                "name the environment variable that holds the connection URL, e.g. `url_env = \"CRM_DATABASE_URL\"`",
+            );
+            return None;
+        };
+        let mut declaration = toml::Table::new();
+        match raw.kind {
+            ConnectorKind::Postgres | ConnectorKind::Mysql => match raw.tables {
+                Some(tables) => {
+                    declaration.insert(
+                        "table".into(),
+                        toml::Value::Array(tables.into_iter().map(toml::Value::Table).collect()),
+                    );
+                }
+                None => {
+                    missing(
+                        "table",
+                        "declare its tables with [[system.connector.table]]",
+                    );
+                    return None;
+                }
+            },
+            ConnectorKind::Redis => match raw.keys {
+                Some(keys) => {
+                    declaration.insert(
+                        "key".into(),
+                        toml::Value::Array(keys.into_iter().map(toml::Value::Table).collect()),
+                    );
+                }
+                None => {
+                    missing("key", "declare its keys with [[system.connector.key]]");
+                    return None;
+                }
+            },
+            ConnectorKind::Webhook => {
+                if raw.secret_env.is_none() {
+                    missing(
+                        "secret_env",
+                        "name the environment variable that holds the signing secret shared with the service",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(Connector {
+            kind: raw.kind,
+            span,
+            url_env: url_env.into_inner(),
+            secret_env: raw.secret_env.map(Spanned::into_inner),
+            declaration,
+        })
     }
 
     fn period(&mut self, raw: &Spanned<String>) -> Option<Period> {

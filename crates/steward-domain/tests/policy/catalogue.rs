@@ -18,9 +18,14 @@ fn keys_in(source: &str) -> BTreeSet<String> {
         .skip(1)
         .step_by(2)
         .filter(|s| {
-            let mut parts = s.split('.');
-            matches!((parts.next(), parts.next(), parts.next()), (Some(p), Some(rest), None)
-                if known_prefixes.contains(p) && !["md", "html"].contains(&rest) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            // `prefix.name` or `prefix.group.name`.
+            let parts: Vec<&str> = s.split('.').collect();
+            (2..=3).contains(&parts.len())
+                && known_prefixes.contains(parts[0])
+                && !["md", "html"].contains(&parts[1])
+                && parts[1..]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         })
         .map(str::to_owned)
         .collect()
@@ -32,11 +37,23 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
         include_str!("../../src/notice.rs"),
         include_str!("../../src/ropa.rs"),
         include_str!("../../src/access.rs"),
+        include_str!("../../src/messages.rs"),
         include_str!("../../src/policy/mod.rs"),
     ];
     let mut used: BTreeSet<String> = sources.iter().flat_map(|s| keys_in(s)).collect();
     used.extend(SECTIONS.iter().map(|(id, _)| format!("section.{id}")));
     used.extend(LegalBasis::ALL.iter().map(|b| b.key().to_owned()));
+    // Keys messages.rs builds from a request's kind and final state.
+    used.extend(
+        steward_domain::request::RequestKind::ALL
+            .iter()
+            .map(|k| format!("request.kind.{k}")),
+    );
+    used.extend(
+        ["completed", "partially_completed", "refused", "cancelled"]
+            .iter()
+            .map(|s| format!("state.{s}")),
+    );
     used.extend(ErasureException::ALL.iter().map(|e| e.key().to_owned()));
     for event in Event::ALL {
         used.insert(event.key().to_owned());

@@ -1,0 +1,183 @@
+//! The letters Steward sends about requests, in the subject's language: the
+//! one-time code, the extension of the deadline, the answer's arrival, and
+//! the Art. 19 notice to recipients. Texts live in the catalogue.
+
+use crate::i18n::{Lang, cite, fill, t};
+use crate::request::{RequestKind, RequestState};
+
+/// A letter: its subject line and plain-text body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub subject: String,
+    pub body: String,
+}
+
+fn kind_text(kind: RequestKind, lang: Lang) -> &'static str {
+    t(lang, &format!("request.kind.{kind}"))
+}
+
+/// The code that proves the requester holds `identity_kind` (`email`, `phone`).
+pub fn code(
+    lang: Lang,
+    controller: &str,
+    kind: RequestKind,
+    identity_kind: &str,
+    code: &str,
+    request_id: &str,
+) -> Letter {
+    let identity = match identity_kind {
+        "phone" => t(lang, "identity.phone"),
+        _ => t(lang, "identity.email"),
+    };
+    Letter {
+        subject: fill(t(lang, "mail.code.subject"), &[("controller", controller)]),
+        body: fill(
+            t(lang, "mail.code.body"),
+            &[
+                ("controller", controller),
+                ("request", kind_text(kind, lang)),
+                ("article", &cite(kind.article(), lang)),
+                ("identity", identity),
+                ("code", code),
+                ("id", request_id),
+            ],
+        ),
+    }
+}
+
+/// Art. 12(3): the subject is told of an extension and its reasons.
+pub fn extended(
+    lang: Lang,
+    controller: &str,
+    kind: RequestKind,
+    request_id: &str,
+    due: &str,
+    reason: &str,
+) -> Letter {
+    Letter {
+        subject: fill(
+            t(lang, "mail.extended.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.extended.body"),
+            &[
+                ("request", kind_text(kind, lang)),
+                ("id", request_id),
+                ("due", due),
+                ("reason", reason),
+            ],
+        ),
+    }
+}
+
+/// The request reached a final state.
+pub fn answered(
+    lang: Lang,
+    controller: &str,
+    kind: RequestKind,
+    request_id: &str,
+    state: &RequestState,
+) -> Letter {
+    Letter {
+        subject: fill(
+            t(lang, "mail.answered.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.answered.body"),
+            &[
+                ("request", kind_text(kind, lang)),
+                ("id", request_id),
+                ("state", t(lang, &format!("state.{}", state.name()))),
+            ],
+        ),
+    }
+}
+
+/// Art. 19: a recipient is told of a rectification, erasure or restriction.
+/// `None` for other kinds, which recipients need not be told of.
+pub fn notify_recipient(
+    lang: Lang,
+    controller: &str,
+    kind: RequestKind,
+    request_id: &str,
+) -> Option<Letter> {
+    let right = match kind {
+        RequestKind::Rectification => t(lang, "right.rectification"),
+        RequestKind::Erasure => t(lang, "right.erasure"),
+        RequestKind::Restriction => t(lang, "right.restriction"),
+        _ => return None,
+    };
+    Some(Letter {
+        subject: fill(
+            t(lang, "mail.notify.subject"),
+            &[("controller", controller), ("right", right)],
+        ),
+        body: fill(
+            t(lang, "mail.notify.body"),
+            &[
+                ("controller", controller),
+                ("right", right),
+                ("article", &cite(kind.article(), lang)),
+                ("id", request_id),
+            ],
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_fill_every_placeholder_in_both_languages() {
+        for lang in [Lang::En, Lang::Sv] {
+            let letters = [
+                code(
+                    lang,
+                    "Shop AB",
+                    RequestKind::Erasure,
+                    "email",
+                    "123456",
+                    "r1",
+                ),
+                extended(
+                    lang,
+                    "Shop AB",
+                    RequestKind::Access,
+                    "r1",
+                    "2026-03-01",
+                    "many requests",
+                ),
+                answered(
+                    lang,
+                    "Shop AB",
+                    RequestKind::Access,
+                    "r1",
+                    &RequestState::Completed,
+                ),
+                notify_recipient(lang, "Shop AB", RequestKind::Erasure, "r1").expect("erasure"),
+            ];
+            for letter in letters {
+                assert!(
+                    !letter.subject.contains('{'),
+                    "{lang:?}: {}",
+                    letter.subject
+                );
+                assert!(!letter.body.contains('{'), "{lang:?}: {}", letter.body);
+            }
+        }
+        let letter = code(
+            Lang::Sv,
+            "Shop AB",
+            RequestKind::Erasure,
+            "email",
+            "123456",
+            "r1",
+        );
+        assert!(letter.body.contains("123456"));
+        assert!(letter.body.contains("artikel 17"), "{}", letter.body);
+        assert!(notify_recipient(Lang::En, "Shop AB", RequestKind::Access, "r1").is_none());
+    }
+}
