@@ -11,7 +11,7 @@ use crate::notice::{Block, NoticeDocument, Section, join, legal_basis_text, rete
 use crate::policy::{LegalBasis, Policy};
 
 /// A piece of the subject's data, opened.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HeldValue {
     pub category: String,
     pub value: serde_json::Value,

@@ -96,6 +96,7 @@ pub const ACCESS: &[(&str, &str, Option<&[Role]>)] = &[
     ),
     ("POST", "/v1/subjects/{id}/objections", Some(WRITERS)),
     ("PUT", "/v1/subjects/{id}/restriction", Some(OFFICERS)),
+    ("GET", "/v1/subjects/{id}/unsubscribe-link", Some(WRITERS)),
     (
         "GET",
         "/v1/consents/{id}/receipt",

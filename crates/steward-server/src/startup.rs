@@ -18,12 +18,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
+use crate::requests::Requests;
 use crate::routes::{self, ApiJson};
 use crate::vault::Vault;
 
 #[derive(Clone)]
 pub struct AppState {
     pub vault: Arc<Vault>,
+    pub requests: Arc<Requests>,
     pub metrics: PrometheusHandle,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
 }
@@ -41,6 +43,7 @@ pub struct AppState {
         (name = "consents", description = "The consent ledger"),
         (name = "policy", description = "The policy, the privacy notice, the record of processing"),
         (name = "audit", description = "The tamper-evident audit log"),
+        (name = "requests", description = "Data-subject requests: submitted and followed by subjects, handled by privacy officers"),
         (name = "operations", description = "Health, metrics, tokens"),
     )
 )]
@@ -97,13 +100,15 @@ async fn not_found() -> Response {
 }
 
 /// The whole router, with state: for the server and for tests.
-pub fn app(vault: Arc<Vault>) -> Router {
+pub fn app(requests: Arc<Requests>) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(openapi))
         .merge(routes::router())
+        .merge(crate::request_routes::router())
         .split_for_parts();
     let state = AppState {
-        vault,
+        vault: Arc::clone(requests.vault()),
+        requests,
         metrics: prometheus(),
         openapi: Arc::new(api),
     };
@@ -122,11 +127,11 @@ pub struct Application {
 
 impl Application {
     /// Binds `addr` (use port 0 for any free port) and builds the router.
-    pub async fn build(addr: SocketAddr, vault: Arc<Vault>) -> std::io::Result<Self> {
+    pub async fn build(addr: SocketAddr, requests: Arc<Requests>) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         Ok(Self {
             listener,
-            router: app(vault),
+            router: app(requests),
         })
     }
 

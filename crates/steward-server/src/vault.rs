@@ -201,6 +201,8 @@ pub struct Vault {
     kek: KeyEncryptionKey,
     index_key: BlindIndexKey,
     pseudonym_key: PseudonymKey,
+    /// Seals what requests carry: claimed identities, new values, answers.
+    requests_key: DataKey,
     clock: Arc<dyn Clock>,
     notice_hashes: HashMap<Lang, String>,
 }
@@ -218,6 +220,8 @@ impl Vault {
     ) -> Result<Self> {
         let index_key = BlindIndexKey::new(system_key(store.as_ref(), &kek, "blind_index").await?);
         let pseudonym_key = PseudonymKey::new(system_key(store.as_ref(), &kek, "pseudonym").await?);
+        let requests_key =
+            DataKey::from_secret(system_key(store.as_ref(), &kek, "requests").await?);
         let notice_hashes = policy
             .meta
             .languages
@@ -235,6 +239,7 @@ impl Vault {
             kek,
             index_key,
             pseudonym_key,
+            requests_key,
             clock,
             notice_hashes,
         })
@@ -1289,6 +1294,121 @@ impl Vault {
             serde_json::json!({ "from": self.kek.id(), "to": new_kek.id(), "keys": count }),
         );
         self.store.replace_wrapped_keys(&rewrapped, audit).await?;
+        Ok(count)
+    }
+
+    /// Seals a request's data, bound to the request and to what it is.
+    pub fn seal_for_request(&self, request_id: &str, field: &str, plaintext: &[u8]) -> Vec<u8> {
+        self.requests_key.seal(
+            plaintext,
+            FieldContext {
+                subject: request_id,
+                field,
+                key_version: KEY_VERSION,
+            },
+        )
+    }
+
+    pub fn open_for_request(
+        &self,
+        request_id: &str,
+        field: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>> {
+        Ok(self.requests_key.open(
+            sealed,
+            FieldContext {
+                subject: request_id,
+                field,
+                key_version: KEY_VERSION,
+            },
+        )?)
+    }
+
+    /// An audit entry for an act on a request, by `actor_id`.
+    pub fn request_event(
+        &self,
+        actor_id: &str,
+        action: &str,
+        subject: Option<&str>,
+        detail: serde_json::Value,
+    ) -> AuditEvent {
+        AuditEvent {
+            at: self.now().to_string(),
+            actor: actor_id.to_owned(),
+            action: action.to_owned(),
+            subject: subject.map(|id| self.pseudonym_key.pseudonym(id)),
+            detail,
+        }
+    }
+
+    /// Normalises an identity as the vault stores it (checks its format).
+    pub fn normalise_identity(&self, input: &IdentityInput) -> Result<Identity> {
+        self.identity(input)
+    }
+
+    /// Erases some of a subject's records, keeping the rest (an erasure
+    /// under Art. 17(3) exceptions). Records already gone are no error.
+    pub async fn erase_records(
+        &self,
+        actor: &Actor,
+        subject_id: &str,
+        record_ids: &[String],
+    ) -> Result<()> {
+        self.require(actor, &[Role::Admin, Role::PrivacyOfficer])?;
+        self.live_subject(subject_id).await?;
+        let audit = self.event(
+            actor,
+            "records.erase",
+            Some(subject_id),
+            serde_json::json!({ "records": record_ids }),
+        );
+        Ok(self
+            .store
+            .delete_records(subject_id, record_ids, audit)
+            .await?)
+    }
+
+    /// Art. 16: replaces the value of every record of `category`, keeping
+    /// its purposes, source and time of collection. Returns how many.
+    pub async fn rectify(
+        &self,
+        actor: &Actor,
+        subject_id: &str,
+        category: &str,
+        value: &serde_json::Value,
+    ) -> Result<usize> {
+        self.require(actor, &[Role::Admin, Role::PrivacyOfficer])?;
+        let subject = self.live_subject(subject_id).await?;
+        let key = self.key_of(&subject).await?;
+        let mut count = 0;
+        for record in self.store.records(subject_id).await? {
+            if record.category != category {
+                continue;
+            }
+            let field = record_field(&record.id, &record.category, &record.purposes);
+            let sealed = key.seal(
+                value.to_string().as_bytes(),
+                FieldContext {
+                    subject: subject_id,
+                    field: &field,
+                    key_version: KEY_VERSION,
+                },
+            );
+            let audit = self.event(
+                actor,
+                "record.rectify",
+                Some(subject_id),
+                serde_json::json!({ "record": record.id, "category": category }),
+            );
+            let rectified = StoredRecord {
+                value_sealed: sealed,
+                updated_at: self.now().to_string(),
+                ..record
+            };
+            self.store.write_record(&rectified, audit).await?;
+            count += 1;
+        }
         Ok(count)
     }
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use steward_server::startup::Application;
+use steward_server::worker::{Worker, WorkerConfig};
 
 use super::vault::{self, VaultArgs};
 
@@ -18,17 +19,29 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "STEWARD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Workers that carry out requests in this process (0: leave it to
+    /// `steward work` processes).
+    #[arg(long, env = "STEWARD_WORKERS", default_value_t = 2)]
+    pub workers: usize,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let vault = vault::open(&args.vault).await?;
+    let requests = vault::open_requests(&args.vault).await?;
+    let vault = requests.vault();
     let backend = vault.store().backend();
     let policy = format!("{} {}", vault.policy().meta.id, vault.policy().meta.version);
-    let app = Application::build(args.listen, vault)
+    for _ in 0..args.workers {
+        let worker = Worker::new(std::sync::Arc::clone(&requests), WorkerConfig::default());
+        tokio::spawn(worker.run());
+    }
+    let app = Application::build(args.listen, std::sync::Arc::clone(&requests))
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let addr = app.local_addr()?;
-    eprintln!("steward: serving policy {policy} on http://{addr} ({backend}); Ctrl-C stops");
+    eprintln!(
+        "steward: serving policy {policy} on http://{addr} ({backend}); letters go to {}; Ctrl-C stops",
+        vault::outbox_dir(&args.vault).display()
+    );
     app.run_until_stopped().await?;
     eprintln!("steward: stopped");
     Ok(ExitCode::SUCCESS)

@@ -135,3 +135,34 @@ pub fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// The vault with its request service: the policy's connected systems (their
+/// connection URLs from the environment) and the outbox for letters.
+pub async fn open_requests(
+    args: &VaultArgs,
+) -> anyhow::Result<Arc<steward_server::requests::Requests>> {
+    let vault = open(args).await?;
+    let systems = steward_server::systems::Systems::from_policy(vault.policy(), &|name| {
+        std::env::var(name).ok()
+    })
+    .with_context(|| format!("in the policy {}", args.policy.display()))?;
+    for (system, variable) in systems.missing_environment() {
+        eprintln!(
+            "steward: warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
+        );
+    }
+    let outbox = steward_server::outbox::Outbox::new(outbox_dir(args));
+    Ok(Arc::new(steward_server::requests::Requests::new(
+        vault,
+        Arc::new(systems),
+        outbox,
+    )))
+}
+
+/// Letters (codes, notices to recipients) are written here: `STEWARD_OUTBOX`,
+/// or `outbox/` in the data directory.
+pub fn outbox_dir(args: &VaultArgs) -> PathBuf {
+    std::env::var_os("STEWARD_OUTBOX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| args.data_dir.join("outbox"))
+}

@@ -11,8 +11,12 @@ use steward_domain::crypto::KeyEncryptionKey;
 use steward_domain::policy::Policy;
 use steward_server::auth::{Actor, Role};
 use steward_server::clock::SystemClock;
+use steward_server::outbox::Outbox;
+use steward_server::requests::Requests;
 use steward_server::startup::Application;
+use steward_server::systems::Systems;
 use steward_server::vault::Vault;
+use steward_server::worker::{Worker, WorkerConfig};
 use steward_store::Repository;
 
 pub struct TestApp {
@@ -143,6 +147,19 @@ pub async fn spawn_with(
     kek: KeyEncryptionKey,
     dir: TempDir,
 ) -> TestApp {
+    spawn_with_systems(store, policy, kek, dir, &|_| None).await
+}
+
+/// As [`spawn_with`], with the policy's connected systems reached through
+/// the URLs and secrets `env` gives; a worker runs with a short backoff.
+pub async fn spawn_with_systems(
+    store: Arc<dyn Repository>,
+    policy: Policy,
+    kek: KeyEncryptionKey,
+    dir: TempDir,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> TestApp {
+    let systems = Systems::from_policy(&policy, env).expect("systems");
     let vault = Arc::new(
         Vault::open(
             Arc::clone(&store),
@@ -153,7 +170,16 @@ pub async fn spawn_with(
         .await
         .expect("vault"),
     );
-    let app = Application::build("127.0.0.1:0".parse().expect("addr"), Arc::clone(&vault))
+    let outbox = Outbox::new(dir.0.join("outbox"));
+    let requests = Arc::new(Requests::new(Arc::clone(&vault), Arc::new(systems), outbox));
+    let config = WorkerConfig {
+        backoff: std::time::Duration::from_millis(50),
+        max_attempts: 3,
+        poll: std::time::Duration::from_millis(50),
+        ..WorkerConfig::default()
+    };
+    tokio::spawn(Worker::new(Arc::clone(&requests), config).run());
+    let app = Application::build("127.0.0.1:0".parse().expect("addr"), Arc::clone(&requests))
         .await
         .expect("bind");
     let address = format!("http://{}", app.local_addr().expect("addr"));
@@ -306,6 +332,118 @@ impl TestApp {
             "{}",
             response.text().await.unwrap_or_default()
         );
+        response.json().await.expect("json")
+    }
+}
+
+/// Requests, as a subject makes and follows them.
+impl TestApp {
+    /// Submits without a token; returns the id and the follow secret.
+    pub async fn submit(&self, body: Value) -> (String, String) {
+        let response = self
+            .client
+            .post(self.url("/v1/requests"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            response.status(),
+            201,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        let body: Value = response.json().await.expect("json");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["follow_secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
+    /// The code the outbox holds for `request` on `channel` (`email`, `phone`).
+    pub fn code_for(&self, request: &str, channel: &str) -> String {
+        let folder = self.dir.0.join("outbox").join(channel);
+        for entry in std::fs::read_dir(&folder).expect("outbox folder") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("letter");
+            if text.contains(request) {
+                let code = text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
+                    .expect("a code in the letter");
+                return code.to_owned();
+            }
+        }
+        panic!("no letter for {request} in {}", folder.display());
+    }
+
+    pub async fn as_requester(
+        &self,
+        method: &str,
+        path: &str,
+        secret: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let builder = match method {
+            "GET" => self.client.get(self.url(path)),
+            _ => self.client.post(self.url(path)),
+        };
+        let builder = builder.header("Steward-Follow", secret);
+        let builder = match body {
+            Some(body) => builder.json(&body),
+            None => builder,
+        };
+        builder.send().await.expect("request")
+    }
+
+    /// Submits, reads each code from the outbox and enters it.
+    pub async fn submit_verified(&self, body: Value) -> (String, String) {
+        let (id, secret) = self.submit(body.clone()).await;
+        let mut codes = serde_json::Map::new();
+        for identity in body["identities"].as_array().expect("identities") {
+            let kind = identity["kind"].as_str().expect("kind");
+            codes.insert(kind.to_owned(), Value::from(self.code_for(&id, kind)));
+        }
+        let response = self
+            .as_requester(
+                "POST",
+                &format!("/v1/requests/{id}/verify"),
+                &secret,
+                Some(json!({ "codes": codes })),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            response.text().await.unwrap_or_default()
+        );
+        (id, secret)
+    }
+
+    /// Follows the request until it is answered (or 30 s pass).
+    pub async fn answered(&self, id: &str, secret: &str) -> Value {
+        for _ in 0..600 {
+            let view: Value = self
+                .as_requester("GET", &format!("/v1/requests/{id}"), secret, None)
+                .await
+                .json()
+                .await
+                .expect("json");
+            let state = view["state"].as_str().unwrap_or_default();
+            if ["completed", "partially_completed", "refused", "cancelled"].contains(&state) {
+                return view;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("request {id} was not answered in 30 s");
+    }
+
+    pub async fn answer(&self, id: &str, secret: &str) -> Value {
+        let response = self
+            .as_requester("GET", &format!("/v1/requests/{id}/answer"), secret, None)
+            .await;
+        assert_eq!(response.status(), 200);
         response.json().await.expect("json")
     }
 }

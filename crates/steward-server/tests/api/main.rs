@@ -4,6 +4,7 @@
 
 mod helpers;
 mod openapi;
+mod requests;
 mod roles;
 mod shredding;
 mod stories;

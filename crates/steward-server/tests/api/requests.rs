@@ -1,0 +1,532 @@
+//! Data-subject requests through the API: a subject submits without a
+//! token, proves each identity with the code from the outbox, and follows the
+//! request; the worker carries it out; an officer does the manual parts
+//! (Connectel's systems have no connectors, so each is a manual part).
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+impl TestApp {
+    /// Does every manual part as the officer, once the request has started.
+    async fn do_manual_parts(&self, id: &str) {
+        let mut view: Value = Value::Null;
+        for _ in 0..200 {
+            view = self
+                .get(&format!("/v1/requests/{id}"), &self.officer)
+                .await
+                .json()
+                .await
+                .unwrap();
+            if view["state"] != "verified" && view["state"] != "awaiting_verification" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        for part in view["parts"].as_array().unwrap() {
+            if part["manual"] == true && part["state"] == "pending" {
+                let path = format!(
+                    "/v1/requests/{id}/parts/{}/complete",
+                    part["id"].as_str().unwrap()
+                );
+                let response = self
+                    .post(
+                        &path,
+                        &self.officer,
+                        json!({ "note": "done in the system by hand" }),
+                    )
+                    .await;
+                assert_eq!(response.status(), 204, "{}", response.text().await.unwrap());
+            }
+        }
+    }
+}
+
+fn by_kind(body: Value) -> Value {
+    body
+}
+
+#[tokio::test]
+async fn an_access_request_returns_the_data_and_the_art_15_information() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(by_kind(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "Anna@Example.se" }], "language": "sv" })))
+        .await;
+    app.do_manual_parts(&id).await;
+    let view = app.answered(&id, &secret).await;
+    assert_eq!(view["state"], "completed", "{view}");
+    let steps: Vec<&str> = view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["submitted", "verified", "started", "answered"]);
+    let answer = app.answer(&id, &secret).await;
+    assert_eq!(answer["data"][0]["value"], "anna@example.se", "{answer}");
+    let report = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{id}/answer?format=md"),
+            &secret,
+            None,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("anna@example.se"), "{report}");
+    assert!(
+        report.contains("Integritetsskyddsmyndigheten"),
+        "the authority, in Swedish: {report}"
+    );
+    // Someone without the secret learns nothing, not even that it exists.
+    let stranger = app
+        .as_requester("GET", &format!("/v1/requests/{id}"), "guess", None)
+        .await;
+    assert_eq!(stranger.status(), 404);
+    // The letter that carried the code is in the subject's language.
+    let audit: Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["intact"], true, "{audit}");
+}
+
+#[tokio::test]
+async fn a_verified_email_and_an_unverified_phone_reach_nobody_elses_data() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let bert = app.customer("bert@example.se").await;
+    app.post(
+        &format!("/v1/subjects/{bert}/identities"),
+        &app.service,
+        json!({ "kind": "phone", "value": "+46701234567" }),
+    )
+    .await;
+    app.store(
+        &bert,
+        "contact.email",
+        json!("bert@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let _ = anna;
+    let (id, secret) = app
+        .submit(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }, { "kind": "phone", "value": "070-123 45 67" }] }))
+        .await;
+    // Only the e-mail is proven: the request waits, and reaches nothing.
+    let code = app.code_for(&id, "email");
+    let view: Value = app
+        .as_requester(
+            "POST",
+            &format!("/v1/requests/{id}/verify"),
+            &secret,
+            Some(json!({ "codes": { "email": code } })),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["state"], "awaiting_verification", "{view}");
+    assert_eq!(
+        view["parts"],
+        json!([]),
+        "no part runs before every identity is proven"
+    );
+    let approve = app
+        .post(
+            &format!("/v1/requests/{id}/approve"),
+            &app.officer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        approve.status(),
+        409,
+        "an officer cannot push it past verification"
+    );
+    // A wrong code for the phone is counted, and refused.
+    let wrong = app
+        .as_requester(
+            "POST",
+            &format!("/v1/requests/{id}/verify"),
+            &secret,
+            Some(json!({ "codes": { "phone": "000000" } })),
+        )
+        .await;
+    assert_eq!(wrong.status(), 422);
+    // Proving both shows they belong to two people: refused, nobody's data read.
+    let code = app.code_for(&id, "phone");
+    app.as_requester(
+        "POST",
+        &format!("/v1/requests/{id}/verify"),
+        &secret,
+        Some(json!({ "codes": { "phone": code } })),
+    )
+    .await;
+    let view = app.answered(&id, &secret).await;
+    assert_eq!(view["state"], "refused", "{view}");
+    assert!(
+        view["detail"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Art. 12(6)")
+    );
+    assert_eq!(view["parts"], json!([]));
+}
+
+#[tokio::test]
+async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "billing.invoice",
+        json!({ "number": "F-1001", "total": 499 }),
+        &["bookkeeping"],
+    )
+    .await;
+    assert_eq!(
+        app.event(
+            &anna,
+            &app.service,
+            json!({ "kind": "financial_year_end", "at": "2025-12-31T00:00:00Z" })
+        )
+        .await,
+        204
+    );
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }], "grounds": "I am no longer a customer" }))
+        .await;
+    app.do_manual_parts(&id).await;
+    let view = app.answered(&id, &secret).await;
+    assert_eq!(view["state"], "completed", "{view}");
+    let answer = app.answer(&id, &secret).await;
+    let kept = answer["kept"].as_array().unwrap();
+    assert_eq!(kept.len(), 1, "{answer}");
+    assert_eq!(kept[0]["what"], "billing.invoice");
+    assert_eq!(
+        kept[0]["until"], "2032-12-31",
+        "seven years after the end of the financial year"
+    );
+    assert!(
+        kept[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Bokföringslagen")
+    );
+    let held: Value = app
+        .get(&format!("/v1/subjects/{anna}"), &app.officer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let categories: Vec<&str> = held["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        categories,
+        ["billing.invoice"],
+        "the e-mail is erased, the invoice kept"
+    );
+    // Art. 19: the recipients that are not processors are told.
+    let letters = std::fs::read_dir(app.dir.0.join("outbox/recipient"))
+        .unwrap()
+        .count();
+    assert!(letters >= 1);
+}
+
+#[tokio::test]
+async fn restriction_blocks_a_purpose_bound_read_and_lifting_it_restores() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "restriction", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    assert_eq!(app.answered(&id, &secret).await["state"], "completed");
+    let read = app.read(&anna, "customer_service", &app.service).await;
+    assert_eq!(read["records"], json!([]), "{read}");
+    assert_eq!(read["refused"][0]["reason"], "restricted", "{read}");
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "lift_restriction", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    assert_eq!(app.answered(&id, &secret).await["state"], "completed");
+    let read = app.read(&anna, "customer_service", &app.service).await;
+    assert_eq!(read["records"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn portability_gives_only_provided_data_on_consent_or_contract_in_a_zip() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let consent = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.service,
+            json!({ "purpose": "support_call_recording", "method": "ivr" }),
+        )
+        .await;
+    assert_eq!(consent.status(), 201);
+    app.store(
+        &anna,
+        "helpdesk.call_recording",
+        json!({ "file": "call-1.ogg" }),
+        &["support_call_recording"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "portability", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    assert_eq!(app.answered(&id, &secret).await["state"], "completed");
+    let answer = app.answer(&id, &secret).await;
+    let categories: Vec<&str> = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        categories,
+        ["helpdesk.call_recording"],
+        "legitimate-interest data is not portable: {answer}"
+    );
+    assert!(
+        answer["not_portable"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("contact.email")
+    );
+    let zip = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{id}/answer?format=zip"),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(zip.headers()["content-type"], "application/zip");
+    let bytes = zip.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "a zip archive");
+}
+
+#[tokio::test]
+async fn one_click_unsubscribe_is_honoured_at_once_and_cannot_be_forged() {
+    let app = spawn_app().await;
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["service_news"],
+    )
+    .await;
+    let link: Value = app
+        .get(
+            &format!("/v1/subjects/{anna}/unsubscribe-link"),
+            &app.service,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = link["path"].as_str().unwrap();
+    let forged = app
+        .client
+        .post(app.url(&format!("{}0", &path[..path.len() - 1])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 404);
+    let response = app.client.post(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let submitted: Value = response.json().await.unwrap();
+    let view = app
+        .answered(
+            submitted["id"].as_str().unwrap(),
+            submitted["follow_secret"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(view["state"], "completed", "{view}");
+    let read = app.read(&anna, "service_news", &app.admin).await;
+    assert_eq!(read["records"], json!([]), "{read}");
+}
+
+#[tokio::test]
+async fn an_objection_to_a_purpose_on_contract_is_refused_with_the_reason() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/v1/requests"))
+        .json(&json!({ "kind": "objection", "purpose": "demo", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("Art. 21(1)"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn the_second_copy_in_a_year_waits_for_the_officer_and_extension_tells_the_subject() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let body = json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] });
+    let (first, secret) = app.submit_verified(body.clone()).await;
+    app.do_manual_parts(&first).await;
+    app.answered(&first, &secret).await;
+    let (second, secret) = app.submit_verified(body).await;
+    let view: Value = app
+        .as_requester("GET", &format!("/v1/requests/{second}"), &secret, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["state"], "verified");
+    assert!(view["held"].as_str().unwrap().starts_with("fee"), "{view}");
+    let queue: Value = app
+        .get("/v1/requests", &app.officer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        queue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == second.as_str())
+    );
+    let extended: Value = app
+        .post(
+            &format!("/v1/requests/{second}/extend"),
+            &app.officer,
+            json!({ "reason": "many requests this month" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again = app
+        .post(
+            &format!("/v1/requests/{second}/extend"),
+            &app.officer,
+            json!({ "reason": "still busy" }),
+        )
+        .await;
+    assert_eq!(again.status(), 422, "one extension only");
+    assert!(extended["due"].as_str().is_some());
+    let letters: Vec<String> = std::fs::read_dir(app.dir.0.join("outbox/email"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        letters
+            .iter()
+            .any(|l| l.contains("many requests this month") && l.contains(&second))
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v1/requests/{second}/approve"),
+            &app.officer,
+            json!({ "note": "fee waived" })
+        )
+        .await
+        .status(),
+        204
+    );
+    app.do_manual_parts(&second).await;
+    assert_eq!(app.answered(&second, &secret).await["state"], "completed");
+}
+
+#[tokio::test]
+async fn officer_endpoints_refuse_anonymous_forged_and_other_roles() {
+    let app = spawn_app().await;
+    for (method, template, access) in steward_server::request_routes::ACCESS {
+        if !access.contains("officer") {
+            continue;
+        }
+        let path = &template.replace("{id}", "x").replace("{part}", "y");
+        let (method, path) = (*method, path.as_str());
+        let send = |token: Option<&str>| {
+            let builder = match method {
+                "GET" => app.client.get(app.url(path)),
+                _ => app
+                    .client
+                    .post(app.url(path))
+                    .json(
+                        &if path.ends_with("approve") || path.ends_with("complete") {
+                            json!({ "note": "n" })
+                        } else {
+                            json!({ "reason": "r" })
+                        },
+                    ),
+            };
+            let builder = match token {
+                Some(t) => builder.bearer_auth(t),
+                None => builder,
+            };
+            async move { builder.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(send(None).await, 401, "{method} {path}");
+        assert_eq!(send(Some("stw_forged")).await, 401, "{method} {path}");
+        assert_eq!(
+            send(Some(&app.service)).await,
+            403,
+            "{method} {path} as service"
+        );
+        assert_eq!(
+            send(Some(&app.auditor)).await,
+            403,
+            "{method} {path} as auditor"
+        );
+        let expected = if path == "/v1/requests" { 200 } else { 404 };
+        assert_eq!(
+            send(Some(&app.officer)).await,
+            expected,
+            "{method} {path} as officer: admitted (no such request)"
+        );
+    }
+}
