@@ -32,6 +32,9 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Bulk-load subjects and their data from a JSON Lines file.
     Import(commands::import::ImportArgs),
+    /// Handle rights requests: the queue, decisions, manual parts.
+    #[command(subcommand)]
+    Request(commands::request::RequestCommand),
     /// Show what is held about a subject.
     #[command(subcommand)]
     Subject(commands::subject::SubjectCommand),
@@ -55,6 +58,7 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Import(args) => commands::import::run(args).await,
             Command::Subject(command) => commands::subject::run(command).await,
+            Command::Request(command) => commands::request::run(command).await,
             Command::Token(command) => commands::token::run(command).await,
             Command::Audit(command) => commands::audit::run(command).await,
             Command::Keys(command) => commands::keys::run(command).await,

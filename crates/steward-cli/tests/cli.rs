@@ -210,6 +210,10 @@ fn every_command_teaches_with_examples_in_its_help() {
         &["token", "revoke", "--help"],
         &["audit", "verify", "--help"],
         &["keys", "rotate", "--help"],
+        &["request", "list", "--help"],
+        &["request", "submit", "--help"],
+        &["request", "complete-part", "--help"],
+        &["request", "work", "--help"],
     ] {
         let output = steward(command);
         assert!(output.status.success());
@@ -524,4 +528,63 @@ fn kill_9_loses_no_acknowledged_write() {
     assert!(verdict.contains("\"intact\":true"), "{verdict}");
     restarted.kill().unwrap();
     restarted.wait().unwrap();
+}
+
+#[test]
+fn an_officer_works_a_request_from_the_command_line() {
+    let dir = temp_dir("request");
+    let submitted = steward_in(
+        &dir,
+        &[
+            "request",
+            "submit",
+            "--kind",
+            "restriction",
+            "--email",
+            "anna@example.se",
+            "--identity-checked",
+        ],
+    );
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    let body: serde_json::Value = serde_json::from_str(&stdout(&submitted)).expect("json");
+    let id = body["id"].as_str().expect("id").to_owned();
+    assert_eq!(body["state"], "in_progress");
+    let list = steward_in(&dir, &["request", "list"]);
+    assert!(stdout(&list).contains(&id), "{}", stdout(&list));
+    // The vault's part and the Art. 19 letters to recipients run; Connectel's
+    // systems have no connectors, so theirs wait for a person.
+    let work = steward_in(&dir, &["request", "work"]);
+    let ran = stdout(&work);
+    assert!(
+        ran.starts_with("ran ") && !ran.starts_with("ran 0"),
+        "{ran}"
+    );
+    let show = steward_in(&dir, &["request", "show", &id]);
+    let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
+    let manual: Vec<String> = view["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter(|p| p["manual"] == true)
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!manual.is_empty());
+    for part in &manual {
+        let done = steward_in(
+            &dir,
+            &[
+                "request",
+                "complete-part",
+                &id,
+                part,
+                "--note",
+                "restricted by hand",
+            ],
+        );
+        assert!(done.status.success(), "{}", stderr(&done));
+    }
+    let show = steward_in(&dir, &["request", "show", &id]);
+    let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
+    assert_eq!(view["state"], "completed", "{view}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

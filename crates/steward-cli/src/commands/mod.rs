@@ -2,6 +2,7 @@ pub mod audit;
 pub mod import;
 pub mod keys;
 pub mod policy;
+pub mod request;
 pub mod serve;
 pub mod subject;
 pub mod token;

@@ -1,0 +1,212 @@
+//! `steward request ...`: the privacy officer's side of rights requests,
+//! on the same database the server uses, and `steward request work` to carry
+//! out queued parts without a server.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use steward_server::auth::Actor;
+use steward_server::requests::{NewRequest, Viewer};
+use steward_server::vault::IdentityInput;
+use steward_server::worker::{Worker, WorkerConfig};
+
+use super::vault::{self, VaultArgs};
+
+const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml";
+
+#[derive(Subcommand)]
+pub enum RequestCommand {
+    /// The queue: requests that need something, due first.
+    #[command(after_help = EXAMPLES)]
+    List {
+        #[command(flatten)]
+        vault: VaultArgs,
+    },
+    /// One request: its state, parts and history, as JSON.
+    #[command(after_help = EXAMPLES)]
+    Show {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+    },
+    /// Submit a request for someone whose identity you checked yourself
+    /// (without --identity-checked, codes go to the outbox as for subjects).
+    #[command(after_help = EXAMPLES)]
+    Submit {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// access, portability, rectification, erasure, restriction,
+        /// lift_restriction, objection, consent_withdrawal or unsubscribe.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Objection and consent withdrawal: the purpose.
+        #[arg(long)]
+        purpose: Option<String>,
+        #[arg(long)]
+        identity_checked: bool,
+    },
+    /// Start a request held for a decision (a fee may apply).
+    #[command(after_help = EXAMPLES)]
+    Approve {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Refuse with the legal reason.
+    #[command(after_help = EXAMPLES)]
+    Refuse {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Extend the deadline once by two months; the subject is told why.
+    #[command(after_help = EXAMPLES)]
+    Extend {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Run failed parts again.
+    #[command(after_help = EXAMPLES)]
+    Retry {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+    },
+    /// Record that a manual part was done.
+    #[command(after_help = EXAMPLES)]
+    CompletePart {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+        part: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Carry out queued parts until none is runnable, then stop (for cron,
+    /// or a second process beside `steward serve`).
+    #[command(after_help = EXAMPLES)]
+    Work {
+        #[command(flatten)]
+        vault: VaultArgs,
+    },
+}
+
+pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
+    let actor = Actor::cli();
+    match command {
+        RequestCommand::List { vault } => {
+            let requests = vault::open_requests(&vault).await?;
+            for r in requests.queue(&actor).await? {
+                println!(
+                    "{}  {:<18} {:<22} due {}{}{}",
+                    r.id,
+                    r.kind,
+                    r.state,
+                    r.due,
+                    if r.overdue { "  OVERDUE" } else { "" },
+                    r.held.map(|h| format!("  held: {h}")).unwrap_or_default()
+                );
+            }
+        }
+        RequestCommand::Show { vault, id } => {
+            let requests = vault::open_requests(&vault).await?;
+            let view = requests.view(&id, &Viewer::Officer(&actor)).await?;
+            println!("{}", serde_json::to_string_pretty(&view)?);
+        }
+        RequestCommand::Submit {
+            vault,
+            kind,
+            email,
+            phone,
+            purpose,
+            identity_checked,
+        } => {
+            let requests = vault::open_requests(&vault).await?;
+            let kind = serde_json::from_value(serde_json::Value::String(kind.clone()))
+                .map_err(|_| anyhow::anyhow!("`{kind}` is not a kind of request; see --help"))?;
+            let identities: Vec<IdentityInput> = [("email", email), ("phone", phone)]
+                .into_iter()
+                .filter_map(|(k, v)| {
+                    v.map(|value| IdentityInput {
+                        kind: k.to_owned(),
+                        value,
+                    })
+                })
+                .collect();
+            let submitted = requests
+                .submit(
+                    Some(&actor),
+                    NewRequest {
+                        kind,
+                        identities,
+                        language: None,
+                        purpose,
+                        category: None,
+                        value: None,
+                        grounds: None,
+                        identity_checked,
+                    },
+                )
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&submitted)?);
+        }
+        RequestCommand::Approve { vault, id, note } => {
+            vault::open_requests(&vault)
+                .await?
+                .approve(&actor, &id, note)
+                .await?;
+            println!("approved {id}");
+        }
+        RequestCommand::Refuse { vault, id, reason } => {
+            vault::open_requests(&vault)
+                .await?
+                .refuse(&actor, &id, &reason)
+                .await?;
+            println!("refused {id}");
+        }
+        RequestCommand::Extend { vault, id, reason } => {
+            let due = vault::open_requests(&vault)
+                .await?
+                .extend(&actor, &id, &reason)
+                .await?;
+            println!("extended {id}: due {due}");
+        }
+        RequestCommand::Retry { vault, id } => {
+            let count = vault::open_requests(&vault)
+                .await?
+                .retry(&actor, &id)
+                .await?;
+            println!("{count} part(s) of {id} queued again");
+        }
+        RequestCommand::CompletePart {
+            vault,
+            id,
+            part,
+            note,
+        } => {
+            vault::open_requests(&vault)
+                .await?
+                .complete_part(&actor, &id, &part, &note)
+                .await?;
+            println!("part {part} of {id} done");
+        }
+        RequestCommand::Work { vault } => {
+            let requests = vault::open_requests(&vault).await?;
+            let worker = Worker::new(requests, WorkerConfig::default());
+            let ran = worker.until_idle().await?;
+            println!("ran {ran} part(s); nothing more is runnable now");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
