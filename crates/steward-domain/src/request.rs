@@ -57,6 +57,15 @@ impl RequestKind {
         }
     }
 
+    /// Art. 19: recipients must be told of rectification, erasure and
+    /// restriction carried out.
+    pub fn recipients_are_told(self) -> bool {
+        matches!(
+            self,
+            RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction
+        )
+    }
+
     /// Whether the request hands over a copy of data, which Art. 15(3) lets
     /// the controller charge for beyond the free copies.
     pub fn yields_a_copy(self) -> bool {

@@ -120,7 +120,9 @@ impl From<VaultError> for ApiError {
                 message,
             },
             VaultError::NotFound { .. } => ApiError::NotFound(error.to_string()),
-            VaultError::Conflict { .. } => ApiError::Conflict(error.to_string()),
+            VaultError::Conflict { .. } | VaultError::NotNow(_) => {
+                ApiError::Conflict(error.to_string())
+            }
             VaultError::Forbidden(message) => ApiError::Forbidden(message),
             VaultError::Erased(_) => ApiError::Gone(error.to_string()),
             VaultError::WrongKey { .. } | VaultError::Store(_) | VaultError::Crypto(_) => {

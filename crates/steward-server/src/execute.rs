@@ -121,7 +121,7 @@ pub fn plan_jobs(
             jobs.push(job(&declared.id, action, !automatic));
         }
     }
-    if messages::notify_recipient(Lang::En, "", kind, "").is_some() {
+    if kind.recipients_are_told() {
         for recipient in &policy.recipients {
             if recipient.role != RecipientRole::Processor {
                 jobs.push(job(&format!("recipient:{}", recipient.id), "notify", false));

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use crate::auth::{Actor, Role};
 use crate::error::{ApiError, Problem};
 use crate::requests::{NewRequest, RequestView, Submitted, Viewer};
-use crate::routes::{ApiJson, Caller};
+use crate::routes::{ApiJson, Caller, OFFICERS, WRITERS, admit};
 use crate::startup::AppState;
 
 const FOLLOW_HEADER: &str = "steward-follow";
@@ -44,13 +44,7 @@ impl FromRequestParts<AppState> for Follower {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            let Caller(actor) = Caller::from_request_parts(parts, state).await?;
-            if !matches!(actor.role, Role::Admin | Role::PrivacyOfficer) {
-                return Err(ApiError::Forbidden(format!(
-                    "the {} role may not use this endpoint",
-                    actor.role.as_str()
-                )));
-            }
+            let Officer(actor) = Officer::from_request_parts(parts, state).await?;
             return Ok(Follower::Officer(actor));
         }
         parts
@@ -92,15 +86,9 @@ impl FromRequestParts<AppState> for Officer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
-        if matches!(actor.role, Role::Admin | Role::PrivacyOfficer) {
-            Ok(Officer(actor))
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "the {} role may not use this endpoint",
-                actor.role.as_str()
-            )))
-        }
+        let caller = Caller::from_request_parts(parts, state).await?;
+        admit(&caller, OFFICERS)?;
+        Ok(Officer(caller.0))
     }
 }
 
@@ -364,15 +352,7 @@ async fn unsubscribe_link(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<ApiJson<UnsubscribeLink>, ApiError> {
-    if !matches!(
-        caller.0.role,
-        Role::Admin | Role::PrivacyOfficer | Role::Service
-    ) {
-        return Err(ApiError::Forbidden(format!(
-            "the {} role may not use this endpoint",
-            caller.0.role.as_str()
-        )));
-    }
+    admit(&caller, WRITERS)?;
     let token = state.requests.unsubscribe_token(&id);
     Ok(ApiJson(UnsubscribeLink {
         path: format!("/v1/unsubscribe/{token}"),

@@ -16,7 +16,7 @@ use steward_domain::policy::LegalBasis;
 use steward_domain::request::{
     self, Deadline, PartOutcome, RequestEvent, RequestKind, RequestState,
 };
-use steward_domain::verification::{self, Challenge, VerifyError};
+use steward_domain::verification::{self, Challenge};
 use steward_store::{JobState, NewJob, RequestStep, StoredChallenge, StoredRequest};
 use tokio::sync::Notify;
 
@@ -289,10 +289,10 @@ impl Requests {
             .update_request(updated, expected_state, &step, jobs, self.now_ms(), audit)
             .await?;
         if !saved {
-            return Err(VaultError::Conflict {
-                what: "a newer version of request",
-                id: updated.id.clone(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{}` was changed meanwhile (by another process or person); read it again",
+                updated.id
+            )));
         }
         if !jobs.is_empty() {
             self.wake.notify_waiters();
@@ -647,13 +647,11 @@ impl Requests {
             .await?
             .ok_or_else(|| not_found(id))?;
         let given = follow_hash(secret);
-        let same = given.len() == stored.follow_hash.len()
-            && given
-                .bytes()
-                .zip(stored.follow_hash.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if same { Ok(stored) } else { Err(not_found(id)) }
+        if verification::constant_time_eq(given.as_bytes(), stored.follow_hash.as_bytes()) {
+            Ok(stored)
+        } else {
+            Err(not_found(id))
+        }
     }
 
     async fn for_viewer(&self, id: &str, viewer: &Viewer<'_>) -> Result<StoredRequest> {
@@ -676,15 +674,14 @@ impl Requests {
     ) -> Result<RequestView> {
         let stored = self.for_requester(id, secret).await?;
         if stored.state != "awaiting_verification" {
-            return Err(VaultError::Conflict {
-                what: "verification of request (it is not awaiting verification)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not awaiting verification"
+            )));
         }
         let now = self.vault.now().as_second();
         let mut challenges = self.vault.store().challenges(id).await?;
         for (kind, code) in codes {
-            let stored_challenge = challenges
+            let held = challenges
                 .iter_mut()
                 .find(|c| &c.identity_kind == kind)
                 .ok_or_else(|| {
@@ -694,25 +691,22 @@ impl Requests {
                     )
                 })?;
             let mut challenge = Challenge {
-                code_hash: stored_challenge.code_hash.clone(),
-                expires_at: stored_challenge.expires_at,
-                attempts: stored_challenge.attempts.max(0) as u32,
-                verified: stored_challenge.verified,
+                code_hash: held.code_hash.clone(),
+                expires_at: held.expires_at,
+                attempts: held.attempts.max(0) as u32,
+                verified: held.verified,
             };
             let checked = verification::check(&mut challenge, id, kind, code, now);
-            *stored_challenge = stored_challenge_from(id, kind, &challenge);
+            *held = stored_challenge(id, kind, &challenge);
             let audit = self.vault.request_event(
                 "subject",
                 "request.code",
                 None,
                 serde_json::json!({ "request": id, "identity_kind": kind, "ok": checked.is_ok() }),
             );
-            self.vault
-                .store()
-                .save_challenge(stored_challenge, audit)
-                .await?;
+            self.vault.store().save_challenge(held, audit).await?;
             if let Err(e) = checked {
-                return Err(invalid(&format!("codes.{kind}"), verify_message(e)));
+                return Err(invalid(&format!("codes.{kind}"), e.to_string()));
             }
         }
         if challenges.iter().all(|c| c.verified) {
@@ -731,10 +725,9 @@ impl Requests {
     pub async fn resend(&self, id: &str, secret: &str) -> Result<()> {
         let stored = self.for_requester(id, secret).await?;
         if stored.state != "awaiting_verification" {
-            return Err(VaultError::Conflict {
-                what: "codes for request (it is not awaiting verification)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not awaiting verification, so no codes are sent"
+            )));
         }
         let payload = self.payload(&stored)?;
         let kind = kind_of(&stored)?;
@@ -965,18 +958,15 @@ impl Requests {
         require_officer(actor)?;
         let stored = self.load(id).await?;
         if stored.state != "verified" || stored.held.is_none() {
-            return Err(VaultError::Conflict {
-                what: "approval of request (it is not held for approval)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not held for approval"
+            )));
         }
         if let Some(note) = &note {
             plain(note, "note")?;
         }
         let kind = kind_of(&stored)?;
         let payload = self.payload(&stored)?;
-        let mut updated = stored.clone();
-        updated.updated_at = self.vault.now().to_string();
         let step = self.step(
             id,
             "approved",
@@ -984,8 +974,11 @@ impl Requests {
             serde_json::json!({ "note": note }),
         );
         // The approval and the start are one step each, in that order.
-        let mut approved = updated.clone();
-        approved.held = None;
+        let approved = StoredRequest {
+            held: None,
+            updated_at: self.vault.now().to_string(),
+            ..stored.clone()
+        };
         self.save(&approved, &stored.state, step, &[], "request.approve")
             .await?;
         self.start(&approved, approved.clone(), &payload, kind, &actor.id)
@@ -998,10 +991,9 @@ impl Requests {
         plain(reason, "reason")?;
         let stored = self.load(id).await?;
         if stored.state == "in_progress" {
-            return Err(VaultError::Conflict {
-                what: "refusal of request (work has begun; let it finish)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is being carried out; let it finish, then answer"
+            )));
         }
         let state = next(
             &stored,
@@ -1059,10 +1051,9 @@ impl Requests {
         plain(reason, "reason")?;
         let stored = self.load(id).await?;
         if state_of(&stored).is_final() {
-            return Err(VaultError::Conflict {
-                what: "extension of request (it is answered)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is answered already; there is nothing to extend"
+            )));
         }
         let mut deadline = Deadline {
             received: date(stored.received_at.get(..10).unwrap_or_default())?,
@@ -1103,10 +1094,9 @@ impl Requests {
         require_officer(actor)?;
         let stored = self.load(id).await?;
         if !matches!(stored.state.as_str(), "partially_completed" | "in_progress") {
-            return Err(VaultError::Conflict {
-                what: "retry of request (nothing failed)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` has no failed part to retry"
+            )));
         }
         let audit = self.vault.request_event(
             &actor.id,
@@ -1175,10 +1165,9 @@ impl Requests {
             .complete_manual_job(part_id, self.now_ms(), &sealed, audit)
             .await?;
         if !done {
-            return Err(VaultError::Conflict {
-                what: "completion of part (it is not a manual part waiting to be done)",
-                id: part_id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "part `{part_id}` is not a manual part waiting to be done"
+            )));
         }
         self.finish_if_done(id).await
     }
@@ -1228,7 +1217,7 @@ impl Requests {
             .await
         {
             // Another process answered it first.
-            Err(VaultError::Conflict { .. }) => return Ok(()),
+            Err(VaultError::NotNow(_)) => return Ok(()),
             other => other?,
         }
         self.tell_answered(&updated).await;
@@ -1279,10 +1268,9 @@ impl Requests {
     ) -> Result<(&'static str, Vec<u8>)> {
         let stored = self.for_viewer(id, viewer).await?;
         let Some(sealed) = &stored.result_sealed else {
-            return Err(VaultError::Conflict {
-                what: "answer to request (it is not answered yet)",
-                id: id.to_owned(),
-            });
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not answered yet"
+            )));
         };
         let bytes = self.vault.open_for_request(id, "answer", sealed)?;
         let answer: crate::execute::Answer = serde_json::from_slice(&bytes).map_err(|e| {
@@ -1304,10 +1292,7 @@ impl Requests {
 }
 
 fn next(stored: &StoredRequest, event: RequestEvent) -> Result<RequestState> {
-    request::next(&state_of(stored), event).map_err(|e| VaultError::Conflict {
-        what: "step",
-        id: e.to_string(),
-    })
+    request::next(&state_of(stored), event).map_err(|e| VaultError::NotNow(e.to_string()))
 }
 
 fn next_state(stored: &StoredRequest, event: RequestEvent) -> Result<String> {
@@ -1338,15 +1323,7 @@ fn plain(text: &str, field: &str) -> Result<()> {
     Ok(())
 }
 
-fn verify_message(error: VerifyError) -> String {
-    error.to_string()
-}
-
 fn stored_challenge(request_id: &str, kind: &str, challenge: &Challenge) -> StoredChallenge {
-    stored_challenge_from(request_id, kind, challenge)
-}
-
-fn stored_challenge_from(request_id: &str, kind: &str, challenge: &Challenge) -> StoredChallenge {
     StoredChallenge {
         request_id: request_id.to_owned(),
         identity_kind: kind.to_owned(),

@@ -52,7 +52,7 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// Admits the caller only if its role is one of `roles`.
-fn admit(caller: &Caller, roles: &[Role]) -> Result<(), ApiError> {
+pub(crate) fn admit(caller: &Caller, roles: &[Role]) -> Result<(), ApiError> {
     if roles.contains(&caller.0.role) {
         Ok(())
     } else {
@@ -63,8 +63,8 @@ fn admit(caller: &Caller, roles: &[Role]) -> Result<(), ApiError> {
     }
 }
 
-const WRITERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Service];
-const OFFICERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer];
+pub(crate) const WRITERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Service];
+pub(crate) const OFFICERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer];
 const OVERSIGHT: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Auditor];
 const EVERYONE: &[Role] = &Role::ALL;
 const ADMINS: &[Role] = &[Role::Admin];

@@ -38,6 +38,9 @@ pub enum VaultError {
     Conflict { what: &'static str, id: String },
     #[error("{0}")]
     Forbidden(String),
+    /// The thing asked cannot be done in the state it is in (409).
+    #[error("{0}")]
+    NotNow(String),
     #[error("subject `{0}` has been erased")]
     Erased(String),
     #[error(

@@ -42,10 +42,6 @@ impl TestApp {
     }
 }
 
-fn by_kind(body: Value) -> Value {
-    body
-}
-
 #[tokio::test]
 async fn an_access_request_returns_the_data_and_the_art_15_information() {
     let app = spawn_app().await;
@@ -58,7 +54,7 @@ async fn an_access_request_returns_the_data_and_the_art_15_information() {
     )
     .await;
     let (id, secret) = app
-        .submit_verified(by_kind(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "Anna@Example.se" }], "language": "sv" })))
+        .submit_verified(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "Anna@Example.se" }], "language": "sv" }))
         .await;
     app.do_manual_parts(&id).await;
     let view = app.answered(&id, &secret).await;
@@ -431,6 +427,21 @@ async fn the_second_copy_in_a_year_waits_for_the_officer_and_extension_tells_the
         .unwrap();
     assert_eq!(view["state"], "verified");
     assert!(view["held"].as_str().unwrap().starts_with("fee"), "{view}");
+    let early = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{second}/answer"),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(early.status(), 409);
+    let problem: Value = early.json().await.unwrap();
+    assert_eq!(
+        problem["detail"],
+        format!("request `{second}` is not answered yet"),
+        "the reason, said plainly"
+    );
     let queue: Value = app
         .get("/v1/requests", &app.officer)
         .await
