@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Identity;
+use crate::{Datum, Identity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyValueError {
@@ -65,7 +65,9 @@ pub enum KeyErase {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FoundKey {
     pub key: String,
-    pub data: BTreeMap<String, serde_json::Value>,
+    /// Field (`value` for a string, `member` for a set), and the value
+    /// found with its category.
+    pub data: BTreeMap<String, Datum>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -166,14 +168,18 @@ impl KeyValueConnector {
                 continue;
             };
             let category = spec.category.clone().unwrap_or_default();
-            let data: BTreeMap<String, serde_json::Value> = match spec.kind {
+            let datum = |category: &str, value: &str| Datum {
+                category: category.to_owned(),
+                value: serde_json::Value::from(value),
+            };
+            let data: BTreeMap<String, Datum> = match spec.kind {
                 KeyKind::String => {
                     let value: Option<String> = redis::cmd("GET")
                         .arg(&key)
                         .query_async(&mut connection)
                         .await?;
                     value
-                        .map(|v| (category, serde_json::Value::from(v)))
+                        .map(|v| ("value".to_owned(), datum(&category, &v)))
                         .into_iter()
                         .collect()
                 }
@@ -185,8 +191,7 @@ impl KeyValueConnector {
                     spec.fields
                         .iter()
                         .filter_map(|(field, category)| {
-                            all.get(field)
-                                .map(|v| (category.clone(), serde_json::Value::from(v.as_str())))
+                            all.get(field).map(|v| (field.clone(), datum(category, v)))
                         })
                         .collect()
                 }
@@ -198,7 +203,7 @@ impl KeyValueConnector {
                         .query_async(&mut connection)
                         .await?;
                     if member {
-                        [(category, serde_json::Value::from(set))]
+                        [("member".to_owned(), datum(&category, &set))]
                             .into_iter()
                             .collect()
                     } else {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Identity;
+use crate::{Datum, Identity};
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::{AnyPool, Row};
@@ -85,8 +85,8 @@ pub enum Erase {
 pub struct FoundRow {
     pub table: String,
     pub key: String,
-    /// Category of data, and the value found.
-    pub data: BTreeMap<String, serde_json::Value>,
+    /// Column, and the value found with its category.
+    pub data: BTreeMap<String, Datum>,
 }
 
 /// What erasure did in one table.
@@ -239,10 +239,8 @@ impl RelationalConnector {
         })?;
         sqlx::any::install_default_drivers();
         let pool = AnyPool::connect(url).await?;
-        let types = match dialect {
-            Dialect::Postgres => column_types(&pool, &system).await?,
-            Dialect::MySql => Default::default(),
-        };
+        let types = column_types(&pool, dialect, &system).await?;
+        check_columns(&system, &types)?;
         Ok(Self {
             pool,
             dialect,
@@ -407,7 +405,13 @@ impl RelationalConnector {
                     .columns
                     .iter()
                     .filter_map(|(column, category)| {
-                        row.get(column).map(|v| (category.clone(), v.clone()))
+                        row.get(column).map(|value| {
+                            let datum = Datum {
+                                category: category.clone(),
+                                value: value.clone(),
+                            };
+                            (column.clone(), datum)
+                        })
                     })
                     .collect();
                 out.push(FoundRow {
@@ -528,14 +532,21 @@ impl RelationalSystem {
 /// The types of the declared tables' columns, from the database itself.
 async fn column_types(
     pool: &AnyPool,
+    dialect: Dialect,
     system: &RelationalSystem,
 ) -> Result<std::collections::HashMap<(String, String), String>> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT table_schema::text, table_name::text, column_name::text, udt_name::text FROM information_schema.columns
-         WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
-    )
-    .fetch_all(pool)
-    .await?;
+    let sql = match dialect {
+        Dialect::Postgres => {
+            "SELECT table_schema::text, table_name::text, column_name::text, udt_name::text FROM information_schema.columns
+             WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        }
+        // MariaDB may report these as binary strings: cast them.
+        Dialect::MySql => {
+            "SELECT CAST(table_schema AS CHAR), CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(data_type AS CHAR)
+             FROM information_schema.columns WHERE table_schema = DATABASE()"
+        }
+    };
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql).fetch_all(pool).await?;
     let mut types = std::collections::HashMap::new();
     for table in &system.tables {
         let (schema, name) = match table.name.split_once('.') {
@@ -549,6 +560,37 @@ async fn column_types(
         }
     }
     Ok(types)
+}
+
+/// Every table and column the declaration names is in the database, so a
+/// typo is found when Steward connects, not taken for "no data here".
+fn check_columns(
+    system: &RelationalSystem,
+    types: &std::collections::HashMap<(String, String), String>,
+) -> Result<()> {
+    for table in &system.tables {
+        if !types.keys().any(|(t, _)| *t == table.name) {
+            return Err(ConnectorError::Declaration(format!(
+                "table `{}` is not in the database",
+                table.name
+            )));
+        }
+        let named = std::iter::once(&table.key)
+            .chain(table.identities.keys())
+            .chain(&table.fold_case)
+            .chain(table.columns.keys())
+            .chain(table.parent.as_ref().map(|p| &p.column))
+            .chain(&table.anonymise);
+        for column in named {
+            if !types.contains_key(&(table.name.clone(), column.clone())) {
+                return Err(ConnectorError::Declaration(format!(
+                    "table `{}` has no column `{column}`",
+                    table.name
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Binds every value in order: keys travel as text, always as parameters.

@@ -21,7 +21,7 @@ erase = "delete"
 name = "orders"
 key = "id"
 parent = { column = "customer_id", table = "customers" }
-columns = { total = "order.total", delivery_address = "contact.address" }
+columns = { total = "order.details", placed = "order.details", delivery_address = "contact.address" }
 erase = "anonymise"
 anonymise = ["delivery_address", "customer_id"]
 
@@ -92,7 +92,7 @@ fn admin_url(dialect: Dialect) -> String {
 
 const POSTGRES_SHOP: &str = r#"
     CREATE TABLE customers (id serial PRIMARY KEY, email text, name text, phone text);
-    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric, delivery_address text);
+    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric, placed date DEFAULT '2026-01-02', delivery_address text);
     CREATE TABLE order_lines (id serial PRIMARY KEY, order_id int REFERENCES orders(id), product text);
     CREATE TABLE tickets (id serial PRIMARY KEY, customer_id int REFERENCES customers(id), body text);
     CREATE TABLE newsletter (id serial PRIMARY KEY, "e""mail" text);
@@ -101,7 +101,7 @@ const POSTGRES_SHOP: &str = r#"
 
 const MARIADB_SHOP: &str = r#"
     CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, email varchar(200), name varchar(200), phone varchar(50));
-    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NULL, total decimal(10,2), delivery_address varchar(200), FOREIGN KEY (customer_id) REFERENCES customers(id));
+    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NULL, total decimal(10,2), placed date DEFAULT '2026-01-02', delivery_address varchar(200), FOREIGN KEY (customer_id) REFERENCES customers(id));
     CREATE TABLE order_lines (id int AUTO_INCREMENT PRIMARY KEY, order_id int, product varchar(200), FOREIGN KEY (order_id) REFERENCES orders(id));
     CREATE TABLE tickets (id int AUTO_INCREMENT PRIMARY KEY, customer_id int, body text, FOREIGN KEY (customer_id) REFERENCES customers(id));
     CREATE TABLE newsletter (id int AUTO_INCREMENT PRIMARY KEY, `e"mail` varchar(200));
@@ -189,7 +189,41 @@ on_both_databases!(
     access_gathers_the_person_from_every_table_and_no_one_else,
     erasure_does_what_each_table_declares_and_leaves_others_alone,
     identity_values_are_bound_never_spliced,
+    a_declared_column_the_database_lacks_is_named_when_connecting,
 );
+
+async fn a_declared_column_the_database_lacks_is_named_when_connecting(shop: Shop) {
+    let url = format!(
+        "{}/{}",
+        shop.admin
+            .rsplit_once('/')
+            .map_or(shop.admin.as_str(), |(s, _)| s),
+        shop.name
+    );
+    for (declaration, expected) in [
+        (
+            SHOP.replace(
+                "identities = { email = \"email\", phone",
+                "identities = { emial = \"email\", phone",
+            ),
+            "table `customers` has no column `emial`",
+        ),
+        (
+            SHOP.replace("name = \"tickets\"", "name = \"ticket\""),
+            "table `ticket` is not in the database",
+        ),
+    ] {
+        let system: RelationalSystem = toml::from_str(&declaration).unwrap();
+        let error = RelationalConnector::connect(&url, system)
+            .await
+            .err()
+            .expect("the declaration does not match the database");
+        assert!(
+            matches!(&error, steward_connectors::relational::ConnectorError::Declaration(m) if m == expected),
+            "{error}"
+        );
+    }
+}
 
 const ANNA: [Identity<'static>; 1] = [Identity {
     kind: "email",
@@ -226,7 +260,17 @@ async fn access_gathers_the_person_from_every_table_and_no_one_else(shop: Shop) 
             && !everything.contains("Lillgatan")
     );
     let customer = found.iter().find(|r| r.table == "customers").unwrap();
-    assert_eq!(customer.data["contact.name"], "Anna");
+    assert_eq!(customer.data["name"].category, "contact.name");
+    assert_eq!(customer.data["name"].value, "Anna");
+    let order = found.iter().find(|r| r.table == "orders").unwrap();
+    assert_eq!(
+        (
+            &order.data["total"].category,
+            &order.data["placed"].category
+        ),
+        (&"order.details".to_owned(), &"order.details".to_owned()),
+        "two columns of one category are both found"
+    );
     // Found by phone too.
     let by_phone = shop
         .connector

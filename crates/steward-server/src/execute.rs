@@ -420,9 +420,10 @@ async fn notify(
         channel: "recipient".into(),
         address: recipient.to_owned(),
     };
+    // One letter per request and recipient, however often the job runs.
     requests
         .outbox()
-        .send(&to, &letter)
+        .send_as(&to, &letter, &format!("{}-{recipient}", stored.id))
         .await
         .map_err(|e| PartError::Transient(format!("the outbox could not be written: {e}")))?;
     Ok(serde_json::json!({ "notified": true }))

@@ -39,9 +39,20 @@ impl Outbox {
     /// body
     /// ```
     pub async fn send(&self, to: &Addressee, letter: &Letter) -> std::io::Result<PathBuf> {
+        self.send_as(to, letter, &uuid::Uuid::now_v7().to_string())
+            .await
+    }
+
+    /// As [`Outbox::send`], under a name the caller fixes: a job that runs
+    /// again after a crash writes the same file, not a second letter.
+    pub async fn send_as(
+        &self,
+        to: &Addressee,
+        letter: &Letter,
+        name: &str,
+    ) -> std::io::Result<PathBuf> {
         let folder = self.dir.join(&to.channel);
         tokio::fs::create_dir_all(&folder).await?;
-        let name = uuid::Uuid::now_v7().to_string();
         let path = folder.join(format!("{name}.txt"));
         let temporary = folder.join(format!(".{name}.tmp"));
         let text = format!(
@@ -51,5 +62,35 @@ impl Outbox {
         tokio::fs::write(&temporary, text).await?;
         tokio::fs::rename(&temporary, &path).await?;
         Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_letter_sent_again_under_its_name_is_still_one_letter() {
+        let dir = std::env::temp_dir().join(format!("steward-outbox-{}", uuid::Uuid::new_v4()));
+        let outbox = Outbox::new(&dir);
+        let to = Addressee {
+            channel: "recipient".into(),
+            address: "partner".into(),
+        };
+        let letter = Letter {
+            subject: "Erasure".into(),
+            body: "Please erase.".into(),
+        };
+        outbox.send_as(&to, &letter, "req-1-partner").await.unwrap();
+        outbox.send_as(&to, &letter, "req-1-partner").await.unwrap();
+        outbox.send(&to, &letter).await.unwrap();
+        let letters = std::fs::read_dir(dir.join("recipient")).unwrap().count();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            letters, 2,
+            "the named letter once, the unnamed one beside it"
+        );
     }
 }

@@ -147,7 +147,8 @@ impl Application {
     }
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C or SIGTERM: how an operator or a service manager stops Steward.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

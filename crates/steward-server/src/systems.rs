@@ -7,7 +7,7 @@
 use serde::Serialize;
 use steward_connectors::Identity;
 use steward_connectors::keyvalue::{KeyValueConnector, KeyValueSystem};
-use steward_connectors::relational::{RelationalConnector, RelationalSystem};
+use steward_connectors::relational::{ConnectorError, RelationalConnector, RelationalSystem};
 use steward_connectors::webhook::WebhookConnector;
 use steward_domain::policy::{ConnectorKind, Policy, System};
 use tokio::sync::OnceCell;
@@ -210,7 +210,14 @@ impl ConnectedSystem {
                     Declared::Relational(declared) => Live::Relational(
                         RelationalConnector::connect(url, declared.clone())
                             .await
-                            .map_err(transient)?,
+                            .map_err(|e| match e {
+                                // The database lacks a declared table or
+                                // column: retrying will not help.
+                                ConnectorError::Declaration(_) => {
+                                    SystemError::Permanent(e.to_string())
+                                }
+                                ConnectorError::Database(_) => transient(e),
+                            })?,
                     ),
                     Declared::KeyValue(declared) => Live::KeyValue(
                         KeyValueConnector::connect(url, declared.clone())
@@ -246,11 +253,10 @@ impl ConnectedSystem {
                 .map_err(transient)?
                 .into_iter()
                 .flat_map(|row| {
-                    let location = format!("table {}, row {}", row.table, row.key);
-                    row.data.into_iter().map(move |(category, value)| Found {
-                        category,
-                        value,
-                        location: location.clone(),
+                    row.data.into_iter().map(move |(column, datum)| Found {
+                        category: datum.category,
+                        value: datum.value,
+                        location: format!("table {}, row {}, column {column}", row.table, row.key),
                     })
                 })
                 .collect(),
@@ -260,11 +266,10 @@ impl ConnectedSystem {
                 .map_err(transient)?
                 .into_iter()
                 .flat_map(|key| {
-                    let location = format!("key {}", key.key);
-                    key.data.into_iter().map(move |(category, value)| Found {
-                        category,
-                        value,
-                        location: location.clone(),
+                    key.data.into_iter().map(move |(field, datum)| Found {
+                        category: datum.category,
+                        value: datum.value,
+                        location: format!("key {}, {field}", key.key),
                     })
                 })
                 .collect(),

@@ -7,3 +7,4 @@ pub mod serve;
 pub mod subject;
 pub mod token;
 pub mod vault;
+pub mod work;

@@ -163,15 +163,24 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
                 diagnostic.render(&file.display().to_string(), &source)
             )?;
         }
-        let passed = report.passes(deny_warnings);
+        // The connectors' tables and keys are read by the server; check them
+        // here too, so a broken declaration is found before Steward starts.
+        let connector_error = report.policy.as_ref().and_then(|policy| {
+            steward_server::systems::Systems::from_policy(policy, &|_| None).err()
+        });
+        if let Some(error) = &connector_error {
+            writeln!(out, "error: {}: {error}", file.display())?;
+        }
+        let errors = report.errors() + usize::from(connector_error.is_some());
+        let passed = report.passes(deny_warnings) && connector_error.is_none();
         failed |= !passed;
         writeln!(
             out,
             "{}: {} ({} error{}, {} warning{}{})",
             file.display(),
             if passed { "ok" } else { "FAILED" },
-            report.errors(),
-            plural(report.errors()),
+            errors,
+            plural(errors),
             report.warnings(),
             plural(report.warnings()),
             if deny_warnings && report.warnings() > 0 {

@@ -8,11 +8,12 @@ use clap::Subcommand;
 use steward_server::auth::Actor;
 use steward_server::requests::{NewRequest, Viewer};
 use steward_server::vault::IdentityInput;
-use steward_server::worker::{Worker, WorkerConfig};
+use steward_server::worker::Worker;
 
 use super::vault::{self, VaultArgs};
+use super::work::WorkerArgs;
 
-const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml";
+const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml\n  steward request work --policy policies/connectel.toml --database postgres://steward@db/steward --follow";
 
 #[derive(Subcommand)]
 pub enum RequestCommand {
@@ -93,12 +94,19 @@ pub enum RequestCommand {
         #[arg(long)]
         note: String,
     },
-    /// Carry out queued parts until none is runnable, then stop (for cron,
-    /// or a second process beside `steward serve`).
+    /// Carry out queued parts until none is runnable, then stop (for cron);
+    /// with --follow, keep working until stopped (a worker process beside
+    /// `steward serve --workers 0`). Any number may share one PostgreSQL
+    /// database: each part runs in one of them.
     #[command(after_help = EXAMPLES)]
     Work {
         #[command(flatten)]
         vault: VaultArgs,
+        #[command(flatten)]
+        work: WorkerArgs,
+        /// Keep working (and waiting for new parts) until stopped.
+        #[arg(long)]
+        follow: bool,
     },
 }
 
@@ -201,11 +209,23 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                 .await?;
             println!("part {part} of {id} done");
         }
-        RequestCommand::Work { vault } => {
+        RequestCommand::Work {
+            vault,
+            work,
+            follow,
+        } => {
             let requests = vault::open_requests(&vault).await?;
-            let worker = Worker::new(requests, WorkerConfig::default());
-            let ran = worker.until_idle().await?;
-            println!("ran {ran} part(s); nothing more is runnable now");
+            let worker = Worker::new(requests, work.config());
+            if follow {
+                eprintln!("steward: worker {} started; Ctrl-C stops", worker.name());
+                tokio::select! {
+                    () = worker.run() => {}
+                    () = steward_server::startup::shutdown_signal() => eprintln!("steward: worker stopped"),
+                }
+            } else {
+                let ran = worker.until_idle().await?;
+                println!("ran {ran} part(s); nothing more is runnable now");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

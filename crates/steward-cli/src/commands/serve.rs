@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use steward_server::startup::Application;
-use steward_server::worker::{Worker, WorkerConfig};
+use steward_server::worker::Worker;
 
 use super::vault::{self, VaultArgs};
+use super::work::WorkerArgs;
 
 #[derive(Args)]
 #[command(
@@ -20,9 +21,11 @@ pub struct ServeArgs {
     #[arg(long, env = "STEWARD_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Workers that carry out requests in this process (0: leave it to
-    /// `steward work` processes).
+    /// `steward request work --follow` processes).
     #[arg(long, env = "STEWARD_WORKERS", default_value_t = 2)]
     pub workers: usize,
+    #[command(flatten)]
+    pub work: WorkerArgs,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -31,7 +34,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let backend = vault.store().backend();
     let policy = format!("{} {}", vault.policy().meta.id, vault.policy().meta.version);
     for _ in 0..args.workers {
-        let worker = Worker::new(std::sync::Arc::clone(&requests), WorkerConfig::default());
+        let worker = Worker::new(std::sync::Arc::clone(&requests), args.work.config());
         tokio::spawn(worker.run());
     }
     let app = Application::build(args.listen, std::sync::Arc::clone(&requests))

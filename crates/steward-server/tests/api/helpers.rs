@@ -29,7 +29,8 @@ pub struct TestApp {
     pub admin: String,
     pub officer: String,
     pub auditor: String,
-    /// A service limited to `customer_service` and `support_call_recording`.
+    /// A service limited to `customer_service` and `support_call_recording`
+    /// (with another policy than Connectel's: its first purpose).
     pub service: String,
     /// The PostgreSQL database to drop when the test ends.
     pub postgres_database: Option<String>,
@@ -59,7 +60,7 @@ impl Drop for TestApp {
     }
 }
 
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("STEWARD_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
@@ -199,11 +200,7 @@ pub async fn spawn_with_systems(
         admin: token(Role::Admin, &[]).await,
         officer: token(Role::PrivacyOfficer, &[]).await,
         auditor: token(Role::Auditor, &[]).await,
-        service: token(
-            Role::Service,
-            &["customer_service", "support_call_recording"],
-        )
-        .await,
+        service: token(Role::Service, &service_purposes(vault.policy())).await,
         address,
         store,
         client: Client::new(),
@@ -211,6 +208,22 @@ pub async fn spawn_with_systems(
         kek,
         dir,
         postgres_database: None,
+    }
+}
+
+/// Connectel's customer service and call recording; with another policy,
+/// its first purpose.
+fn service_purposes(policy: &Policy) -> Vec<&str> {
+    let connectel = ["customer_service", "support_call_recording"];
+    if policy.purposes.iter().any(|p| p.id == connectel[0]) {
+        connectel.to_vec()
+    } else {
+        policy
+            .purposes
+            .iter()
+            .take(1)
+            .map(|p| p.id.as_str())
+            .collect()
     }
 }
 
@@ -445,5 +458,40 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 200);
         response.json().await.expect("json")
+    }
+}
+
+impl TestApp {
+    /// Does every manual part as the officer, once the request has started.
+    pub async fn do_manual_parts(&self, id: &str) {
+        let mut view: Value = Value::Null;
+        for _ in 0..200 {
+            view = self
+                .get(&format!("/v1/requests/{id}"), &self.officer)
+                .await
+                .json()
+                .await
+                .unwrap();
+            if view["state"] != "verified" && view["state"] != "awaiting_verification" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        for part in view["parts"].as_array().unwrap() {
+            if part["manual"] == true && part["state"] == "pending" {
+                let path = format!(
+                    "/v1/requests/{id}/parts/{}/complete",
+                    part["id"].as_str().unwrap()
+                );
+                let response = self
+                    .post(
+                        &path,
+                        &self.officer,
+                        json!({ "note": "done in the system by hand" }),
+                    )
+                    .await;
+                assert_eq!(response.status(), 204, "{}", response.text().await.unwrap());
+            }
+        }
     }
 }

@@ -7,41 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-impl TestApp {
-    /// Does every manual part as the officer, once the request has started.
-    async fn do_manual_parts(&self, id: &str) {
-        let mut view: Value = Value::Null;
-        for _ in 0..200 {
-            view = self
-                .get(&format!("/v1/requests/{id}"), &self.officer)
-                .await
-                .json()
-                .await
-                .unwrap();
-            if view["state"] != "verified" && view["state"] != "awaiting_verification" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        for part in view["parts"].as_array().unwrap() {
-            if part["manual"] == true && part["state"] == "pending" {
-                let path = format!(
-                    "/v1/requests/{id}/parts/{}/complete",
-                    part["id"].as_str().unwrap()
-                );
-                let response = self
-                    .post(
-                        &path,
-                        &self.officer,
-                        json!({ "note": "done in the system by hand" }),
-                    )
-                    .await;
-                assert_eq!(response.status(), 204, "{}", response.text().await.unwrap());
-            }
-        }
-    }
-}
-
 #[tokio::test]
 async fn an_access_request_returns_the_data_and_the_art_15_information() {
     let app = spawn_app().await;

@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod workers;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -86,6 +88,30 @@ fn warnings_fail_only_when_denied() {
     let denied = steward(&["policy", "check", "--deny-warnings", &path]);
     assert_eq!(denied.status.code(), Some(1));
     assert!(stderr(&denied).contains("warnings denied"));
+}
+
+#[test]
+fn check_reads_connector_declarations_as_the_server_would() {
+    let dir = temp_dir("connector");
+    let file = dir.join("calectro.toml");
+    // The CRM's contacts table maps a column to a category the CRM is not
+    // said to hold: the notice would not tell the truth.
+    let source = std::fs::read_to_string(repo_root().join("policies/calectro.toml"))
+        .expect("policy")
+        .replacen(
+            "columns = { name = \"contact.name\",",
+            "columns = { settings = \"app.account_data\", name = \"contact.name\",",
+            1,
+        );
+    std::fs::write(&file, source).expect("write");
+    let output = steward(&["policy", "check", &file.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("system `crm`: the connector maps data to category `app.account_data`, which is not among the system's `categories`"),
+        "{err}"
+    );
+    assert!(err.contains("FAILED (1 error, 0 warnings)"), "{err}");
 }
 
 #[test]
