@@ -238,7 +238,12 @@ impl RelationalConnector {
             ConnectorError::Declaration("the URL must start with postgres:// or mysql://".into())
         })?;
         sqlx::any::install_default_drivers();
-        let pool = AnyPool::connect(url).await?;
+        // No ping before each query: it would double the round trips, and a
+        // broken connection fails the query, which the request's job retries.
+        let pool = sqlx::pool::PoolOptions::<sqlx::Any>::new()
+            .test_before_acquire(false)
+            .connect(url)
+            .await?;
         let types = column_types(&pool, dialect, &system).await?;
         check_columns(&system, &types)?;
         Ok(Self {
@@ -368,26 +373,90 @@ impl RelationalConnector {
         Ok(found)
     }
 
-    /// Everything the system holds about the person, by category.
-    pub async fn access(&self, identities: &[Identity<'_>]) -> Result<Vec<FoundRow>> {
+    /// Which rows of `table` are the person's, as a condition whose values
+    /// are appended to `binds`: the table's identity columns, or its parent
+    /// column among the parent rows that are the person's. The parent is a
+    /// subquery, so a child is read in the same round trip as its parent.
+    /// None: no row of the table can be the person's.
+    fn person_rows(
+        &self,
+        table: &Table,
+        identities: &[Identity<'_>],
+        binds: &mut Vec<String>,
+    ) -> Option<String> {
         let d = self.dialect;
-        let mut out = Vec::new();
-        for (table, keys) in self.locate(identities).await? {
-            if keys.is_empty() || table.columns.is_empty() {
+        let mut conditions = Vec::new();
+        for (column, kind) in &table.identities {
+            let values: Vec<&str> = identities
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(|i| i.value)
+                .collect();
+            if values.is_empty() {
                 continue;
             }
+            let first = binds.len() + 1;
+            conditions.push(if table.fold_case.contains(column) {
+                format!(
+                    "LOWER({}) IN {}",
+                    d.text(&d.quote(column)),
+                    d.placeholders(first, values.len())
+                )
+            } else {
+                format!(
+                    "{} IN {}",
+                    self.column(&table.name, column),
+                    self.values_from(&table.name, column, first, values.len())
+                )
+            });
+            binds.extend(values.into_iter().map(str::to_owned));
+        }
+        if let Some(relation) = &table.parent
+            && let Some(parent) = self.system.tables.iter().find(|t| t.name == relation.table)
+            && let Some(parent_rows) = self.person_rows(parent, identities, binds)
+        {
+            conditions.push(format!(
+                "{} IN (SELECT {} FROM {} WHERE {parent_rows})",
+                d.quote(&relation.column),
+                d.quote(&parent.key),
+                d.table(&parent.name)
+            ));
+        }
+        (!conditions.is_empty()).then(|| {
+            conditions
+                .iter()
+                .map(|c| format!("({c})"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        })
+    }
+
+    /// Everything the system holds about the person, by category: one query
+    /// per table, all at once.
+    pub async fn access(&self, identities: &[Identity<'_>]) -> Result<Vec<FoundRow>> {
+        let d = self.dialect;
+        let mut queries = Vec::new();
+        for table in self.system.tables.iter().filter(|t| !t.columns.is_empty()) {
+            let mut binds = Vec::new();
+            let Some(rows) = self.person_rows(table, identities, &mut binds) else {
+                continue;
+            };
             let columns: Vec<&String> = table.columns.keys().collect();
             let sql = format!(
-                "SELECT {}, {} FROM {} WHERE {} IN {} ORDER BY 1",
+                "SELECT {}, {} FROM {} WHERE {rows} ORDER BY 1",
                 d.text(&d.quote(&table.key)),
                 d.json_row(&columns),
                 d.table(&table.name),
-                self.column(&table.name, &table.key),
-                self.values(&table.name, &table.key, keys.len())
             );
-            let rows = bind_query(sqlx::query(&sql), &keys)
-                .fetch_all(&self.pool)
-                .await?;
+            queries.push(async move {
+                let rows = bind_query(sqlx::query(&sql), &binds)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok::<_, ConnectorError>((table, rows))
+            });
+        }
+        let mut out = Vec::new();
+        for (table, rows) in futures_util::future::try_join_all(queries).await? {
             for row in rows {
                 let key: String = row.try_get(0)?;
                 // MariaDB reports long text as a BLOB: take it as bytes then.

@@ -72,6 +72,11 @@ impl Worker {
         self.sweep().await;
         let mut since_sweep = std::time::Instant::now();
         loop {
+            // Listen before looking: jobs queued while this worker claims
+            // would otherwise wake nobody, and wait for the next poll.
+            let woken = wake.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
             let worked = match self.once().await {
                 Ok(count) => count > 0,
                 Err(e) => {
@@ -84,7 +89,7 @@ impl Worker {
                 since_sweep = std::time::Instant::now();
             }
             if !worked {
-                let _ = tokio::time::timeout(self.config.poll, wake.notified()).await;
+                let _ = tokio::time::timeout(self.config.poll, woken).await;
             }
         }
     }
