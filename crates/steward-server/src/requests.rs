@@ -780,18 +780,15 @@ impl Requests {
             .map(|c| c.identity_kind)
             .collect();
         payload.identities.retain(|i| verified.contains(&i.kind));
-        let worker = Actor {
-            id: actor_id.to_owned(),
-            role: Role::PrivacyOfficer,
-            purposes: Vec::new(),
-        };
+        // The subject found is named in the audit entry of the step that
+        // follows (start, hold or refusal).
         let mut subjects: Vec<String> = Vec::new();
         for identity in &payload.identities {
             let input = IdentityInput {
                 kind: identity.kind.clone(),
                 value: identity.value.clone(),
             };
-            if let Some(subject) = self.vault.find_subject(&worker, &input).await?
+            if let Some(subject) = self.vault.subject_of_identity(&input).await?
                 && !subjects.contains(&subject)
             {
                 subjects.push(subject);

@@ -525,14 +525,7 @@ impl Vault {
     ) -> Result<Option<String>> {
         self.require(actor, &[Role::Admin, Role::PrivacyOfficer, Role::Service])?;
         let identity = self.identity(input)?;
-        let index = self
-            .index_key
-            .index(identity.kind.as_str(), &identity.value);
-        let found = self
-            .store
-            .subject_by_identity(identity.kind.as_str(), &index)
-            .await?;
-        let found = found.filter(|s| s.erased_at.is_none()).map(|s| s.id);
+        let found = self.subject_of_identity(input).await?;
         let audit = self.event(
             actor,
             "subject.lookup",
@@ -541,6 +534,24 @@ impl Vault {
         );
         self.audit.append(audit).await?;
         Ok(found)
+    }
+
+    /// The live subject an identity belongs to, unaudited: for the request
+    /// service, whose audited step names the subject the request reached (one
+    /// entry and one commit, not two).
+    pub(crate) async fn subject_of_identity(
+        &self,
+        input: &IdentityInput,
+    ) -> Result<Option<String>> {
+        let identity = self.identity(input)?;
+        let index = self
+            .index_key
+            .index(identity.kind.as_str(), &identity.value);
+        let found = self
+            .store
+            .subject_by_identity(identity.kind.as_str(), &index)
+            .await?;
+        Ok(found.filter(|s| s.erased_at.is_none()).map(|s| s.id))
     }
 
     /// Stores a value for the purposes it was collected for, after checking

@@ -41,9 +41,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
     let addr = app.local_addr()?;
+    let letters = if requests.outbox().sends_email() {
+        format!(
+            "e-mail goes through SMTP, other letters to {}",
+            vault::outbox_dir(&args.vault).display()
+        )
+    } else {
+        format!("letters go to {}", vault::outbox_dir(&args.vault).display())
+    };
     eprintln!(
-        "steward: serving policy {policy} on http://{addr} ({backend}); letters go to {}; Ctrl-C stops",
-        vault::outbox_dir(&args.vault).display()
+        "steward: serving policy {policy} on http://{addr} ({backend}); {letters}; Ctrl-C stops"
     );
     app.run_until_stopped().await?;
     eprintln!("steward: stopped");

@@ -151,7 +151,14 @@ pub async fn open_requests(
             "steward: warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
         );
     }
-    let outbox = steward_server::outbox::Outbox::new(outbox_dir(args));
+    let mut outbox = steward_server::outbox::Outbox::new(outbox_dir(args));
+    // E-mail through SMTP when configured; the URL may hold a password, so it
+    // comes from the environment only.
+    if let Ok(url) = std::env::var("STEWARD_SMTP_URL") {
+        let from = std::env::var("STEWARD_MAIL_FROM")
+            .unwrap_or_else(|_| vault.policy().controller.email.clone());
+        outbox = outbox.with_smtp(&url, &from)?;
+    }
     Ok(Arc::new(steward_server::requests::Requests::new(
         vault,
         Arc::new(systems),

@@ -160,6 +160,19 @@ pub async fn spawn_with_systems(
     dir: TempDir,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> TestApp {
+    let outbox = Outbox::new(dir.0.join("outbox"));
+    spawn_with_outbox(store, policy, kek, dir, env, outbox).await
+}
+
+/// As [`spawn_with_systems`], with letters going to `outbox`.
+pub async fn spawn_with_outbox(
+    store: Arc<dyn Repository>,
+    policy: Policy,
+    kek: KeyEncryptionKey,
+    dir: TempDir,
+    env: &dyn Fn(&str) -> Option<String>,
+    outbox: Outbox,
+) -> TestApp {
     let systems = Systems::from_policy(&policy, env).expect("systems");
     let vault = Arc::new(
         Vault::open(
@@ -171,7 +184,6 @@ pub async fn spawn_with_systems(
         .await
         .expect("vault"),
     );
-    let outbox = Outbox::new(dir.0.join("outbox"));
     let requests = Arc::new(Requests::new(Arc::clone(&vault), Arc::new(systems), outbox));
     let config = WorkerConfig {
         backoff: std::time::Duration::from_millis(50),

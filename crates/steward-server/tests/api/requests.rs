@@ -511,3 +511,161 @@ async fn officer_endpoints_refuse_anonymous_forged_and_other_roles() {
         );
     }
 }
+
+/// Python's standard SMTP server (`smtpd`, Python 3.11 on this machine) on a
+/// free loopback port, printing each message it receives.
+struct SmtpServer {
+    port: u16,
+    child: std::process::Child,
+    received: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl SmtpServer {
+    fn start() -> Self {
+        use std::io::Read;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-u",
+                "-W",
+                "ignore",
+                "-m",
+                "smtpd",
+                "-n",
+                "-c",
+                "DebuggingServer",
+            ])
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with the smtpd module (Python 3.11)");
+        let received = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = std::sync::Arc::clone(&received);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        Self {
+            port,
+            child,
+            received,
+        }
+    }
+
+    /// The message that mentions `text`, once it has arrived.
+    async fn message_with(&self, text: &str) -> String {
+        for _ in 0..400 {
+            let received = self.received.lock().unwrap().clone();
+            if let Some(message) = received
+                .split("---------- MESSAGE FOLLOWS ----------")
+                .find(|m| m.contains(text))
+            {
+                return message.to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no message with {text} reached the SMTP server");
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn with_smtp_configured_the_code_goes_by_e_mail_not_to_the_folder() {
+    let smtp = SmtpServer::start();
+    let dir = TempDir::new();
+    let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
+        .await
+        .unwrap();
+    let outbox = steward_server::outbox::Outbox::new(dir.0.join("outbox"))
+        .with_smtp(
+            &format!("smtp://127.0.0.1:{}", smtp.port),
+            "privacy@connectel.example",
+        )
+        .unwrap();
+    let app = spawn_with_outbox(
+        std::sync::Arc::new(store),
+        policy_from(&policy_text("connectel")),
+        steward_domain::crypto::KeyEncryptionKey::generate(),
+        dir,
+        &|_| None,
+        outbox,
+    )
+    .await;
+    let (id, secret) = app
+        .submit(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }], "language": "en" }))
+        .await;
+    let message = smtp.message_with(&id).await;
+    assert!(message.contains("To: anna@example.se"), "{message}");
+    assert!(
+        message.contains("From: privacy@connectel.example"),
+        "{message}"
+    );
+    let code = message
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("b'")
+                .trim_end_matches('\'')
+                .trim()
+        })
+        .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
+        .expect("a code in the e-mail");
+    assert!(
+        !app.dir.0.join("outbox/email").exists(),
+        "the letter went by SMTP, not to the folder"
+    );
+    let response = app
+        .as_requester(
+            "POST",
+            &format!("/v1/requests/{id}/verify"),
+            &secret,
+            Some(json!({ "codes": { "email": code } })),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+}
+
+#[test]
+fn smtp_settings_that_cannot_work_are_refused_with_the_reason() {
+    let outbox = || steward_server::outbox::Outbox::new("/tmp/steward-unused");
+    let error = outbox()
+        .with_smtp("http://mail.example.com", "privacy@example.se")
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().starts_with("STEWARD_SMTP_URL: "),
+        "{error}"
+    );
+    let error = outbox()
+        .with_smtp("smtp://127.0.0.1:2525", "not an address")
+        .err()
+        .unwrap();
+    assert_eq!(
+        error.to_string(),
+        "the sender address `not an address` is not an e-mail address"
+    );
+}
