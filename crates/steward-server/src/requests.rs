@@ -53,6 +53,15 @@ pub struct NewRequest {
     pub identity_checked: bool,
 }
 
+/// A request's move to its next state, with the step, jobs and audit entry
+/// that go with it; stored in one transaction.
+struct Transition {
+    updated: StoredRequest,
+    step: RequestStep,
+    jobs: Vec<NewJob>,
+    audit_action: &'static str,
+}
+
 /// What travels sealed with a request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Payload {
@@ -269,6 +278,54 @@ impl Requests {
     }
 
     /// Writes the request's next version if no one else moved it first.
+    /// Stores a new request, and the transition that follows at once (if
+    /// any) in the same transaction; returns the request as stored.
+    async fn create(
+        &self,
+        stored: StoredRequest,
+        challenges: &[StoredChallenge],
+        step: RequestStep,
+        audit: steward_domain::audit::AuditEvent,
+        then: Option<Transition>,
+    ) -> Result<StoredRequest> {
+        let mut steps = vec![step];
+        let mut audits = vec![audit];
+        let (stored, jobs) = match then {
+            Some(transition) => {
+                audits.push(self.audit_of(
+                    &transition.updated,
+                    &transition.step,
+                    transition.audit_action,
+                ));
+                steps.push(transition.step);
+                (transition.updated, transition.jobs)
+            }
+            None => (stored, Vec::new()),
+        };
+        self.vault
+            .store()
+            .create_request(&stored, challenges, &steps, &jobs, self.now_ms(), audits)
+            .await?;
+        if !jobs.is_empty() {
+            self.wake.notify_waiters();
+        }
+        Ok(stored)
+    }
+
+    fn audit_of(
+        &self,
+        updated: &StoredRequest,
+        step: &RequestStep,
+        action: &str,
+    ) -> steward_domain::audit::AuditEvent {
+        self.vault.request_event(
+            &step.actor,
+            action,
+            updated.subject_id.as_deref(),
+            serde_json::json!({ "request": updated.id, "state": updated.state, "step": step.step }),
+        )
+    }
+
     async fn save(
         &self,
         updated: &StoredRequest,
@@ -277,12 +334,7 @@ impl Requests {
         jobs: &[NewJob],
         audit_action: &str,
     ) -> Result<()> {
-        let audit = self.vault.request_event(
-            &step.actor,
-            audit_action,
-            updated.subject_id.as_deref(),
-            serde_json::json!({ "request": updated.id, "state": updated.state, "step": step.step }),
-        );
+        let audit = self.audit_of(updated, &step, audit_action);
         let saved = self
             .vault
             .store()
@@ -510,23 +562,24 @@ impl Requests {
             None,
             serde_json::json!({ "request": id, "kind": stored.kind }),
         );
-        self.vault
-            .store()
-            .create_request(&stored, &challenges, &step, audit)
-            .await?;
+        // An officer vouched for every identity: the request is decided (and
+        // usually started) in the same transaction that stores it.
+        let then = if input.identity_checked {
+            let verified: Vec<String> = claimed.iter().map(|c| c.kind.clone()).collect();
+            Some(self.decide(&stored, &verified, actor_id).await?)
+        } else {
+            None
+        };
+        let stored = self.create(stored, &challenges, step, audit, then).await?;
         for (identity, code) in codes {
             self.send_code(&stored, input.kind, language, &identity, &code)
                 .await;
         }
-        if input.identity_checked {
-            self.advance(&id, actor_id).await?;
-        }
-        let current = self.load(&id).await?;
         Ok(Submitted {
             id,
             follow_secret: secret,
-            state: current.state,
-            due: current.due_on,
+            state: stored.state,
+            due: stored.due_on,
         })
     }
 
@@ -616,24 +669,19 @@ impl Requests {
             Some(subject),
             serde_json::json!({ "request": id, "kind": "unsubscribe" }),
         );
-        self.vault
-            .store()
-            .create_request(&stored, &[], &step, audit)
-            .await?;
-        self.start(
+        let start = self.plan_start(
             &stored,
             stored.clone(),
             &payload,
             RequestKind::Unsubscribe,
             "subject",
-        )
-        .await?;
-        let current = self.load(&id).await?;
+        )?;
+        let stored = self.create(stored, &[], step, audit, Some(start)).await?;
         Ok(Submitted {
             id,
             follow_secret: secret,
-            state: current.state,
-            due: current.due_on,
+            state: stored.state,
+            due: stored.due_on,
         })
     }
 
@@ -767,9 +815,6 @@ impl Requests {
         if stored.state != "verified" || stored.held.is_some() {
             return Ok(());
         }
-        let kind = kind_of(&stored)?;
-        let mut payload = self.payload(&stored)?;
-        // Only verified identities reach any data.
         let verified: Vec<String> = self
             .vault
             .store()
@@ -779,6 +824,30 @@ impl Requests {
             .filter(|c| c.verified)
             .map(|c| c.identity_kind)
             .collect();
+        let transition = self.decide(&stored, &verified, actor_id).await?;
+        self.save(
+            &transition.updated,
+            &stored.state,
+            transition.step,
+            &transition.jobs,
+            transition.audit_action,
+        )
+        .await
+    }
+
+    /// What follows once identities are proven (only `verified` kinds count):
+    /// refused (they lead to different people), held (a fee may apply) or
+    /// started. The caller stores it.
+    async fn decide(
+        &self,
+        stored: &StoredRequest,
+        verified: &[String],
+        actor_id: &str,
+    ) -> Result<Transition> {
+        let id = stored.id.as_str();
+        let kind = kind_of(stored)?;
+        let mut payload = self.payload(stored)?;
+        // Only verified identities reach any data.
         payload.identities.retain(|i| verified.contains(&i.kind));
         // The subject found is named in the audit entry of the step that
         // follows (start, hold or refusal).
@@ -799,7 +868,7 @@ impl Requests {
         updated.updated_at = self.vault.now().to_string();
         if subjects.len() > 1 {
             let state = next(
-                &stored,
+                stored,
                 RequestEvent::Refuse {
                     reason: "The identities given belong to different people in our records, so we cannot be sure whose data the request is about (Art. 12(6) GDPR). Please make one request per person.".into(),
                 },
@@ -812,9 +881,12 @@ impl Requests {
                 actor_id,
                 serde_json::json!({ "reason": "identities_of_different_subjects" }),
             );
-            return self
-                .save(&updated, &stored.state, step, &[], "request.refuse")
-                .await;
+            return Ok(Transition {
+                updated,
+                step,
+                jobs: Vec::new(),
+                audit_action: "request.refuse",
+            });
         }
         updated.subject_id = subjects.pop();
         if kind.yields_a_copy()
@@ -845,23 +917,46 @@ impl Requests {
                     actor_id,
                     serde_json::json!({ "reason": "fee_may_apply", "copies_this_year": copies }),
                 );
-                return self
-                    .save(&updated, &stored.state, step, &[], "request.hold")
-                    .await;
+                return Ok(Transition {
+                    updated,
+                    step,
+                    jobs: Vec::new(),
+                    audit_action: "request.hold",
+                });
             }
         }
-        self.start(&stored, updated, &payload, kind, actor_id).await
+        self.plan_start(stored, updated, &payload, kind, actor_id)
     }
 
     /// Queues the jobs: one per system the request reaches.
     async fn start(
         &self,
         stored: &StoredRequest,
-        mut updated: StoredRequest,
+        updated: StoredRequest,
         payload: &Payload,
         kind: RequestKind,
         actor_id: &str,
     ) -> Result<()> {
+        let transition = self.plan_start(stored, updated, payload, kind, actor_id)?;
+        self.save(
+            &transition.updated,
+            &stored.state,
+            transition.step,
+            &transition.jobs,
+            transition.audit_action,
+        )
+        .await
+    }
+
+    /// The start of a request: its jobs, its state, its step.
+    fn plan_start(
+        &self,
+        stored: &StoredRequest,
+        mut updated: StoredRequest,
+        payload: &Payload,
+        kind: RequestKind,
+        actor_id: &str,
+    ) -> Result<Transition> {
         let jobs = crate::execute::plan_jobs(
             self.vault.policy(),
             &self.systems,
@@ -881,8 +976,12 @@ impl Requests {
             actor_id,
             serde_json::json!({ "parts": parts }),
         );
-        self.save(&updated, &stored.state, step, &jobs, "request.start")
-            .await
+        Ok(Transition {
+            updated,
+            step,
+            jobs,
+            audit_action: "request.start",
+        })
     }
 
     /// What a request looks like now, with its parts and history.

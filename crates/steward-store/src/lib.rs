@@ -370,13 +370,17 @@ pub trait Repository: Send + Sync {
         audit: AuditEvent,
     ) -> Result<()>;
 
-    /// Stores a new request with its codes and first history step.
+    /// Stores a new request with its codes and first history steps, in one
+    /// transaction with the jobs it starts (a request whose identity an
+    /// officer checked starts at once) and the steps' audit entries.
     async fn create_request(
         &self,
         request: &StoredRequest,
         challenges: &[StoredChallenge],
-        step: &RequestStep,
-        audit: AuditEvent,
+        steps: &[RequestStep],
+        jobs: &[NewJob],
+        now_ms: i64,
+        audit: Vec<AuditEvent>,
     ) -> Result<()>;
     async fn request(&self, id: &str) -> Result<Option<StoredRequest>>;
     /// Writes a request's new version if it is still in `expected_state`,

@@ -906,8 +906,10 @@ impl Repository for PostgresStore {
         &self,
         request: &StoredRequest,
         challenges: &[StoredChallenge],
-        step: &RequestStep,
-        audit: AuditEvent,
+        steps: &[RequestStep],
+        jobs: &[NewJob],
+        now_ms: i64,
+        audit: Vec<AuditEvent>,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO requests (id, kind, state, state_detail, subject_id, language, payload_sealed, follow_hash, received_at, due_on, extended_on, extension_reason, held, result_sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
@@ -941,8 +943,15 @@ impl Repository for PostgresStore {
                 .await
                 .map_err(|e| conflict(e, "challenge", &challenge.identity_kind))?;
         }
-        insert_step(&mut tx, step).await?;
-        append(&mut tx, audit).await?;
+        for step in steps {
+            insert_step(&mut tx, step).await?;
+        }
+        for job in jobs {
+            insert_job(&mut tx, job, now_ms).await?;
+        }
+        for event in audit {
+            append(&mut tx, event).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -163,6 +163,7 @@ on_both_backends!(
     failed_jobs_are_retried_and_claimed_again,
     delete_records_deletes_only_the_listed_records_of_that_subject,
     a_request_is_stored_with_its_codes_and_first_step,
+    a_request_is_stored_already_started_in_one_transaction,
     a_request_moves_on_only_from_the_state_it_was_read_in,
     concurrent_updates_of_one_request_let_exactly_one_win,
     open_requests_come_due_date_first_and_closed_ones_are_left_out,
@@ -1191,11 +1192,59 @@ async fn submit(b: &Backend, request: &StoredRequest, challenges: &[StoredChalle
         .create_request(
             request,
             challenges,
-            &step(&request.id, "submitted", serde_json::json!({})),
-            event("request.submit"),
+            &[step(&request.id, "submitted", serde_json::json!({}))],
+            &[],
+            0,
+            vec![event("request.submit")],
         )
         .await
         .expect("create request");
+}
+
+async fn a_request_is_stored_already_started_in_one_transaction(b: Backend) {
+    let before = audit_len(&b).await;
+    let stored = request("q9", "in_progress", "2026-12-22", "2026-11-22T10:00:00Z");
+    let steps = [
+        step("q9", "submitted", serde_json::json!({})),
+        step(
+            "q9",
+            "started",
+            serde_json::json!({ "parts": ["warehouse_db"] }),
+        ),
+    ];
+    b.store
+        .create_request(
+            &stored,
+            &[],
+            &steps,
+            &[manual_job("q9", "j9")],
+            0,
+            vec![event("request.submit"), event("request.start")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.store.request_history("q9").await.unwrap(), steps);
+    let jobs = b.store.jobs_for_request("q9").await.unwrap();
+    assert_eq!(
+        jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        ["j9"]
+    );
+    assert_eq!(audit_len(&b).await, before + 2);
+    // A job that cannot be stored takes the request with it.
+    let failed = b
+        .store
+        .create_request(
+            &request("q10", "in_progress", "2026-12-22", "2026-11-22T10:00:00Z"),
+            &[],
+            &[step("q10", "submitted", serde_json::json!({}))],
+            &[manual_job("q10", "j9")],
+            0,
+            vec![event("request.submit")],
+        )
+        .await;
+    assert!(failed.is_err(), "the job id is taken");
+    assert!(b.store.request("q10").await.unwrap().is_none());
+    assert_eq!(audit_len(&b).await, before + 2);
 }
 
 async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
@@ -1230,8 +1279,10 @@ async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
         .create_request(
             &request("q1", "received", "2027-01-01", "2026-11-23T10:00:00Z"),
             &[challenge("q1", "postal")],
-            &step("q1", "submitted", serde_json::json!({})),
-            event("request.submit"),
+            &[step("q1", "submitted", serde_json::json!({}))],
+            &[],
+            0,
+            vec![event("request.submit")],
         )
         .await;
     assert!(
