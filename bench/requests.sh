@@ -49,5 +49,5 @@ for _ in $(seq 1 1000); do
 done
 
 echo "backend $backend, $customers customers, $rounds rounds"
-STEWARD_URL="http://127.0.0.1:$port" STEWARD_TOKEN="$token" ROUNDS="$rounds" \
+STEWARD_URL="http://127.0.0.1:$port" STEWARD_TOKEN="$token" ROUNDS="$rounds" POLL_MS="${POLL_MS:-1}" \
   target/release/examples/requests

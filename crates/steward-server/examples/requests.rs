@@ -7,8 +7,9 @@
 //!     cargo run --release -p steward-server --example requests
 //!
 //! Two clocks are reported: the client's (submit, then follow the request
-//! every millisecond until it has ended) and the server's own history
-//! (`submitted` to `answered`), which polling cannot blur.
+//! every `POLL_MS` milliseconds, 1 by default, until it has ended) and the
+//! server's own history (`submitted` to `answered`), which the polling's
+//! granularity cannot blur (its load on the server can).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -20,6 +21,8 @@ struct Client {
     http: reqwest::Client,
     url: String,
     token: String,
+    /// How often a request is looked at while it runs (`POLL_MS`, 1 ms).
+    poll: Duration,
 }
 
 /// One request's times, in milliseconds.
@@ -85,7 +88,7 @@ impl Client {
                 _ if start.elapsed() > Duration::from_secs(60) => {
                     panic!("request {id} still open after 60 s: {view:#}")
                 }
-                _ => tokio::time::sleep(Duration::from_millis(1)).await,
+                _ => tokio::time::sleep(self.poll).await,
             }
         }
     }
@@ -149,6 +152,12 @@ async fn main() {
         http: reqwest::Client::new(),
         url: std::env::var("STEWARD_URL").unwrap_or_else(|_| "http://127.0.0.1:18081".into()),
         token: std::env::var("STEWARD_TOKEN").expect("STEWARD_TOKEN: an officer's token"),
+        poll: Duration::from_millis(
+            std::env::var("POLL_MS")
+                .ok()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1),
+        ),
     });
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
@@ -217,7 +226,7 @@ async fn main() {
             "20 requests still open"
         );
         if !pending.is_empty() {
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::time::sleep(client.poll).await;
         }
     }
     let client_ms = started.elapsed().as_secs_f64() * 1000.0;
