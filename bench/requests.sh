@@ -17,8 +17,10 @@ work=$(mktemp -d)
 shop=steward_bench_shop_$$
 export PGOPTIONS="-c client_min_messages=warning"
 pg="psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q"
+server=
 cleanup() {
-  kill "$server" 2>/dev/null || true
+  [ -n "$server" ] && kill "$server" 2>/dev/null
+  true
   rm -rf "$work"
   $pg -d postgres -c "DROP DATABASE IF EXISTS $shop WITH (FORCE)"
   [ "$backend" = postgres ] && $pg -d postgres -c "DROP DATABASE IF EXISTS ${shop}_steward WITH (FORCE)"

@@ -185,6 +185,15 @@ impl Dialect {
             .join(".")
     }
 
+    /// A column name as the database compares it: MySQL's column names
+    /// ignore case, PostgreSQL's quoted ones do not.
+    fn column_key(self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => column.to_owned(),
+            Dialect::MySql => column.to_lowercase(),
+        }
+    }
+
     /// `expr` as text, so every key and value travels as a string.
     fn text(self, expr: &str) -> String {
         match self {
@@ -225,8 +234,9 @@ pub struct RelationalConnector {
     pool: AnyPool,
     dialect: Dialect,
     system: RelationalSystem,
-    /// PostgreSQL column types, by (table as declared, column): parameters are
-    /// cast to the column's type, so comparisons use the column's index.
+    /// Column types, by (table as declared, column): every declared column
+    /// must be there, and on PostgreSQL parameters are cast to the column's
+    /// type, so comparisons use the column's index.
     types: std::collections::HashMap<(String, String), String>,
 }
 
@@ -238,14 +248,16 @@ impl RelationalConnector {
             ConnectorError::Declaration("the URL must start with postgres:// or mysql://".into())
         })?;
         sqlx::any::install_default_drivers();
-        // No ping before each query: it would double the round trips, and a
-        // broken connection fails the query, which the request's job retries.
+        // No ping before each query: it would put a round trip in front of
+        // every query (sqlx still pings when a connection goes back to the
+        // pool, off the request's path); a broken connection fails its query,
+        // and the request's job retries.
         let pool = sqlx::pool::PoolOptions::<sqlx::Any>::new()
             .test_before_acquire(false)
             .connect(url)
             .await?;
         let types = column_types(&pool, dialect, &system).await?;
-        check_columns(&system, &types)?;
+        check_columns(dialect, &system, &types)?;
         Ok(Self {
             pool,
             dialect,
@@ -604,27 +616,37 @@ async fn column_types(
     dialect: Dialect,
     system: &RelationalSystem,
 ) -> Result<std::collections::HashMap<(String, String), String>> {
+    // The last column says whether an unqualified table name means this
+    // schema: PostgreSQL's search path, MySQL's current database.
     let sql = match dialect {
         Dialect::Postgres => {
-            "SELECT table_schema::text, table_name::text, column_name::text, udt_name::text FROM information_schema.columns
-             WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            "SELECT table_schema::text, table_name::text, column_name::text, udt_name::text,
+                    CASE WHEN table_schema = ANY (current_schemas(false)) THEN 'yes' ELSE 'no' END
+             FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
         }
         // MariaDB may report these as binary strings: cast them.
         Dialect::MySql => {
-            "SELECT CAST(table_schema AS CHAR), CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(data_type AS CHAR)
-             FROM information_schema.columns WHERE table_schema = DATABASE()"
+            "SELECT CAST(table_schema AS CHAR), CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(data_type AS CHAR),
+                    CASE WHEN table_schema = DATABASE() THEN 'yes' ELSE 'no' END
+             FROM information_schema.columns
+             WHERE table_schema NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')"
         }
     };
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(sql).fetch_all(pool).await?;
+    let rows: Vec<(String, String, String, String, String)> =
+        sqlx::query_as(sql).fetch_all(pool).await?;
     let mut types = std::collections::HashMap::new();
     for table in &system.tables {
         let (schema, name) = match table.name.split_once('.') {
             Some((schema, name)) => (Some(schema), name),
             None => (None, table.name.as_str()),
         };
-        for (row_schema, row_table, column, ty) in &rows {
-            if row_table == name && schema.is_none_or(|s| s == row_schema) {
-                types.insert((table.name.clone(), column.clone()), ty.clone());
+        for (row_schema, row_table, column, ty, default) in &rows {
+            let here = match schema {
+                Some(schema) => schema == row_schema,
+                None => default == "yes",
+            };
+            if row_table == name && here {
+                types.insert((table.name.clone(), dialect.column_key(column)), ty.clone());
             }
         }
     }
@@ -634,6 +656,7 @@ async fn column_types(
 /// Every table and column the declaration names is in the database, so a
 /// typo is found when Steward connects, not taken for "no data here".
 fn check_columns(
+    dialect: Dialect,
     system: &RelationalSystem,
     types: &std::collections::HashMap<(String, String), String>,
 ) -> Result<()> {
@@ -651,7 +674,7 @@ fn check_columns(
             .chain(table.parent.as_ref().map(|p| &p.column))
             .chain(&table.anonymise);
         for column in named {
-            if !types.contains_key(&(table.name.clone(), column.clone())) {
+            if !types.contains_key(&(table.name.clone(), dialect.column_key(column))) {
                 return Err(ConnectorError::Declaration(format!(
                     "table `{}` has no column `{column}`",
                     table.name

@@ -223,6 +223,19 @@ async fn a_declared_column_the_database_lacks_is_named_when_connecting(shop: Sho
             "{error}"
         );
     }
+    // MySQL's column names ignore case; PostgreSQL's quoted ones do not.
+    let upper = SHOP.replacen(
+        "columns = { name = \"contact.name\"",
+        "columns = { NAME = \"contact.name\"",
+        1,
+    );
+    let connected = RelationalConnector::connect(&url, toml::from_str(&upper).unwrap()).await;
+    assert_eq!(
+        connected.is_ok(),
+        shop.dialect == Dialect::MySql,
+        "{:?}",
+        connected.err()
+    );
 }
 
 const ANNA: [Identity<'static>; 1] = [Identity {
@@ -281,6 +294,31 @@ async fn access_gathers_the_person_from_every_table_and_no_one_else(shop: Shop) 
         .await
         .unwrap();
     assert_eq!(by_phone.iter().filter(|r| r.table == "orders").count(), 2);
+    // By both at once (values bound through nested parent subqueries), and
+    // with Bob's address too: each row once, everyone's rows found.
+    let both = shop
+        .connector
+        .access(&[
+            Identity {
+                kind: "phone",
+                value: "+46701234567",
+            },
+            Identity {
+                kind: "email",
+                value: "anna@example.se",
+            },
+            Identity {
+                kind: "email",
+                value: "bob@example.se",
+            },
+        ])
+        .await
+        .unwrap();
+    let count = |table: &str| both.iter().filter(|r| r.table == table).count();
+    assert_eq!(
+        (count("customers"), count("orders"), count("order_lines")),
+        (2, 3, 4)
+    );
 }
 
 async fn erasure_does_what_each_table_declares_and_leaves_others_alone(shop: Shop) {

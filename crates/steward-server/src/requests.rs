@@ -279,7 +279,7 @@ impl Requests {
 
     /// Writes the request's next version if no one else moved it first.
     /// Stores a new request, and the transition that follows at once (if
-    /// any) in the same transaction; returns the request as stored.
+    /// any), in one transaction; returns the request as stored.
     async fn create(
         &self,
         stored: StoredRequest,
@@ -326,6 +326,19 @@ impl Requests {
         )
     }
 
+    async fn save_transition(&self, from: &StoredRequest, transition: Transition) -> Result<()> {
+        self.save(
+            &transition.updated,
+            &from.state,
+            transition.step,
+            &transition.jobs,
+            transition.audit_action,
+        )
+        .await
+    }
+
+    /// Writes the request's new version if it is still in `expected_state`,
+    /// with its step, jobs and audit entry; wakes the workers for new jobs.
     async fn save(
         &self,
         updated: &StoredRequest,
@@ -825,14 +838,7 @@ impl Requests {
             .map(|c| c.identity_kind)
             .collect();
         let transition = self.decide(&stored, &verified, actor_id).await?;
-        self.save(
-            &transition.updated,
-            &stored.state,
-            transition.step,
-            &transition.jobs,
-            transition.audit_action,
-        )
-        .await
+        self.save_transition(&stored, transition).await
     }
 
     /// What follows once identities are proven (only `verified` kinds count):
@@ -849,8 +855,8 @@ impl Requests {
         let mut payload = self.payload(stored)?;
         // Only verified identities reach any data.
         payload.identities.retain(|i| verified.contains(&i.kind));
-        // The subject found is named in the audit entry of the step that
-        // follows (start, hold or refusal).
+        // One subject found is named in the audit entry of the step that
+        // follows (start or hold); several, each in an entry of its own.
         let mut subjects: Vec<String> = Vec::new();
         for identity in &payload.identities {
             let input = IdentityInput {
@@ -867,6 +873,15 @@ impl Requests {
         updated.payload_sealed = self.seal_payload(id, &payload);
         updated.updated_at = self.vault.now().to_string();
         if subjects.len() > 1 {
+            for subject in &subjects {
+                let lookup = self.vault.request_event(
+                    actor_id,
+                    "subject.lookup",
+                    Some(subject),
+                    serde_json::json!({ "request": id, "found": true }),
+                );
+                self.vault.append_audit(lookup).await?;
+            }
             let state = next(
                 stored,
                 RequestEvent::Refuse {
@@ -938,14 +953,7 @@ impl Requests {
         actor_id: &str,
     ) -> Result<()> {
         let transition = self.plan_start(stored, updated, payload, kind, actor_id)?;
-        self.save(
-            &transition.updated,
-            &stored.state,
-            transition.step,
-            &transition.jobs,
-            transition.audit_action,
-        )
-        .await
+        self.save_transition(stored, transition).await
     }
 
     /// The start of a request: its jobs, its state, its step.

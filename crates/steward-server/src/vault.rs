@@ -536,6 +536,12 @@ impl Vault {
         Ok(found)
     }
 
+    /// Appends an entry to the audit log (through the group-committing writer).
+    pub(crate) async fn append_audit(&self, event: AuditEvent) -> Result<()> {
+        self.audit.append(event).await?;
+        Ok(())
+    }
+
     /// The live subject an identity belongs to, unaudited: for the request
     /// service, whose audited step names the subject the request reached (one
     /// entry and one commit, not two).

@@ -1223,6 +1223,7 @@ async fn a_request_is_stored_already_started_in_one_transaction(b: Backend) {
         )
         .await
         .unwrap();
+    assert_eq!(b.store.request("q9").await.unwrap(), Some(stored));
     assert_eq!(b.store.request_history("q9").await.unwrap(), steps);
     let jobs = b.store.jobs_for_request("q9").await.unwrap();
     assert_eq!(
@@ -1244,6 +1245,7 @@ async fn a_request_is_stored_already_started_in_one_transaction(b: Backend) {
         .await;
     assert!(failed.is_err(), "the job id is taken");
     assert!(b.store.request("q10").await.unwrap().is_none());
+    assert!(b.store.request_history("q10").await.unwrap().is_empty());
     assert_eq!(audit_len(&b).await, before + 2);
 }
 

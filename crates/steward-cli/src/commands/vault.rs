@@ -155,6 +155,11 @@ pub async fn open_requests(
     // E-mail through SMTP when configured; the URL may hold a password, so it
     // comes from the environment only.
     if let Ok(url) = std::env::var("STEWARD_SMTP_URL") {
+        if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {
+            eprintln!(
+                "steward: warning: STEWARD_SMTP_URL sends its password unencrypted; use smtps:// or add ?tls=required"
+            );
+        }
         let from = std::env::var("STEWARD_MAIL_FROM")
             .unwrap_or_else(|_| vault.policy().controller.email.clone());
         outbox = outbox.with_smtp(&url, &from)?;
