@@ -311,78 +311,44 @@ impl RelationalConnector {
         &self.pool
     }
 
-    /// The keys of the person's rows, table by table, roots first.
+    /// The keys of the person's rows, table by table, parents before their
+    /// children: one query per table, all at once.
     async fn locate(&self, identities: &[Identity<'_>]) -> Result<Vec<(&Table, Vec<String>)>> {
         let d = self.dialect;
-        let mut found: Vec<(&Table, Vec<String>)> = Vec::new();
-        for table in self
-            .system
-            .tables
-            .iter()
-            .filter(|t| !t.identities.is_empty())
+        let mut tables: Vec<&Table> = self.system.tables.iter().collect();
+        tables.sort_by_key(|t| self.depth(t));
+        let queries = tables.into_iter().map(|table| {
+            let mut binds = Vec::new();
+            let rows = self.person_rows(table, identities, &mut binds);
+            async move {
+                let Some(rows) = rows else {
+                    return Ok((table, Vec::new()));
+                };
+                let sql = format!(
+                    "SELECT {} FROM {} WHERE {rows}",
+                    d.text(&d.quote(&table.key)),
+                    d.table(&table.name),
+                );
+                let keys: Vec<String> = bind_scalar(sqlx::query_scalar(&sql), &binds)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok::<_, ConnectorError>((table, keys))
+            }
+        });
+        futures_util::future::try_join_all(queries).await
+    }
+
+    /// How many parents above `table` (the declaration has no cycles).
+    fn depth(&self, table: &Table) -> usize {
+        let mut depth = 0;
+        let mut at = table;
+        while let Some(relation) = &at.parent
+            && let Some(parent) = self.system.tables.iter().find(|t| t.name == relation.table)
         {
-            let mut keys = Vec::new();
-            for (column, kind) in &table.identities {
-                for identity in identities.iter().filter(|i| i.kind == kind) {
-                    let (compared, value) = if table.fold_case.contains(column) {
-                        (
-                            format!("LOWER({})", d.text(&d.quote(column))),
-                            d.placeholders(1, 1),
-                        )
-                    } else {
-                        (
-                            self.column(&table.name, column),
-                            self.values(&table.name, column, 1),
-                        )
-                    };
-                    let sql = format!(
-                        "SELECT {} FROM {} WHERE {compared} IN {value}",
-                        d.text(&d.quote(&table.key)),
-                        d.table(&table.name),
-                    );
-                    let rows: Vec<String> = sqlx::query_scalar(&sql)
-                        .bind(identity.value.to_owned())
-                        .fetch_all(&self.pool)
-                        .await?;
-                    keys.extend(rows);
-                }
-            }
-            keys.sort();
-            keys.dedup();
-            found.push((table, keys));
+            depth += 1;
+            at = parent;
         }
-        // Children of what was found, until nothing new is found.
-        let mut index = 0;
-        while index < found.len() {
-            let (parent, parent_keys) = (found[index].0, found[index].1.clone());
-            for child in self
-                .system
-                .tables
-                .iter()
-                .filter(|t| t.parent.as_ref().is_some_and(|p| p.table == parent.name))
-            {
-                let Some(relation) = &child.parent else {
-                    continue;
-                };
-                let keys: Vec<String> = if parent_keys.is_empty() {
-                    Vec::new()
-                } else {
-                    let sql = format!(
-                        "SELECT {} FROM {} WHERE {} IN {}",
-                        d.text(&d.quote(&child.key)),
-                        d.table(&child.name),
-                        self.column(&child.name, &relation.column),
-                        self.values(&child.name, &relation.column, parent_keys.len())
-                    );
-                    bind_scalar(sqlx::query_scalar(&sql), &parent_keys)
-                        .fetch_all(&self.pool)
-                        .await?
-                };
-                found.push((child, keys));
-            }
-            index += 1;
-        }
-        Ok(found)
+        depth
     }
 
     /// Which rows of `table` are the person's, as a condition whose values
