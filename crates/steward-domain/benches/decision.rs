@@ -6,8 +6,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use steward_domain::decision::{ConsentWindow, DecisionTable, SubjectState, Window};
 use steward_domain::policy::Version;
+use steward_domain::vault::decision::{ConsentWindow, DecisionTable, SubjectState, Window};
 
 fn decision(c: &mut Criterion) {
     let source = std::fs::read_to_string(concat!(

@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use steward_domain::i18n::Lang;
-use steward_domain::{notice, ropa};
+use steward_domain::common::lang::Lang;
+use steward_domain::publish::{notice, record_of_processing};
 
 fn qlocx() -> String {
     std::fs::read_to_string(concat!(
@@ -30,7 +30,7 @@ fn pipeline(c: &mut Criterion) {
     });
     c.bench_function("record qlocx csv", |b| {
         b.iter(|| {
-            ropa::Record::build(std::hint::black_box(&policy), Lang::En)
+            record_of_processing::Record::build(std::hint::black_box(&policy), Lang::En)
                 .csv()
                 .expect("csv")
         })

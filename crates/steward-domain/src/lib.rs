@@ -1,64 +1,26 @@
-//! Steward's domain: the policy model and its validation, the linter, the
-//! privacy notice and the record of processing. Pure functions, no I/O.
+//! Steward's domain: pure functions and types, no I/O. Three sub-domains and
+//! what they share:
+//!
+//! - [`policy`]: policy as code. The model, parsing and validation of the
+//!   TOML file, the linter with its diagnostics, countries and adequacy, and
+//!   the arithmetic of retention rules.
+//! - [`publish`]: what the policy becomes for people: the privacy notice, the
+//!   record of processing, and the catalogue of every fixed text in English
+//!   and Swedish.
+//! - [`vault`]: keeping personal data: envelope encryption and blind indexes,
+//!   the purpose decision, identities, the consent ledger, the audit chain.
+//! - [`rights`]: data-subject requests: their lifecycle and deadlines,
+//!   one-time codes, the erasure plan, the access report and portability, and
+//!   the letters sent about them.
+//! - [`common`]: languages and periods, which all of them use.
+//!
+//! Dependencies run one way: `rights` may use `vault`, `publish` and
+//! `policy`; `vault` and `publish` use `policy`; everything may use `common`.
 
-pub mod access;
-pub mod audit;
-pub mod catalogue;
-pub mod consent;
-pub mod country;
-pub mod crypto;
-pub mod decision;
-pub mod diagnostic;
-pub mod erasure;
-pub mod i18n;
-pub mod identity;
-pub mod lint;
-pub mod messages;
-pub mod notice;
-pub mod period;
+pub mod common;
 pub mod policy;
-pub mod request;
-pub mod retention;
-pub mod ropa;
-pub mod rules;
-pub mod verification;
+pub mod publish;
+pub mod rights;
+pub mod vault;
 
-use diagnostic::Diagnostic;
-use policy::Policy;
-
-/// Everything `steward policy check` learns about a policy file.
-#[derive(Debug)]
-pub struct CheckReport {
-    /// Present when the file is structurally sound (lints may still fail).
-    pub policy: Option<Policy>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl CheckReport {
-    pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
-    }
-
-    /// Whether the policy may be used: no errors, and no warnings if denied.
-    pub fn passes(&self, deny_warnings: bool) -> bool {
-        self.errors() == 0 && (!deny_warnings || self.warnings() == 0)
-    }
-}
-
-/// Parses, validates and lints a policy file's text.
-pub fn check(source: &str) -> CheckReport {
-    let parsed = policy::parse(source);
-    let mut diagnostics = parsed.diagnostics;
-    if let Some(policy) = &parsed.policy {
-        diagnostics.extend(lint::lint(policy));
-    }
-    diagnostics.sort_by_key(|d| (d.span.as_ref().map_or(usize::MAX, |s| s.start), d.rule.code));
-    CheckReport {
-        policy: parsed.policy,
-        diagnostics,
-    }
-}
+pub use policy::check::{CheckReport, check};

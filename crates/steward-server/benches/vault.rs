@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use steward_domain::crypto::KeyEncryptionKey;
+use steward_domain::vault::crypto::KeyEncryptionKey;
 use steward_server::auth::Actor;
 use steward_server::clock::SystemClock;
 use steward_server::vault::{IdentityInput, NewRecord, NewSubject, Vault};

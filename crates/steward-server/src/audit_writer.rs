@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use steward_domain::audit::{AuditEntry, AuditEvent};
+use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
 use steward_store::{Repository, StoreError};
 use tokio::sync::{mpsc, oneshot};
 

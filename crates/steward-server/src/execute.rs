@@ -12,13 +12,13 @@ use std::io::Write;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use steward_connectors::Identity;
-use steward_domain::access::{self, AccessReport, HeldValue};
-use steward_domain::erasure::{self, ErasureOutcome, Held};
-use steward_domain::i18n::Lang;
-use steward_domain::messages;
+use steward_domain::common::lang::Lang;
+use steward_domain::policy::retention::{Events, RetentionEnd};
 use steward_domain::policy::{Event, Policy, RecipientRole};
-use steward_domain::request::RequestKind;
-use steward_domain::retention::{Events, RetentionEnd};
+use steward_domain::rights::access_report::{self, AccessReport, HeldValue};
+use steward_domain::rights::erasure_plan::{self, ErasureOutcome, Held};
+use steward_domain::rights::letters;
+use steward_domain::rights::request::RequestKind;
 use steward_store::{Job, JobState, NewJob, StoredRequest};
 
 use crate::auth::{Actor, Role};
@@ -143,14 +143,14 @@ pub fn seal_result(
         &format!("job:{job_id}"),
         result.to_string().as_bytes(),
     );
-    serde_json::json!({ "sealed": steward_domain::crypto::hex_encode(&sealed) })
+    serde_json::json!({ "sealed": steward_domain::vault::crypto::hex_encode(&sealed) })
 }
 
 fn open_result(vault: &Vault, request_id: &str, job: &Job) -> Result<serde_json::Value> {
     let Some(sealed) = job.result.as_ref().and_then(|r| r["sealed"].as_str()) else {
         return Ok(serde_json::Value::Null);
     };
-    let bytes = steward_domain::crypto::hex_decode(sealed).unwrap_or_default();
+    let bytes = steward_domain::vault::crypto::hex_decode(sealed).unwrap_or_default();
     let plain = vault.open_for_request(request_id, &format!("job:{}", job.id), &bytes)?;
     Ok(serde_json::from_slice(&plain).unwrap_or(serde_json::Value::Null))
 }
@@ -340,7 +340,7 @@ async fn erase_in_vault(vault: &Vault, actor: &Actor, subject: &str) -> Result<s
                 .unwrap_or(today),
         })
         .collect();
-    let plan = erasure::plan(vault.policy(), &held, &events, today);
+    let plan = erasure_plan::plan(vault.policy(), &held, &events, today);
     let kept: Vec<serde_json::Value> = plan
         .iter()
         .filter_map(|p| match &p.outcome {
@@ -406,7 +406,7 @@ async fn notify(
     let policy = requests.vault().policy();
     let lang = policy.meta.default_language;
     let Some(mut letter) =
-        messages::notify_recipient(lang, &policy.controller.name, kind, &stored.id)
+        letters::notify_recipient(lang, &policy.controller.name, kind, &stored.id)
     else {
         return Ok(serde_json::json!({ "notified": false }));
     };
@@ -511,7 +511,7 @@ pub async fn answer(requests: &Requests, stored: &StoredRequest, jobs: &[Job]) -
         }
     }
     if stored.kind == "portability" {
-        let portable = access::portable(policy, &answer.data);
+        let portable = access_report::portable(policy, &answer.data);
         let mut left_out: Vec<String> = answer
             .data
             .iter()
@@ -564,7 +564,7 @@ pub fn render(
             report().html().map_err(|e| internal(&e))?.into_bytes(),
         )),
         "zip" if stored.kind == "portability" => {
-            let csv = access::portable_csv(&answer.data).map_err(|e| internal(&e))?;
+            let csv = access_report::portable_csv(&answer.data).map_err(|e| internal(&e))?;
             let json = serde_json::to_vec_pretty(&answer.data).unwrap_or_default();
             let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
             let options = zip::write::SimpleFileOptions::default();

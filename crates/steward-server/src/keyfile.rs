@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use steward_domain::crypto::{KeyEncryptionKey, SecretKey};
+use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
 
 pub const ENV_VAR: &str = "STEWARD_KEK";
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use steward_domain::messages::Letter;
+use steward_domain::rights::letters::Letter;
 
 #[derive(Clone)]
 pub struct Outbox {

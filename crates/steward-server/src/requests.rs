@@ -9,14 +9,13 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use steward_domain::crypto::{hex_encode, sha256_hex};
-use steward_domain::i18n::Lang;
-use steward_domain::messages;
+use steward_domain::common::lang::Lang;
 use steward_domain::policy::LegalBasis;
-use steward_domain::request::{
-    self, Deadline, PartOutcome, RequestEvent, RequestKind, RequestState,
-};
-use steward_domain::verification::{self, Challenge};
+use steward_domain::rights::deadline::Deadline;
+use steward_domain::rights::letters;
+use steward_domain::rights::one_time_code::{self, Challenge};
+use steward_domain::rights::request::{self, PartOutcome, RequestEvent, RequestKind, RequestState};
+use steward_domain::vault::crypto::{hex_encode, sha256_hex};
 use steward_store::{JobState, NewJob, RequestStep, StoredChallenge, StoredRequest};
 use tokio::sync::Notify;
 
@@ -285,7 +284,7 @@ impl Requests {
         stored: StoredRequest,
         challenges: &[StoredChallenge],
         step: RequestStep,
-        audit: steward_domain::audit::AuditEvent,
+        audit: steward_domain::vault::audit_chain::AuditEvent,
         then: Option<Transition>,
     ) -> Result<StoredRequest> {
         let mut steps = vec![step];
@@ -317,7 +316,7 @@ impl Requests {
         updated: &StoredRequest,
         step: &RequestStep,
         action: &str,
-    ) -> steward_domain::audit::AuditEvent {
+    ) -> steward_domain::vault::audit_chain::AuditEvent {
         self.vault.request_event(
             &step.actor,
             action,
@@ -508,7 +507,7 @@ impl Requests {
         };
 
         let id = uuid::Uuid::now_v7().to_string();
-        let secret = hex_encode(steward_domain::crypto::SecretKey::generate().as_bytes());
+        let secret = hex_encode(steward_domain::vault::crypto::SecretKey::generate().as_bytes());
         let now = self.vault.now();
         let deadline = Deadline::new(self.today());
         let payload = Payload {
@@ -531,7 +530,7 @@ impl Requests {
                     verified: true,
                 });
             } else {
-                let (code, challenge) = verification::issue(&id, &identity.kind, now.as_second());
+                let (code, challenge) = one_time_code::issue(&id, &identity.kind, now.as_second());
                 challenges.push(stored_challenge(&id, &identity.kind, &challenge));
                 codes.push((identity.clone(), code));
             }
@@ -604,7 +603,7 @@ impl Requests {
         identity: &Claimed,
         code: &str,
     ) {
-        let letter = messages::code(
+        let letter = letters::code(
             lang,
             &self.vault.policy().controller.name,
             kind,
@@ -644,7 +643,7 @@ impl Requests {
             return Err(forged());
         }
         let id = uuid::Uuid::now_v7().to_string();
-        let secret = hex_encode(steward_domain::crypto::SecretKey::generate().as_bytes());
+        let secret = hex_encode(steward_domain::vault::crypto::SecretKey::generate().as_bytes());
         let now = self.vault.now();
         let payload = Payload {
             identities: Vec::new(),
@@ -708,7 +707,7 @@ impl Requests {
             .await?
             .ok_or_else(|| not_found(id))?;
         let given = follow_hash(secret);
-        if verification::constant_time_eq(given.as_bytes(), stored.follow_hash.as_bytes()) {
+        if one_time_code::constant_time_eq(given.as_bytes(), stored.follow_hash.as_bytes()) {
             Ok(stored)
         } else {
             Err(not_found(id))
@@ -757,7 +756,7 @@ impl Requests {
                 attempts: held.attempts.max(0) as u32,
                 verified: held.verified,
             };
-            let checked = verification::check(&mut challenge, id, kind, code, now);
+            let checked = one_time_code::check(&mut challenge, id, kind, code, now);
             *held = stored_challenge(id, kind, &challenge);
             let audit = self.vault.request_event(
                 "subject",
@@ -805,7 +804,7 @@ impl Requests {
             else {
                 continue;
             };
-            let (code, fresh) = verification::issue(id, &identity.kind, now);
+            let (code, fresh) = one_time_code::issue(id, &identity.kind, now);
             let audit = self.vault.request_event(
                 "subject",
                 "request.code_sent",
@@ -1181,7 +1180,7 @@ impl Requests {
             .await?;
         let kind = kind_of(&stored)?;
         let lang = Lang::from_code(&stored.language).unwrap_or(Lang::En);
-        let letter = messages::extended(
+        let letter = letters::extended(
             lang,
             &self.vault.policy().controller.name,
             kind,
@@ -1331,7 +1330,7 @@ impl Requests {
     async fn tell_answered(&self, stored: &StoredRequest) {
         let Ok(kind) = kind_of(stored) else { return };
         let lang = Lang::from_code(&stored.language).unwrap_or(Lang::En);
-        let letter = messages::answered(
+        let letter = letters::answered(
             lang,
             &self.vault.policy().controller.name,
             kind,
@@ -1342,7 +1341,7 @@ impl Requests {
     }
 
     /// Writes to the requester's first verified (or else first) e-mail or phone.
-    async fn write_to_requester(&self, stored: &StoredRequest, letter: &messages::Letter) {
+    async fn write_to_requester(&self, stored: &StoredRequest, letter: &letters::Letter) {
         let Ok(payload) = self.payload(stored) else {
             return;
         };

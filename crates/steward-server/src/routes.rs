@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use steward_domain::i18n::Lang;
+use steward_domain::common::lang::Lang;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -205,11 +205,11 @@ async fn notice(
     let policy = state.vault.policy();
     let (text, content_type) = match query.format.as_deref().unwrap_or("html") {
         "html" => (
-            steward_domain::notice::html(policy, lang),
+            steward_domain::publish::notice::html(policy, lang),
             "text/html; charset=utf-8",
         ),
         "md" => (
-            steward_domain::notice::markdown(policy, lang),
+            steward_domain::publish::notice::markdown(policy, lang),
             "text/markdown; charset=utf-8",
         ),
         other => {
@@ -294,7 +294,8 @@ async fn record_of_processing(
 ) -> Result<Response, ApiError> {
     admit(&caller, OVERSIGHT)?;
     let lang = language(&state, query.lang.as_deref())?;
-    let record = steward_domain::ropa::Record::build(state.vault.policy(), lang);
+    let record =
+        steward_domain::publish::record_of_processing::Record::build(state.vault.policy(), lang);
     let internal =
         |e: &dyn std::fmt::Display| ApiError::Internal(format!("record of processing: {e}"));
     let (text, content_type) = match query.format.as_deref().unwrap_or("json") {
@@ -322,7 +323,7 @@ pub struct AuditVerdict {
     head: Option<String>,
     /// The first problem found, if any.
     #[schema(value_type = Option<Object>)]
-    tamper: Option<steward_domain::audit::Tamper>,
+    tamper: Option<steward_domain::vault::audit_chain::Tamper>,
     message: String,
 }
 
@@ -556,7 +557,13 @@ async fn give_consent(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewConsent>,
-) -> Result<(StatusCode, ApiJson<steward_domain::consent::ConsentRecord>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        ApiJson<steward_domain::vault::consent::ConsentRecord>,
+    ),
+    ApiError,
+> {
     admit(&caller, WRITERS)?;
     let record = state
         .vault
@@ -577,7 +584,7 @@ async fn withdraw_consent(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, purpose)): Path<(String, String)>,
-) -> Result<ApiJson<steward_domain::consent::ConsentRecord>, ApiError> {
+) -> Result<ApiJson<steward_domain::vault::consent::ConsentRecord>, ApiError> {
     admit(&caller, WRITERS)?;
     Ok(ApiJson(
         state
@@ -593,7 +600,7 @@ async fn consent_receipt(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<ApiJson<steward_domain::consent::ConsentReceipt>, ApiError> {
+) -> Result<ApiJson<steward_domain::vault::consent::ConsentReceipt>, ApiError> {
     admit(
         &caller,
         &[

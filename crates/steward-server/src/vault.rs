@@ -8,16 +8,16 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use steward_domain::audit::{self, AuditEvent, Tamper, Verified};
-use steward_domain::consent::{ConsentReceipt, ConsentRecord};
-use steward_domain::crypto::{
+use steward_domain::common::lang::Lang;
+use steward_domain::policy::{Event, Policy, Version};
+use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper, Verified};
+use steward_domain::vault::consent::{ConsentReceipt, ConsentRecord};
+use steward_domain::vault::crypto::{
     BlindIndexKey, CryptoError, DataKey, FieldContext, KeyEncryptionKey, PseudonymKey, SecretKey,
     sha256_hex,
 };
-use steward_domain::decision::{ConsentWindow, DecisionTable, SubjectState, Window};
-use steward_domain::i18n::Lang;
-use steward_domain::identity::{Identity, IdentityError, IdentityKind, Personnummer};
-use steward_domain::policy::{Event, Policy, Version};
+use steward_domain::vault::decision::{ConsentWindow, DecisionTable, SubjectState, Window};
+use steward_domain::vault::identity::{Identity, IdentityError, IdentityKind, Personnummer};
 use steward_store::{
     KeyName, Objection, Repository, StoreError, StoredEvent, StoredIdentity, StoredRecord,
     StoredToken, Subject, SubjectFlags, WrappedKey,
@@ -230,7 +230,8 @@ impl Vault {
             .languages
             .iter()
             .map(|lang| {
-                let text = steward_domain::notice::markdown(&policy, *lang).unwrap_or_default();
+                let text =
+                    steward_domain::publish::notice::markdown(&policy, *lang).unwrap_or_default();
                 (*lang, sha256_hex(&[text.as_bytes()]))
             })
             .collect();
@@ -1197,7 +1198,7 @@ impl Vault {
     pub async fn verify_audit(&self, actor: &Actor) -> Result<Result<Verified, Tamper>> {
         self.require(actor, &[Role::Admin, Role::PrivacyOfficer, Role::Auditor])?;
         let (entries, head) = self.store.audit_log().await?;
-        Ok(audit::verify(&entries, Some(head)))
+        Ok(audit_chain::verify(&entries, Some(head)))
     }
 
     /// Creates an API token; the secret is returned once and never stored.

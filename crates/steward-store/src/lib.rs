@@ -11,8 +11,8 @@ pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use steward_domain::audit::{AuditEntry, AuditEvent};
-use steward_domain::consent::ConsentRecord;
+use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
+use steward_domain::vault::consent::ConsentRecord;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

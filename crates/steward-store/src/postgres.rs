@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row, Transaction};
-use steward_domain::audit::{AuditEntry, AuditEvent};
-use steward_domain::consent::ConsentRecord;
+use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
+use steward_domain::vault::consent::ConsentRecord;
 
 use crate::*;
 

@@ -15,8 +15,8 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
-use steward_domain::audit::{AuditEntry, AuditEvent};
-use steward_domain::consent::ConsentRecord;
+use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
+use steward_domain::vault::consent::ConsentRecord;
 
 use crate::*;
 

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use sqlx::Connection;
-use steward_domain::audit::{self, AuditEvent, Tamper};
-use steward_domain::consent::ConsentRecord;
+use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper};
+use steward_domain::vault::consent::ConsentRecord;
 use steward_store::postgres::PostgresStore;
 use steward_store::sqlite::SqliteStore;
 use steward_store::*;
@@ -419,7 +419,7 @@ async fn erasure_deletes_the_key_and_the_data_and_the_log_still_verifies(b: Back
     assert!(b.store.subject_key("s2").await.unwrap().is_some());
     let (entries, head) = b.store.audit_log().await.unwrap();
     assert_eq!(
-        audit::verify(&entries, Some(head)).map(|v| v.entries),
+        audit_chain::verify(&entries, Some(head)).map(|v| v.entries),
         Ok(4)
     );
 }
@@ -460,7 +460,7 @@ async fn every_change_is_in_the_audit_chain(b: Backend) {
         ]
     );
     assert_eq!(head, 5);
-    assert!(audit::verify(&entries, Some(head)).is_ok());
+    assert!(audit_chain::verify(&entries, Some(head)).is_ok());
 }
 
 async fn five_entries(b: &Backend) {
@@ -472,9 +472,9 @@ async fn five_entries(b: &Backend) {
     }
 }
 
-async fn verdict(b: &Backend) -> Result<audit::Verified, Tamper> {
+async fn verdict(b: &Backend) -> Result<audit_chain::Verified, Tamper> {
     let (entries, head) = b.store.audit_log().await.unwrap();
-    audit::verify(&entries, Some(head))
+    audit_chain::verify(&entries, Some(head))
 }
 
 async fn modified_entries_are_detected(b: Backend) {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use steward_domain::crypto::{KeyEncryptionKey, SecretKey};
+use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
 use steward_server::auth::Actor;
 use steward_server::keyfile;
 

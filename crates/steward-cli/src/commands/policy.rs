@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
-use steward_domain::i18n::Lang;
+use steward_domain::CheckReport;
+use steward_domain::common::lang::Lang;
 use steward_domain::policy::Policy;
-use steward_domain::{CheckReport, notice, ropa, rules};
+use steward_domain::policy::diagnostic_codes;
+use steward_domain::publish::{notice, record_of_processing};
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
@@ -126,7 +128,7 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
         } => {
             let policy = load(&file)?;
             let lang = chosen_language(&policy, lang, &file)?;
-            let record = ropa::Record::build(&policy, lang);
+            let record = record_of_processing::Record::build(&policy, lang);
             let text = match format {
                 RopaFormat::Csv => record.csv()?,
                 RopaFormat::Json => record.json()?,
@@ -202,7 +204,7 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
 fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
     match code {
         None => {
-            for rule in rules::ALL {
+            for rule in diagnostic_codes::ALL {
                 println!(
                     "{}  {:<8} {:<36} {}",
                     rule.code,
@@ -213,7 +215,7 @@ fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
             }
         }
         Some(code) => {
-            let Some(rule) = rules::find(code) else {
+            let Some(rule) = diagnostic_codes::find(code) else {
                 bail!("no rule `{code}`; `steward policy explain` lists them all");
             };
             println!(
@@ -228,10 +230,10 @@ fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn severity(rule: &rules::Rule) -> &'static str {
+fn severity(rule: &diagnostic_codes::Rule) -> &'static str {
     match rule.severity {
-        steward_domain::diagnostic::Severity::Error => "error",
-        steward_domain::diagnostic::Severity::Warning => "warning",
+        steward_domain::policy::diagnostic::Severity::Error => "error",
+        steward_domain::policy::diagnostic::Severity::Warning => "warning",
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use steward_domain::crypto::KeyEncryptionKey;
+use steward_domain::vault::crypto::KeyEncryptionKey;
 use steward_server::clock::SystemClock;
 use steward_server::keyfile::{self, KeySource};
 use steward_server::vault::{Vault, VaultError};

@@ -64,7 +64,7 @@ fn every_structural_error_code_has_a_fixture() {
         .expect("fixtures directory")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
-    for rule in steward_domain::rules::ALL
+    for rule in steward_domain::policy::diagnostic_codes::ALL
         .iter()
         .filter(|r| r.code.starts_with('E'))
     {

@@ -1,7 +1,7 @@
 //! One test per linter rule: one mistake made in the minimal policy, and
 //! exactly that rule reported, on the line that holds the mistake.
 
-use steward_domain::diagnostic::Severity;
+use steward_domain::policy::diagnostic::Severity;
 
 use super::*;
 
@@ -398,7 +398,7 @@ fn anonymous_purposes_need_no_legal_basis_and_no_retention() {
 #[test]
 fn every_lint_rule_has_a_test_here() {
     let this_file = include_str!("lints.rs");
-    for rule in steward_domain::rules::ALL
+    for rule in steward_domain::policy::diagnostic_codes::ALL
         .iter()
         .filter(|r| r.code.starts_with('L'))
     {

@@ -13,8 +13,8 @@ mod sources;
 
 use std::path::PathBuf;
 
-use steward_domain::diagnostic::Diagnostic;
 use steward_domain::policy::Policy;
+use steward_domain::policy::diagnostic::Diagnostic;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -2,9 +2,11 @@
 //! element present and filled in both languages, nothing left untranslated,
 //! and the full text pinned by snapshots.
 
-use steward_domain::catalogue::MESSAGES;
-use steward_domain::i18n::{Lang, cite, t};
-use steward_domain::notice::{self, Block, NoticeDocument, SECTIONS, retention_sentence};
+use steward_domain::common::lang::{Lang, cite};
+use steward_domain::publish::catalogue::MESSAGES;
+use steward_domain::publish::notice::{self, Block, NoticeDocument, SECTIONS};
+use steward_domain::publish::sentences::retention_sentence;
+use steward_domain::publish::texts::t;
 
 use super::*;
 

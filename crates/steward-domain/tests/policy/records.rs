@@ -1,7 +1,7 @@
 //! The Art. 30(1) record of processing for the five source policies.
 
-use steward_domain::i18n::Lang;
-use steward_domain::ropa::Record;
+use steward_domain::common::lang::Lang;
+use steward_domain::publish::record_of_processing::Record;
 
 use super::*;
 

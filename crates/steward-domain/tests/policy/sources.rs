@@ -1,8 +1,8 @@
 //! The five policies encoding the notices in shared/seeds/: each checks clean
 //! with warnings denied, and each promise the brief lists is in the policy.
 
-use steward_domain::i18n::Lang;
-use steward_domain::period::{Period, Unit};
+use steward_domain::common::lang::Lang;
+use steward_domain::common::period::{Period, Unit};
 use steward_domain::policy::{
     CookieLifetime, Event, LegalBasis, Policy, RecipientRole, RetentionAction, RetentionPeriod,
     RetentionRule, SafeguardKind, SourceKind,

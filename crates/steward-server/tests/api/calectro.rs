@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use steward_domain::crypto::KeyEncryptionKey;
+use steward_domain::vault::crypto::KeyEncryptionKey;
 
 use crate::helpers::*;
 

@@ -624,7 +624,7 @@ async fn with_smtp_configured_the_code_goes_by_e_mail_not_to_the_folder() {
     let app = spawn_with_outbox(
         std::sync::Arc::new(store),
         policy_from(&policy_text("connectel")),
-        steward_domain::crypto::KeyEncryptionKey::generate(),
+        steward_domain::vault::crypto::KeyEncryptionKey::generate(),
         dir,
         &|_| None,
         outbox,

@@ -740,7 +740,7 @@ async fn identity_kinds_the_policy_declares_find_subjects() {
     let app = spawn_with(
         std::sync::Arc::new(store),
         policy_from(&text),
-        steward_domain::crypto::KeyEncryptionKey::generate(),
+        steward_domain::vault::crypto::KeyEncryptionKey::generate(),
         dir,
     )
     .await;

@@ -5,7 +5,7 @@
 //! partial: Canada's covers commercial organisations under PIPEDA, and the United
 //! States' only organisations certified under the EU-US Data Privacy Framework.
 
-use crate::i18n::Lang;
+use crate::common::lang::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Adequacy {

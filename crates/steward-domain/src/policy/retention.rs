@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::period::Period;
+use crate::common::period::Period;
 use crate::policy::{Event, RetentionPeriod, RetentionRule};
 
 /// The outcome of a rule for one piece of data.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::policy::Span;
-use crate::rules::Rule;
+use crate::policy::diagnostic_codes::Rule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -150,7 +150,7 @@ impl Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules;
+    use crate::policy::diagnostic_codes;
 
     #[test]
     fn positions_are_one_based_and_count_characters() {
@@ -192,8 +192,12 @@ mod tests {
     fn the_caret_lines_up_under_tab_indented_text() {
         let source = "[policy]\n\tidd = 1\n";
         let start = source.find("idd").unwrap_or(0);
-        let shown = Diagnostic::new(&rules::UNKNOWN_KEY, start..start + 3, "unknown key `idd`")
-            .render("p.toml", source);
+        let shown = Diagnostic::new(
+            &diagnostic_codes::UNKNOWN_KEY,
+            start..start + 3,
+            "unknown key `idd`",
+        )
+        .render("p.toml", source);
         assert!(shown.contains("\n  | \t^^^\n"), "{shown}");
     }
 
@@ -201,9 +205,12 @@ mod tests {
     fn render_shows_location_code_line_caret_and_hint() {
         let source = "[policy]\nidd = \"x\"\n";
         let start = source.find("idd").unwrap_or(0);
-        let diagnostic =
-            Diagnostic::new(&rules::UNKNOWN_KEY, start..start + 3, "unknown key `idd`")
-                .hint("did you mean `id`?");
+        let diagnostic = Diagnostic::new(
+            &diagnostic_codes::UNKNOWN_KEY,
+            start..start + 3,
+            "unknown key `idd`",
+        )
+        .hint("did you mean `id`?");
         let shown = diagnostic.render("p.toml", source);
         assert_eq!(
             shown,

@@ -4,8 +4,8 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::policy::retention::{self, Events, RetentionEnd};
 use crate::policy::{ErasureException, Policy};
-use crate::retention::{self, Events, RetentionEnd};
 
 /// A piece of data as the erasure plan sees it.
 #[derive(Debug, Clone, Copy)]

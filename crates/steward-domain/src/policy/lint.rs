@@ -3,13 +3,13 @@
 
 use std::collections::HashSet;
 
-use crate::country::Adequacy;
-use crate::diagnostic::Diagnostic;
+use crate::policy::country::Adequacy;
+use crate::policy::diagnostic::Diagnostic;
+use crate::policy::diagnostic_codes;
 use crate::policy::{
     AutomatedDecisionBasis, CookieCategory, ErasureException, LegalBasis, Policy, RetentionPeriod,
     RetentionRule, SafeguardKind,
 };
-use crate::rules;
 
 pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     let checks: &[fn(&Policy, &mut Vec<Diagnostic>)] = &[
@@ -56,7 +56,7 @@ fn conflicting_retention(policy: &Policy, out: &mut Vec<Diagnostic>) {
             reported.insert(&second.id);
             out.push(
                 Diagnostic::new(
-                    &rules::CONFLICTING_RETENTION,
+                    &diagnostic_codes::CONFLICTING_RETENTION,
                     second.span.clone(),
                     format!(
                         "retention rules `{}` ({}) and `{}` ({}) both govern `{category}` for purpose `{purpose}`",
@@ -121,7 +121,7 @@ fn transfers(policy: &Policy, out: &mut Vec<Diagnostic>) {
         let Some(safeguard) = &recipient.safeguard else {
             out.push(
                 Diagnostic::new(
-                    &rules::TRANSFER_WITHOUT_SAFEGUARD,
+                    &diagnostic_codes::TRANSFER_WITHOUT_SAFEGUARD,
                     recipient.country_span.clone(),
                     format!(
                         "recipient `{}` is in {}, outside the EU/EEA, but no safeguard is given",
@@ -139,7 +139,7 @@ fn transfers(policy: &Policy, out: &mut Vec<Diagnostic>) {
             Adequacy::Full | Adequacy::InsideEea => {}
             Adequacy::Partial(scope) if !recipient.adequacy_scope_confirmed => out.push(
                 Diagnostic::new(
-                    &rules::ADEQUACY_SCOPE_UNCONFIRMED,
+                    &diagnostic_codes::ADEQUACY_SCOPE_UNCONFIRMED,
                     safeguard.span.clone(),
                     format!(
                         "the adequacy decision for {} covers only {scope}",
@@ -154,7 +154,7 @@ fn transfers(policy: &Policy, out: &mut Vec<Diagnostic>) {
             Adequacy::Partial(_) => {}
             Adequacy::None => out.push(
                 Diagnostic::new(
-                    &rules::ADEQUACY_NOT_RECOGNISED,
+                    &diagnostic_codes::ADEQUACY_NOT_RECOGNISED,
                     safeguard.span.clone(),
                     format!(
                         "{} has no adequacy decision, so `adequacy` cannot cover the transfer to `{}`",
@@ -182,7 +182,7 @@ fn purpose_without_retention(policy: &Policy, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(
-                &rules::PURPOSE_WITHOUT_RETENTION,
+                &diagnostic_codes::PURPOSE_WITHOUT_RETENTION,
                 purpose.span.clone(),
                 format!(
                     "purpose `{}` uses {} but no retention rule says how long for this purpose",
@@ -219,7 +219,7 @@ fn special_category_without_condition(policy: &Policy, out: &mut Vec<Diagnostic>
         if !special.is_empty() {
             out.push(
                 Diagnostic::new(
-                    &rules::SPECIAL_CATEGORY_WITHOUT_CONDITION,
+                    &diagnostic_codes::SPECIAL_CATEGORY_WITHOUT_CONDITION,
                     purpose.span.clone(),
                     format!(
                         "purpose `{}` uses special-category data {} without an Art. 9(2) condition",
@@ -239,7 +239,7 @@ fn purpose_bases(policy: &Policy, out: &mut Vec<Diagnostic>) {
         match purpose.legal_basis {
             None if !purpose.anonymous => out.push(
                 Diagnostic::new(
-                    &rules::LEGAL_BASIS_MISSING,
+                    &diagnostic_codes::LEGAL_BASIS_MISSING,
                     purpose.span.clone(),
                     format!("purpose `{}` has no legal basis", purpose.id),
                 )
@@ -247,7 +247,7 @@ fn purpose_bases(policy: &Policy, out: &mut Vec<Diagnostic>) {
             ),
             Some(LegalBasis::LegitimateInterests) if purpose.legitimate_interest.is_none() => out.push(
                 Diagnostic::new(
-                    &rules::LEGITIMATE_INTEREST_NOT_STATED,
+                    &diagnostic_codes::LEGITIMATE_INTEREST_NOT_STATED,
                     purpose.span.clone(),
                     format!("purpose `{}` rests on legitimate interests but does not say which", purpose.id),
                 )
@@ -255,7 +255,7 @@ fn purpose_bases(policy: &Policy, out: &mut Vec<Diagnostic>) {
             ),
             Some(LegalBasis::LegalObligation | LegalBasis::PublicTask) if purpose.law.is_none() => out.push(
                 Diagnostic::new(
-                    &rules::LAW_NOT_NAMED,
+                    &diagnostic_codes::LAW_NOT_NAMED,
                     purpose.span.clone(),
                     format!("purpose `{}` rests on a legal obligation or public task but names no law", purpose.id),
                 )
@@ -274,7 +274,7 @@ fn direct_marketing_basis(policy: &Policy, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                     Diagnostic::new(
-                        &rules::DIRECT_MARKETING_BASIS,
+                        &diagnostic_codes::DIRECT_MARKETING_BASIS,
                         purpose.span.clone(),
                         format!(
                             "purpose `{}` is direct marketing on {}; only consent or legitimate interests can carry it",
@@ -310,7 +310,7 @@ fn automated_decision_without_basis(policy: &Policy, out: &mut Vec<Diagnostic>) 
         if !consistent {
             out.push(
                 Diagnostic::new(
-                    &rules::AUTOMATED_DECISION_WITHOUT_BASIS,
+                    &diagnostic_codes::AUTOMATED_DECISION_WITHOUT_BASIS,
                     decision.span.clone(),
                     format!(
                         "purpose `{}` makes decisions with legal effect by automated means without a matching Art. 22(2) basis",
@@ -337,7 +337,7 @@ fn unused_category(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if !used {
             out.push(
                 Diagnostic::new(
-                    &rules::UNUSED_CATEGORY,
+                    &diagnostic_codes::UNUSED_CATEGORY,
                     leaf.span.clone(),
                     format!("category `{}` is declared but no purpose uses it", leaf.id),
                 )
@@ -352,7 +352,7 @@ fn cookie_without_lifetime(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for cookie in policy.cookies.iter().filter(|c| c.lifetime.is_none()) {
         out.push(
             Diagnostic::new(
-                &rules::COOKIE_WITHOUT_LIFETIME,
+                &diagnostic_codes::COOKIE_WITHOUT_LIFETIME,
                 cookie.span.clone(),
                 format!("cookie `{}` has no lifetime", cookie.name),
             )
@@ -369,7 +369,7 @@ fn minimum_age_below_13(policy: &Policy, out: &mut Vec<Diagnostic>) {
     if age < 13 {
         out.push(
             Diagnostic::new(
-                &rules::MINIMUM_AGE_BELOW_13,
+                &diagnostic_codes::MINIMUM_AGE_BELOW_13,
                 policy.controller.minimum_age_span.clone(),
                 format!("minimum age {age} is below 13"),
             )
@@ -384,7 +384,7 @@ fn indefinite_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>) 
         if rule.period == RetentionPeriod::Indefinite && rule.justification.is_none() {
             out.push(
                 Diagnostic::new(
-                    &rules::INDEFINITE_WITHOUT_JUSTIFICATION,
+                    &diagnostic_codes::INDEFINITE_WITHOUT_JUSTIFICATION,
                     rule.span.clone(),
                     format!(
                         "retention rule `{}` keeps data indefinitely without saying why",
@@ -406,7 +406,7 @@ fn national_id_without_justification(policy: &Policy, out: &mut Vec<Diagnostic>)
     {
         out.push(
             Diagnostic::new(
-                &rules::NATIONAL_ID_WITHOUT_JUSTIFICATION,
+                &diagnostic_codes::NATIONAL_ID_WITHOUT_JUSTIFICATION,
                 category.span.clone(),
                 format!(
                     "category `{}` is a national identity number but its use is not justified",
@@ -444,7 +444,7 @@ fn retention_window(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if inverted || outside {
             out.push(
                 Diagnostic::new(
-                    &rules::RETENTION_WINDOW_INVERTED,
+                    &diagnostic_codes::RETENTION_WINDOW_INVERTED,
                     rule.span.clone(),
                     format!("retention rule `{}` has a window that cannot be met", rule.id),
                 )
@@ -462,7 +462,7 @@ fn change_after_version(policy: &Policy, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                 Diagnostic::new(
-                    &rules::CHANGE_AFTER_VERSION,
+                    &diagnostic_codes::CHANGE_AFTER_VERSION,
                     purpose.span.clone(),
                     format!(
                         "purpose `{}` changed in {changed}, after the policy's version {}",
@@ -481,7 +481,7 @@ fn response_deadline(policy: &Policy, out: &mut Vec<Diagnostic>) {
     if deadline.max_days() > 31 {
         out.push(
             Diagnostic::new(
-                &rules::RESPONSE_DEADLINE_TOO_LONG,
+                &diagnostic_codes::RESPONSE_DEADLINE_TOO_LONG,
                 policy.rights.response_deadline_span.clone(),
                 format!("a response deadline of {deadline} is longer than one month"),
             )
@@ -500,7 +500,7 @@ fn unused_declarations(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if !used && subject.data_normally_stored {
             out.push(
                 Diagnostic::new(
-                    &rules::UNUSED_DECLARATION,
+                    &diagnostic_codes::UNUSED_DECLARATION,
                     subject.span.clone(),
                     format!("subject type `{}` is declared but no purpose processes its data", subject.id),
                 )
@@ -516,7 +516,7 @@ fn unused_declarations(policy: &Policy, out: &mut Vec<Diagnostic>) {
         {
             out.push(
                 Diagnostic::new(
-                    &rules::UNUSED_DECLARATION,
+                    &diagnostic_codes::UNUSED_DECLARATION,
                     source.span.clone(),
                     format!(
                         "source `{}` is declared but no category comes from it",
@@ -533,7 +533,7 @@ fn unused_declarations(policy: &Policy, out: &mut Vec<Diagnostic>) {
 fn security_measures(policy: &Policy, out: &mut Vec<Diagnostic>) {
     if policy.security_measures.is_empty() {
         out.push(
-            Diagnostic::new(&rules::NO_SECURITY_MEASURES, None, "the policy declares no security measures")
+            Diagnostic::new(&diagnostic_codes::NO_SECURITY_MEASURES, None, "the policy declares no security measures")
                 .hint("add [[security_measure]] entries, e.g. encryption at rest, access on a need-to-know basis"),
         );
     }
@@ -543,7 +543,7 @@ fn security_measures(policy: &Policy, out: &mut Vec<Diagnostic>) {
 fn fee_terms(policy: &Policy, out: &mut Vec<Diagnostic>) {
     if policy.rights.free_copies_per_year.is_some() && policy.rights.fee_after.is_none() {
         out.push(
-            Diagnostic::new(&rules::FEE_WITHOUT_TERMS, None, "free copies are limited but the fee after them is not described")
+            Diagnostic::new(&diagnostic_codes::FEE_WITHOUT_TERMS, None, "free copies are limited but the fee after them is not described")
                 .hint("add `fee_after = { en = \"a reasonable fee based on administrative costs\", sv = \"...\" }` to [rights]"),
         );
     }
@@ -563,7 +563,7 @@ fn exception_without_law(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if rule.erasure_exception == Some(ErasureException::LegalObligation) && rule.law.is_none() {
             out.push(
                 Diagnostic::new(
-                    &rules::EXCEPTION_WITHOUT_LAW,
+                    &diagnostic_codes::EXCEPTION_WITHOUT_LAW,
                     rule.span.clone(),
                     format!("retention rule `{}` is kept on erasure by a legal obligation but names no law", rule.id),
                 )
@@ -590,7 +590,7 @@ fn cookie_without_consent(policy: &Policy, out: &mut Vec<Diagnostic>) {
         if !consented {
             out.push(
                 Diagnostic::new(
-                    &rules::COOKIE_WITHOUT_CONSENT,
+                    &diagnostic_codes::COOKIE_WITHOUT_CONSENT,
                     cookie.span.clone(),
                     format!("cookie `{}` is not strictly necessary but is not set on consent", cookie.name),
                 )

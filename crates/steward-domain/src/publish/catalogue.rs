@@ -3,7 +3,7 @@
 //! value filled in when the text is used. A test checks that every key the
 //! code uses is here, that every key here is used, and that no text is empty.
 
-use crate::i18n::Message;
+use crate::publish::texts::Message;
 
 const fn m(key: &'static str, en: &'static str, sv: &'static str) -> Message {
     Message { key, en, sv }

@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::i18n::{Lang, cite, fill, t};
-use crate::notice::{Block, NoticeDocument, Section, join, legal_basis_text, retention_sentence};
+use crate::common::lang::{Lang, cite, fill};
 use crate::policy::{LegalBasis, Policy};
+use crate::publish::notice::{Block, NoticeDocument, Section};
+use crate::publish::sentences::{join, legal_basis_text, retention_sentence};
+use crate::publish::texts::t;
 
 /// A piece of the subject's data, opened.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -390,7 +392,8 @@ mod tests {
             assert!(md.contains(&cite("Art. 46(2)(c)", lang)), "{md}");
             // (d): the 30-day rule for call recordings.
             let thirty_days =
-                crate::period::Period::new(30, crate::period::Unit::Day).describe(lang);
+                crate::common::period::Period::new(30, crate::common::period::Unit::Day)
+                    .describe(lang);
             assert!(md.contains(&thirty_days), "{md}");
             // Purposes Anna's data is not processed for are not listed.
             assert!(

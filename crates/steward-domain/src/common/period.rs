@@ -9,7 +9,7 @@ use std::fmt;
 
 use jiff::{Span, civil::Date};
 
-use crate::i18n::Lang;
+use crate::common::lang::Lang;
 
 /// The longest period a policy may write: 1,000 years.
 const MAX_DAYS: u64 = 365_000;

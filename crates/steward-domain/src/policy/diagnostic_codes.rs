@@ -2,7 +2,7 @@
 //! structural errors of the file; `L` codes are the linter's legal rules.
 //! Codes never change meaning; retired codes are not reused.
 
-use crate::diagnostic::Severity;
+use crate::policy::diagnostic::Severity;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use crate::i18n::{Lang, cite, fill, t};
-use crate::notice::{legal_basis_text, retention_sentence};
+use crate::common::lang::{Lang, cite, fill};
 use crate::policy::{Policy, Purpose, RecipientRole};
+use crate::publish::sentences::{legal_basis_text, retention_sentence};
+use crate::publish::texts::t;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {

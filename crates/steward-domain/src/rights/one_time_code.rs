@@ -6,7 +6,7 @@
 use chacha20poly1305::aead::{OsRng, rand_core::RngCore};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::sha256_hex;
+use crate::vault::crypto::sha256_hex;
 
 pub const LIFETIME_SECONDS: i64 = 15 * 60;
 pub const MAX_ATTEMPTS: u32 = 5;

@@ -1,5 +1,6 @@
-//! The languages Steward writes in, and the catalogue of every fixed string
-//! of the notice and the record of processing, each in English and Swedish.
+//! The languages Steward writes in, and the two things every text in them
+//! needs: filling in values (`{name}`) and citing articles in each language's
+//! legal style. The texts themselves are in `publish::catalogue`.
 
 use serde::Serialize;
 
@@ -32,32 +33,6 @@ impl Lang {
         match self {
             Lang::En => "English",
             Lang::Sv => "Swedish",
-        }
-    }
-}
-
-/// One entry of the catalogue: a key and its text in each language.
-/// `{name}` marks a value filled in by [`fill`].
-#[derive(Debug)]
-pub struct Message {
-    pub key: &'static str,
-    pub en: &'static str,
-    pub sv: &'static str,
-}
-
-/// The text of `key` in `lang`. Keys are checked by a test against every use
-/// in the code, so an unknown key is a bug; it shows as the key itself.
-pub fn t(lang: Lang, key: &str) -> &'static str {
-    match crate::catalogue::MESSAGES.iter().find(|m| m.key == key) {
-        Some(m) => match lang {
-            Lang::En => m.en,
-            Lang::Sv => m.sv,
-        },
-        None => {
-            // Every key in the code is checked by a test; this catches any a
-            // test run renders that the scan missed.
-            debug_assert!(false, "no catalogue text for `{key}`");
-            "<missing text>"
         }
     }
 }

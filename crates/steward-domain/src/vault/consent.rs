@@ -70,8 +70,8 @@ pub struct Notice {
 
 impl ConsentReceipt {
     pub fn new(policy: &Policy, record: &ConsentRecord, subject_pseudonym: &str) -> Self {
-        let lang =
-            crate::i18n::Lang::from_code(&record.language).unwrap_or(policy.meta.default_language);
+        let lang = crate::common::lang::Lang::from_code(&record.language)
+            .unwrap_or(policy.meta.default_language);
         let purposes = policy
             .purpose(&record.purpose)
             .map(|p| PurposeEntry {

@@ -2,8 +2,9 @@
 //! one-time code, the extension of the deadline, the answer's arrival, and
 //! the Art. 19 notice to recipients. Texts live in the catalogue.
 
-use crate::i18n::{Lang, cite, fill, t};
-use crate::request::{RequestKind, RequestState};
+use crate::common::lang::{Lang, cite, fill};
+use crate::publish::texts::t;
+use crate::rights::request::{RequestKind, RequestState};
 
 /// A letter: its subject line and plain-text body.
 #[derive(Debug, Clone, PartialEq, Eq)]

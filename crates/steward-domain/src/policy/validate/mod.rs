@@ -1,0 +1,257 @@
+//! From the file as written ([`raw`]) to a checked [`Policy`]: every id well
+//! formed and unique, every reference declared, every period and date valid.
+//! All problems are collected, not only the first, so one run shows them all.
+
+mod sections;
+mod toml_errors;
+mod values;
+
+use std::collections::HashSet;
+
+use crate::policy::diagnostic::Diagnostic;
+use crate::policy::raw::RawPolicy;
+use crate::policy::*;
+use toml_errors::from_toml_error;
+
+/// The result of reading a policy file: the policy when it is structurally
+/// sound, and every diagnostic found on the way (lints come later).
+#[derive(Debug)]
+pub struct ParseOutcome {
+    pub policy: Option<Policy>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn parse(source: &str) -> ParseOutcome {
+    let raw: RawPolicy = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(error) => {
+            return ParseOutcome {
+                policy: None,
+                diagnostics: vec![from_toml_error(&error)],
+            };
+        }
+    };
+    let mut validator = Validator {
+        source,
+        ..Validator::default()
+    };
+    let policy = validator.policy(raw);
+    let failed = validator.diagnostics.iter().any(Diagnostic::is_error);
+    ParseOutcome {
+        policy: (!failed).then_some(policy),
+        diagnostics: validator.diagnostics,
+    }
+}
+
+#[derive(Default)]
+struct Validator<'s> {
+    /// The file's text, to name positions in hints.
+    source: &'s str,
+    diagnostics: Vec<Diagnostic>,
+    languages: Vec<Lang>,
+    /// Undeclared languages already reported, so a policy written in one is
+    /// told once, not once per text.
+    undeclared_reported: HashSet<String>,
+}
+
+/// Which texts must be translated: prose, as opposed to proper names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    Name,
+    Prose,
+}
+
+impl Validator<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn policy(&mut self, raw: RawPolicy) -> Policy {
+        let meta = self.meta(raw.policy);
+        let controller = self.controller(raw.controller);
+        let rights = self.rights(raw.rights, &controller);
+
+        let subject_types: Vec<SubjectType> = raw
+            .subject_types
+            .into_iter()
+            .map(|s| SubjectType {
+                id: self.id(&s.id, "subject type", false),
+                span: s.id.span(),
+                name: self.text(s.name, "name", TextKind::Prose),
+                description: s
+                    .description
+                    .map(|d| self.text(d, "description", TextKind::Prose)),
+                data_normally_stored: s.data_normally_stored,
+            })
+            .collect();
+        self.unique(
+            "subject type",
+            subject_types.iter().map(|s| (s.id.as_str(), &s.span)),
+        );
+
+        let sources: Vec<Source> = raw
+            .sources
+            .into_iter()
+            .map(|s| Source {
+                id: self.id(&s.id, "source", false),
+                span: s.id.span(),
+                kind: s.kind,
+                name: self.text(s.name, "name", TextKind::Prose),
+            })
+            .collect();
+        self.unique("source", sources.iter().map(|s| (s.id.as_str(), &s.span)));
+        let source_ids = Self::ids(sources.iter().map(|s| s.id.as_str()));
+
+        let category_ids: HashSet<String> = raw
+            .categories
+            .iter()
+            .map(|c| c.id.get_ref().clone())
+            .collect();
+        let categories: Vec<Category> = raw
+            .categories
+            .into_iter()
+            .map(|c| {
+                let id = self.id(&c.id, "category", true);
+                if let Some((parent, _)) = id.rsplit_once('.')
+                    && !category_ids.contains(parent)
+                {
+                    self.report(
+                        Diagnostic::new(
+                            &diagnostic_codes::UNDECLARED_REFERENCE,
+                            c.id.span(),
+                            format!("category `{id}` is below `{parent}`, which is not declared"),
+                        )
+                        .hint(format!(
+                            "declare the parent: [[category]] id = \"{parent}\""
+                        )),
+                    );
+                }
+                Category {
+                    span: c.id.span(),
+                    name: self.text(c.name, "name", TextKind::Prose),
+                    description: c
+                        .description
+                        .map(|d| self.text(d, "description", TextKind::Prose)),
+                    special: c.special,
+                    national_id: c.national_id,
+                    justification: c
+                        .justification
+                        .map(|d| self.text(d, "justification", TextKind::Prose)),
+                    derived_from: self.references(&c.derived_from, "category", &category_ids),
+                    sources: self.references(&c.sources, "source", &source_ids),
+                    id,
+                }
+            })
+            .collect();
+        self.unique(
+            "category",
+            categories.iter().map(|c| (c.id.as_str(), &c.span)),
+        );
+
+        let subject_ids = Self::ids(subject_types.iter().map(|s| s.id.as_str()));
+        let purpose_ids: HashSet<String> = raw
+            .purposes
+            .iter()
+            .map(|p| p.id.get_ref().clone())
+            .collect();
+        let purposes: Vec<Purpose> = raw
+            .purposes
+            .into_iter()
+            .map(|p| self.purpose(p, &category_ids, &subject_ids))
+            .collect();
+        self.unique("purpose", purposes.iter().map(|p| (p.id.as_str(), &p.span)));
+
+        let retention: Vec<RetentionRule> = raw
+            .retention
+            .into_iter()
+            .map(|r| self.retention(r, &category_ids, &purpose_ids))
+            .collect();
+        self.unique(
+            "retention rule",
+            retention.iter().map(|r| (r.id.as_str(), &r.span)),
+        );
+
+        let recipients: Vec<Recipient> = raw
+            .recipients
+            .into_iter()
+            .map(|r| self.recipient(r, &category_ids, &purpose_ids))
+            .collect();
+        self.unique(
+            "recipient",
+            recipients.iter().map(|r| (r.id.as_str(), &r.span)),
+        );
+        let recipient_ids = Self::ids(recipients.iter().map(|r| r.id.as_str()));
+
+        let systems: Vec<System> = raw
+            .systems
+            .into_iter()
+            .map(|s| System {
+                id: self.id(&s.id, "system", false),
+                span: s.id.span(),
+                name: self.text(s.name, "name", TextKind::Name),
+                description: s
+                    .description
+                    .map(|d| self.text(d, "description", TextKind::Prose)),
+                categories: self.references(&s.categories, "category", &category_ids),
+                processor: s.processor.as_ref().and_then(|p| {
+                    self.references(std::slice::from_ref(p), "recipient", &recipient_ids)
+                        .pop()
+                }),
+                connector: s.connector.and_then(|c| self.connector(c)),
+            })
+            .collect();
+        self.unique("system", systems.iter().map(|s| (s.id.as_str(), &s.span)));
+
+        let cookies: Vec<Cookie> = raw
+            .cookies
+            .into_iter()
+            .map(|c| self.cookie(c, &purpose_ids))
+            .collect();
+        // A cookie may appear once per condition (`when`): the same login
+        // cookie lasts 2 days, or 2 weeks if "Remember me" is ticked.
+        let cookie_keys: Vec<(String, Span)> = cookies
+            .iter()
+            .map(|c| {
+                let when = c
+                    .when
+                    .as_ref()
+                    .map(|w| format!(" when {}", w.get(self.primary_language())))
+                    .unwrap_or_default();
+                (format!("{}{when}", c.name), c.span.clone())
+            })
+            .collect();
+        self.unique(
+            "cookie",
+            cookie_keys.iter().map(|(key, span)| (key.as_str(), span)),
+        );
+
+        let security_measures: Vec<SecurityMeasure> = raw
+            .security_measures
+            .into_iter()
+            .map(|m| SecurityMeasure {
+                id: self.id(&m.id, "security measure", false),
+                span: m.id.span(),
+                description: self.text(m.description, "description", TextKind::Prose),
+            })
+            .collect();
+        self.unique(
+            "security measure",
+            security_measures.iter().map(|m| (m.id.as_str(), &m.span)),
+        );
+
+        Policy {
+            meta,
+            controller,
+            rights,
+            subject_types,
+            sources,
+            categories,
+            purposes,
+            retention,
+            recipients,
+            systems,
+            cookies,
+            security_measures,
+        }
+    }
+}

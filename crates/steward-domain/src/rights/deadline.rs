@@ -1,0 +1,139 @@
+//! The Art. 12(3) deadlines: one month from receipt, counted in calendar
+//! months, and one extension by two further months.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::common::period::{Period, Unit};
+use crate::rights::request::RequestState;
+
+/// The Art. 12(3) deadlines of one request, counted in calendar months from
+/// the day it was received: the period ends on the same day number of the
+/// month it ends in, or on that month's last day (31 January → 28/29 February).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub received: Date,
+    /// The extension, if taken: the day it was decided.
+    pub extended_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtensionError {
+    #[error("the deadline was already extended on {0}; Art. 12(3) allows one extension")]
+    AlreadyExtended(Date),
+    #[error("an extension must be decided, and the subject told, within the first month (by {0})")]
+    TooLate(Date),
+    #[error("an extension needs its reasons, which the subject is told")]
+    NoReason,
+}
+
+impl Deadline {
+    pub fn new(received: Date) -> Self {
+        Self {
+            received,
+            extended_on: None,
+        }
+    }
+
+    /// One month from receipt.
+    pub fn first_due(&self) -> Date {
+        months_after(self.received, 1)
+    }
+
+    /// The date by which the request must be answered: one month from
+    /// receipt, or three when extended ("two further months").
+    pub fn due(&self) -> Date {
+        match self.extended_on {
+            Some(_) => months_after(self.received, 3),
+            None => self.first_due(),
+        }
+    }
+
+    /// Extends once, if decided within the first month and with reasons.
+    pub fn extend(&mut self, on: Date, reason: &str) -> Result<Date, ExtensionError> {
+        if let Some(already) = self.extended_on {
+            return Err(ExtensionError::AlreadyExtended(already));
+        }
+        if reason.trim().is_empty() {
+            return Err(ExtensionError::NoReason);
+        }
+        if on > self.first_due() {
+            return Err(ExtensionError::TooLate(self.first_due()));
+        }
+        self.extended_on = Some(on);
+        Ok(self.due())
+    }
+
+    /// Overdue: past the due date and not answered.
+    pub fn is_overdue(&self, today: Date, state: &RequestState) -> bool {
+        !state.is_final() && today > self.due()
+    }
+}
+
+fn months_after(date: Date, months: u32) -> Date {
+    // A date plus a few months is always in jiff's range for real dates.
+    Period::new(months, Unit::Month).after(date).unwrap_or(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn one_month_from_receipt_ends_on_the_same_day_or_the_months_last() {
+        let due = |y, m, d| Deadline::new(date(y, m, d)).due();
+        assert_eq!(due(2025, 1, 31), date(2025, 2, 28));
+        assert_eq!(due(2024, 1, 31), date(2024, 2, 29), "leap year");
+        assert_eq!(due(2025, 1, 30), date(2025, 2, 28));
+        assert_eq!(due(2025, 3, 31), date(2025, 4, 30));
+        assert_eq!(due(2025, 2, 28), date(2025, 3, 28));
+        assert_eq!(due(2025, 12, 15), date(2026, 1, 15), "across the year");
+        assert_eq!(due(2025, 5, 1), date(2025, 6, 1));
+    }
+
+    #[test]
+    fn an_extension_adds_two_further_months_to_the_period() {
+        let mut deadline = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            deadline.extend(date(2025, 2, 10), "many requests at once"),
+            Ok(date(2025, 4, 30))
+        );
+        assert_eq!(
+            deadline.due(),
+            date(2025, 4, 30),
+            "three months from receipt, not Feb 28 + 2 months"
+        );
+        assert_eq!(
+            deadline.extend(date(2025, 2, 11), "again"),
+            Err(ExtensionError::AlreadyExtended(date(2025, 2, 10)))
+        );
+    }
+
+    #[test]
+    fn an_extension_must_come_within_the_first_month_and_give_reasons() {
+        let mut late = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            late.extend(date(2025, 3, 1), "complex"),
+            Err(ExtensionError::TooLate(date(2025, 2, 28)))
+        );
+        let mut on_the_last_day = Deadline::new(date(2025, 1, 31));
+        assert!(on_the_last_day.extend(date(2025, 2, 28), "complex").is_ok());
+        let mut silent = Deadline::new(date(2025, 1, 31));
+        assert_eq!(
+            silent.extend(date(2025, 2, 1), "  "),
+            Err(ExtensionError::NoReason)
+        );
+    }
+
+    #[test]
+    fn overdue_only_past_the_due_date_and_while_unanswered() {
+        let deadline = Deadline::new(date(2025, 1, 31));
+        assert!(
+            !deadline.is_overdue(date(2025, 2, 28), &RequestState::InProgress),
+            "due that day, not overdue"
+        );
+        assert!(deadline.is_overdue(date(2025, 3, 1), &RequestState::InProgress));
+        assert!(!deadline.is_overdue(date(2025, 3, 1), &RequestState::Completed));
+    }
+}

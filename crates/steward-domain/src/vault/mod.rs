@@ -1,0 +1,11 @@
+//! Keeping personal data: envelope encryption, blind indexes and pseudonyms
+//! ([`crypto`]); identities and their normal forms ([`identity`]); may this
+//! data be used for this purpose now ([`decision`]); the consent ledger and
+//! its receipts ([`consent`]); the tamper-evident audit chain
+//! ([`audit_chain`]).
+
+pub mod audit_chain;
+pub mod consent;
+pub mod crypto;
+pub mod decision;
+pub mod identity;
