@@ -5,17 +5,56 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
 
 use sqlx::Connection;
+use steward_domain::common::ids::RequestId;
+use steward_domain::common::lang::Lang;
+use steward_domain::policy::Event;
+use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
+use steward_domain::rights::request::{PartOutcome, RequestKind, RequestStatus, StateDetail};
+use steward_domain::vault::actor::Role;
 use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper};
 use steward_domain::vault::consent::ConsentRecord;
 use steward_store::postgres::PostgresStore;
 use steward_store::sqlite::SqliteStore;
 use steward_store::*;
 
+/// A time as the tests write it.
+fn t(text: &str) -> Timestamp {
+    text.parse().expect("a time")
+}
+
+/// A time in milliseconds since the epoch, as the job tests count.
+fn ms(millis: i64) -> Timestamp {
+    Timestamp::from_millisecond(millis).expect("a time")
+}
+
+fn lease(millis: u64) -> Duration {
+    Duration::from_millis(millis)
+}
+
+/// A part's result as a worker would hand it over (sealed, in real life).
+macro_rules! sealed {
+    ($($json:tt)+) => {
+        serde_json::json!($($json)+).to_string().into_bytes()
+    };
+}
+
+/// Everything held about a subject that must exist.
+async fn file(b: &Backend, id: &str) -> SubjectFile {
+    b.store
+        .subject_file(&id.into())
+        .await
+        .unwrap()
+        .expect("the subject is there")
+}
+
 /// A store under test, and a way to reach its tables behind its back.
 struct Backend {
-    store: Arc<dyn Repository>,
+    store: Arc<dyn Store>,
     raw: Raw,
 }
 
@@ -169,6 +208,8 @@ on_both_backends!(
     open_requests_come_due_date_first_and_closed_ones_are_left_out,
     codes_are_saved_and_read_back,
     request_history_keeps_its_order,
+    the_subject_file_holds_everything_about_one_subject,
+    a_stored_time_that_does_not_read_is_corrupt_data_not_a_default,
 );
 
 fn event(action: &str) -> AuditEvent {
@@ -185,8 +226,7 @@ fn subject(id: &str) -> Subject {
     Subject {
         id: id.into(),
         subject_type: "customer".into(),
-        birth_date: None,
-        created_at: "2026-11-22T10:00:00Z".into(),
+        created_at: t("2026-11-22T10:00:00Z"),
         erased_at: None,
         restricted: false,
         objects_to_marketing: false,
@@ -195,12 +235,12 @@ fn subject(id: &str) -> Subject {
 
 fn identity(subject_id: &str, index: &str) -> StoredIdentity {
     StoredIdentity {
-        id: format!("{subject_id}-{index}"),
+        id: format!("{subject_id}-{index}").into(),
         subject_id: subject_id.into(),
         kind: "email".into(),
         blind_index: index.into(),
         value_sealed: vec![1, 2, 3],
-        created_at: "2026-11-22T10:00:00Z".into(),
+        created_at: t("2026-11-22T10:00:00Z"),
     }
 }
 
@@ -232,8 +272,8 @@ fn record(id: &str, subject_id: &str, value: &[u8]) -> StoredRecord {
         value_sealed: value.to_vec(),
         source: "subject".into(),
         purposes: vec!["orders".into(), "newsletter".into()],
-        collected_at: "2026-11-22T10:00:00Z".into(),
-        updated_at: "2026-11-22T10:00:00Z".into(),
+        collected_at: t("2026-11-22T10:00:00Z"),
+        updated_at: t("2026-11-22T10:00:00Z"),
     }
 }
 
@@ -259,7 +299,10 @@ async fn subjects_are_found_by_identity_and_identities_are_unique(b: Backend) {
             .unwrap()
             .is_none()
     );
-    assert_eq!(b.store.subject_key("s1").await.unwrap(), Some(key(7)));
+    assert_eq!(
+        b.store.subject_key(&"s1".into()).await.unwrap(),
+        Some(key(7))
+    );
     // The same identity for a second subject is refused, and nothing of it is kept.
     let err = b
         .store
@@ -281,7 +324,7 @@ async fn subjects_are_found_by_identity_and_identities_are_unique(b: Backend) {
         ),
         "{err}"
     );
-    assert!(b.store.subject("s2").await.unwrap().is_none());
+    assert!(b.store.subject(&"s2".into()).await.unwrap().is_none());
 }
 
 async fn records_are_written_replaced_and_read_back(b: Backend) {
@@ -300,12 +343,12 @@ async fn records_are_written_replaced_and_read_back(b: Backend) {
         .write_record(&replaced, event("record.write"))
         .await
         .unwrap();
-    let records = b.store.records("s1").await.unwrap();
+    let records = b.store.records(&"s1".into()).await.unwrap();
     assert_eq!(records.len(), 2);
     let r1 = records.iter().find(|r| r.id == "r1").unwrap();
     assert_eq!(r1.value_sealed, b"v1b");
     assert_eq!(r1.purposes, ["orders"]);
-    assert!(b.store.records("nobody").await.unwrap().is_empty());
+    assert!(b.store.records(&"nobody".into()).await.unwrap().is_empty());
 }
 
 async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
@@ -314,12 +357,12 @@ async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
         id: "c1".into(),
         subject_id: "s1".into(),
         purpose: "newsletter".into(),
-        given_at: "2026-01-01T00:00:00Z".into(),
+        given_at: t("2026-01-01T00:00:00Z"),
         withdrawn_at: None,
         policy_version: "3.1".into(),
         method: "web_form".into(),
         notice_hash: "abc".into(),
-        language: "sv".into(),
+        language: Lang::Sv,
         withdrawal_method: None,
     };
     b.store
@@ -328,27 +371,27 @@ async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
         .unwrap();
     b.store
         .withdraw_consent(
-            "c1",
-            "2026-02-01T00:00:00Z",
+            &"c1".into(),
+            t("2026-02-01T00:00:00Z"),
             "api",
             event("consent.withdraw"),
         )
         .await
         .unwrap();
-    let stored = b.store.consent("c1").await.unwrap().unwrap();
-    assert_eq!(stored.given_at, "2026-01-01T00:00:00Z");
-    assert_eq!(stored.withdrawn_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+    let stored = b.store.consent(&"c1".into()).await.unwrap().unwrap();
+    assert_eq!(stored.given_at, t("2026-01-01T00:00:00Z"));
+    assert_eq!(stored.withdrawn_at, Some(t("2026-02-01T00:00:00Z")));
     let again = b
         .store
         .withdraw_consent(
-            "c1",
-            "2026-03-01T00:00:00Z",
+            &"c1".into(),
+            t("2026-03-01T00:00:00Z"),
             "api",
             event("consent.withdraw"),
         )
         .await;
     assert!(matches!(again, Err(StoreError::NotFound { .. })));
-    assert_eq!(b.store.consents("s1").await.unwrap(), [stored]);
+    assert_eq!(b.store.consents(&"s1".into()).await.unwrap(), [stored]);
 }
 
 async fn objections_and_flags_are_kept(b: Backend) {
@@ -356,7 +399,7 @@ async fn objections_and_flags_are_kept(b: Backend) {
     let objection = Objection {
         subject_id: "s1".into(),
         purpose: "fraud".into(),
-        at: "2026-01-01T00:00:00Z".into(),
+        at: t("2026-01-01T00:00:00Z"),
         compelling_grounds: None,
     };
     b.store
@@ -371,10 +414,10 @@ async fn objections_and_flags_are_kept(b: Backend) {
         .set_objection(&overridden, event("objection"))
         .await
         .unwrap();
-    assert_eq!(b.store.objections("s1").await.unwrap(), [overridden]);
+    assert_eq!(file(&b, "s1").await.objections, [overridden]);
     b.store
         .set_flags(
-            "s1",
+            &"s1".into(),
             SubjectFlags {
                 restricted: Some(true),
                 objects_to_marketing: None,
@@ -383,11 +426,11 @@ async fn objections_and_flags_are_kept(b: Backend) {
         )
         .await
         .unwrap();
-    let s = b.store.subject("s1").await.unwrap().unwrap();
+    let s = b.store.subject(&"s1".into()).await.unwrap().unwrap();
     assert!(s.restricted && !s.objects_to_marketing);
     let missing = b
         .store
-        .set_flags("nobody", SubjectFlags::default(), event("restrict"))
+        .set_flags(&"nobody".into(), SubjectFlags::default(), event("restrict"))
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound { .. })));
 }
@@ -400,12 +443,16 @@ async fn erasure_deletes_the_key_and_the_data_and_the_log_still_verifies(b: Back
         .await
         .unwrap();
     b.store
-        .erase_subject("s1", "2026-11-23T00:00:00Z", event("subject.erase"))
+        .erase_subject(
+            &"s1".into(),
+            t("2026-11-23T00:00:00Z"),
+            event("subject.erase"),
+        )
         .await
         .unwrap();
-    assert!(b.store.subject_key("s1").await.unwrap().is_none());
-    assert!(b.store.records("s1").await.unwrap().is_empty());
-    assert!(b.store.identities("s1").await.unwrap().is_empty());
+    assert!(b.store.subject_key(&"s1".into()).await.unwrap().is_none());
+    assert!(b.store.records(&"s1".into()).await.unwrap().is_empty());
+    assert!(file(&b, "s1").await.identities.is_empty());
     assert!(
         b.store
             .subject_by_identity("email", "i1")
@@ -413,10 +460,10 @@ async fn erasure_deletes_the_key_and_the_data_and_the_log_still_verifies(b: Back
             .unwrap()
             .is_none()
     );
-    let erased = b.store.subject("s1").await.unwrap().unwrap();
-    assert_eq!(erased.erased_at.as_deref(), Some("2026-11-23T00:00:00Z"));
+    let erased = b.store.subject(&"s1".into()).await.unwrap().unwrap();
+    assert_eq!(erased.erased_at, Some(t("2026-11-23T00:00:00Z")));
     // The other subject is untouched.
-    assert!(b.store.subject_key("s2").await.unwrap().is_some());
+    assert!(b.store.subject_key(&"s2".into()).await.unwrap().is_some());
     let (entries, head) = b.store.audit_log().await.unwrap();
     assert_eq!(
         audit_chain::verify(&entries, Some(head)).map(|v| v.entries),
@@ -439,8 +486,8 @@ async fn every_change_is_in_the_audit_chain(b: Backend) {
             &StoredEvent {
                 id: "e1".into(),
                 subject_id: "s1".into(),
-                kind: "relationship_start".into(),
-                at: "2026-01-01T00:00:00Z".into(),
+                kind: Event::RelationshipStart,
+                at: t("2026-01-01T00:00:00Z"),
             },
             event("event.add"),
         )
@@ -586,10 +633,10 @@ async fn tokens_are_found_by_hash(b: Backend) {
     let token = StoredToken {
         id: "t1".into(),
         hash: "hash1".into(),
-        role: "service".into(),
+        role: Role::Service,
         purposes: vec!["orders".into()],
         description: "web shop".into(),
-        created_at: "2026-11-22T10:00:00Z".into(),
+        created_at: t("2026-11-22T10:00:00Z"),
         revoked_at: None,
     };
     b.store
@@ -607,8 +654,7 @@ async fn two_postgres_nodes_extend_one_audit_chain() {
     let Raw::Postgres(url) = &first.raw else {
         unreachable!()
     };
-    let second: Arc<dyn Repository> =
-        Arc::new(PostgresStore::open(url).await.expect("second node"));
+    let second: Arc<dyn Store> = Arc::new(PostgresStore::open(url).await.expect("second node"));
     let mut tasks = Vec::new();
     for i in 0..30 {
         for store in [Arc::clone(&first.store), Arc::clone(&second)] {
@@ -626,11 +672,10 @@ async fn two_postgres_nodes_extend_one_audit_chain() {
 fn jobs(request: &str, n: usize) -> Vec<NewJob> {
     (0..n)
         .map(|i| NewJob {
-            id: format!("{request}-job{i:03}"),
+            id: format!("{request}-job{i:03}").into(),
             request_id: request.into(),
-            system: format!("system{}", i % 3),
-            action: "erase".into(),
-            payload: serde_json::json!({ "n": i }),
+            target: PartTarget::System(format!("system{}", i % 3)),
+            action: PartAction::Erase,
             manual: false,
         })
         .collect()
@@ -638,17 +683,21 @@ fn jobs(request: &str, n: usize) -> Vec<NewJob> {
 
 async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
     b.store
-        .enqueue_jobs(&jobs("req", 3), 1_000, event("request.jobs"))
+        .enqueue_jobs(&jobs("req", 3), ms(1_000), event("request.jobs"))
         .await
         .unwrap();
-    let claimed = b.store.claim_jobs("w1", 1_000, 60_000, 10).await.unwrap();
+    let claimed = b
+        .store
+        .claim_jobs("w1", ms(1_000), lease(60_000), 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 3);
-    assert!(claimed.iter().all(|j| j.state == JobState::Running
+    assert!(claimed.iter().all(|j| j.state == PartState::Running
         && j.attempts == 1
         && j.worker.as_deref() == Some("w1")));
     assert!(
         b.store
-            .claim_jobs("w2", 1_001, 60_000, 10)
+            .claim_jobs("w2", ms(1_001), lease(60_000), 10)
             .await
             .unwrap()
             .is_empty(),
@@ -661,8 +710,8 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
             .finish_job(
                 done,
                 "w1",
-                2_000,
-                &JobOutcome::Done(serde_json::json!({ "rows": 4 }))
+                ms(2_000),
+                &JobOutcome::Done(sealed!({ "rows": 4 }))
             )
             .await
             .unwrap()
@@ -672,10 +721,10 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
             .finish_job(
                 retried,
                 "w1",
-                2_000,
+                ms(2_000),
                 &JobOutcome::Retry {
                     error: "connection refused".into(),
-                    at: 5_000
+                    at: ms(5_000)
                 }
             )
             .await
@@ -686,7 +735,7 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
             .finish_job(
                 failed,
                 "w1",
-                2_000,
+                ms(2_000),
                 &JobOutcome::Failed("no such table".into())
             )
             .await
@@ -694,7 +743,7 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
     );
     assert!(
         !b.store
-            .finish_job(done, "w1", 2_001, &JobOutcome::Failed("again".into()))
+            .finish_job(done, "w1", ms(2_001), &JobOutcome::Failed("again".into()))
             .await
             .unwrap(),
         "a finished job stays finished"
@@ -702,40 +751,48 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
 
     assert!(
         b.store
-            .claim_jobs("w2", 4_999, 60_000, 10)
+            .claim_jobs("w2", ms(4_999), lease(60_000), 10)
             .await
             .unwrap()
             .is_empty(),
         "a retry waits for its time"
     );
-    let again = b.store.claim_jobs("w2", 5_000, 60_000, 10).await.unwrap();
+    let again = b
+        .store
+        .claim_jobs("w2", ms(5_000), lease(60_000), 10)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((&again[0].id, again[0].attempts), (retried, 2));
     assert!(
         b.store
-            .finish_job(
-                retried,
-                "w2",
-                6_000,
-                &JobOutcome::Done(serde_json::json!({}))
-            )
+            .finish_job(retried, "w2", ms(6_000), &JobOutcome::Done(sealed!({})))
             .await
             .unwrap()
     );
 
-    let states: Vec<JobState> = b
+    let states: Vec<PartState> = b
         .store
-        .jobs_for_request("req")
+        .jobs_for_request(&"req".into())
         .await
         .unwrap()
         .iter()
         .map(|j| j.state)
         .collect();
-    assert_eq!(states, [JobState::Done, JobState::Done, JobState::Failed]);
+    assert_eq!(
+        states,
+        [PartState::Done, PartState::Done, PartState::Failed]
+    );
     let attempts = b.store.job_attempts(retried).await.unwrap();
     let summary: Vec<(i64, &str, Option<&str>)> = attempts
         .iter()
-        .map(|a| (a.attempt, a.worker.as_str(), a.outcome.as_deref()))
+        .map(|a| {
+            (
+                a.attempt,
+                a.worker.as_str(),
+                a.outcome.map(AttemptOutcome::as_str),
+            )
+        })
         .collect();
     assert_eq!(summary, [(1, "w1", Some("retry")), (2, "w2", Some("done"))]);
     assert_eq!(attempts[0].error.as_deref(), Some("connection refused"));
@@ -743,21 +800,29 @@ async fn jobs_run_once_retry_later_and_record_every_attempt(b: Backend) {
 
 async fn a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced(b: Backend) {
     b.store
-        .enqueue_jobs(&jobs("req", 1), 0, event("request.jobs"))
+        .enqueue_jobs(&jobs("req", 1), ms(0), event("request.jobs"))
         .await
         .unwrap();
-    let first = b.store.claim_jobs("w1", 0, 1_000, 1).await.unwrap();
+    let first = b
+        .store
+        .claim_jobs("w1", ms(0), lease(1_000), 1)
+        .await
+        .unwrap();
     assert_eq!(first.len(), 1);
     assert!(
         b.store
-            .claim_jobs("w2", 999, 1_000, 1)
+            .claim_jobs("w2", ms(999), lease(1_000), 1)
             .await
             .unwrap()
             .is_empty(),
         "the lease still holds"
     );
     // w1 is presumed dead: its lease ran out.
-    let second = b.store.claim_jobs("w2", 1_001, 1_000, 1).await.unwrap();
+    let second = b
+        .store
+        .claim_jobs("w2", ms(1_001), lease(1_000), 1)
+        .await
+        .unwrap();
     assert_eq!((second.len(), second[0].attempts), (1, 2));
     // w1 comes back late: its outcome is refused, w2's is kept.
     assert!(
@@ -765,8 +830,8 @@ async fn a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced(b: Ba
             .finish_job(
                 &first[0].id,
                 "w1",
-                1_500,
-                &JobOutcome::Done(serde_json::json!("stale"))
+                ms(1_500),
+                &JobOutcome::Done(sealed!("stale"))
             )
             .await
             .unwrap()
@@ -776,21 +841,21 @@ async fn a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced(b: Ba
             .finish_job(
                 &first[0].id,
                 "w2",
-                1_600,
-                &JobOutcome::Done(serde_json::json!("fresh"))
+                ms(1_600),
+                &JobOutcome::Done(sealed!("fresh"))
             )
             .await
             .unwrap()
     );
-    let job = &b.store.jobs_for_request("req").await.unwrap()[0];
-    assert_eq!(job.result, Some(serde_json::json!("fresh")));
+    let job = &b.store.jobs_for_request(&"req".into()).await.unwrap()[0];
+    assert_eq!(job.result_sealed, Some(sealed!("fresh")));
     let outcomes: Vec<Option<String>> = b
         .store
         .job_attempts(&job.id)
         .await
         .unwrap()
         .into_iter()
-        .map(|a| a.outcome)
+        .map(|a| a.outcome.map(|o| o.as_str().to_owned()))
         .collect();
     assert_eq!(
         outcomes,
@@ -802,10 +867,10 @@ async fn a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced(b: Ba
 /// every job is claimed and run exactly once.
 async fn two_workers_claim_disjoint_jobs(b: Backend) {
     b.store
-        .enqueue_jobs(&jobs("req", 120), 0, event("request.jobs"))
+        .enqueue_jobs(&jobs("req", 120), ms(0), event("request.jobs"))
         .await
         .unwrap();
-    let second: Arc<dyn Repository> = match &b.raw {
+    let second: Arc<dyn Store> = match &b.raw {
         Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
         Raw::Sqlite(..) => Arc::clone(&b.store),
     };
@@ -814,19 +879,17 @@ async fn two_workers_claim_disjoint_jobs(b: Backend) {
         workers.push(tokio::spawn(async move {
             let mut ran = Vec::new();
             loop {
-                let claimed = store.claim_jobs(name, 10, 60_000, 7).await.unwrap();
+                let claimed = store
+                    .claim_jobs(name, ms(10), lease(60_000), 7)
+                    .await
+                    .unwrap();
                 if claimed.is_empty() {
                     return ran;
                 }
                 for job in claimed {
                     assert!(
                         store
-                            .finish_job(
-                                &job.id,
-                                name,
-                                20,
-                                &JobOutcome::Done(serde_json::json!(name))
-                            )
+                            .finish_job(&job.id, name, ms(20), &JobOutcome::Done(sealed!(name)))
                             .await
                             .unwrap()
                     );
@@ -900,7 +963,11 @@ async fn writes_for_an_erased_subject_are_refused() {
     for b in [sqlite().await, postgres().await] {
         with_subject(&b, "s1", "i1").await;
         b.store
-            .erase_subject("s1", "2026-01-01T00:00:00Z", event("subject.erase"))
+            .erase_subject(
+                &"s1".into(),
+                t("2026-01-01T00:00:00Z"),
+                event("subject.erase"),
+            )
             .await
             .unwrap();
         let write = b
@@ -927,9 +994,8 @@ fn manual_job(request: &str, id: &str) -> NewJob {
     NewJob {
         id: id.into(),
         request_id: request.into(),
-        system: "warehouse_db".into(),
-        action: "restrict".into(),
-        payload: serde_json::json!({ "table": "orders" }),
+        target: PartTarget::System("warehouse_db".into()),
+        action: PartAction::Restrict,
         manual: true,
     }
 }
@@ -938,20 +1004,28 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
     let mut queued = jobs("req", 1);
     queued.push(manual_job("req", "req-manual"));
     b.store
-        .enqueue_jobs(&queued, 1_000, event("request.jobs"))
+        .enqueue_jobs(&queued, ms(1_000), event("request.jobs"))
         .await
         .unwrap();
-    let claimed = b.store.claim_jobs("w1", 1_000, 1, 10).await.unwrap();
+    let claimed = b
+        .store
+        .claim_jobs("w1", ms(1_000), lease(1), 10)
+        .await
+        .unwrap();
     assert_eq!(
         claimed.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
         ["req-job000"]
     );
     // Not even much later, nor after the automatic job's lease ran out.
-    let later = b.store.claim_jobs("w2", 1_000_000, 1, 10).await.unwrap();
+    let later = b
+        .store
+        .claim_jobs("w2", ms(1_000_000), lease(1), 10)
+        .await
+        .unwrap();
     assert!(later.iter().all(|j| !j.manual), "{later:?}");
-    let stored = b.store.jobs_for_request("req").await.unwrap();
+    let stored = b.store.jobs_for_request(&"req".into()).await.unwrap();
     let manual = stored.iter().find(|j| j.id == "req-manual").unwrap();
-    assert!(manual.manual && manual.state == JobState::Pending && manual.attempts == 0);
+    assert!(manual.manual && manual.state == PartState::Pending && manual.attempts == 0);
     assert!(stored.iter().any(|j| j.id == "req-job000" && !j.manual));
 
     let before = audit_len(&b).await;
@@ -959,9 +1033,9 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
     assert!(
         !b.store
             .complete_manual_job(
-                "req-job000",
-                2_000,
-                &serde_json::json!({}),
+                &"req-job000".into(),
+                ms(2_000),
+                &sealed!({}),
                 event("job.manual")
             )
             .await
@@ -971,9 +1045,9 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
     assert!(
         b.store
             .complete_manual_job(
-                "req-manual",
-                2_000,
-                &serde_json::json!({ "by": "officer" }),
+                &"req-manual".into(),
+                ms(2_000),
+                &sealed!({ "by": "officer" }),
                 event("job.manual")
             )
             .await
@@ -983,9 +1057,9 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
     assert!(
         !b.store
             .complete_manual_job(
-                "req-manual",
-                3_000,
-                &serde_json::json!({ "by": "someone else" }),
+                &"req-manual".into(),
+                ms(3_000),
+                &sealed!({ "by": "someone else" }),
                 event("job.manual")
             )
             .await
@@ -994,44 +1068,48 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
     );
     assert!(
         !b.store
-            .complete_manual_job("nope", 3_000, &serde_json::json!({}), event("job.manual"))
+            .complete_manual_job(&"nope".into(), ms(3_000), &sealed!({}), event("job.manual"))
             .await
             .unwrap()
     );
     assert_eq!(audit_len(&b).await, before + 1);
     let done = b
         .store
-        .jobs_for_request("req")
+        .jobs_for_request(&"req".into())
         .await
         .unwrap()
         .into_iter()
         .find(|j| j.id == "req-manual")
         .unwrap();
-    assert_eq!(done.state, JobState::Done);
-    assert_eq!(done.result, Some(serde_json::json!({ "by": "officer" })));
+    assert_eq!(done.state, PartState::Done);
+    assert_eq!(done.result_sealed, Some(sealed!({ "by": "officer" })));
     assert!(verdict(&b).await.is_ok());
 }
 
 async fn failed_jobs_are_retried_and_claimed_again(b: Backend) {
     b.store
-        .enqueue_jobs(&jobs("req", 2), 0, event("request.jobs"))
+        .enqueue_jobs(&jobs("req", 2), ms(0), event("request.jobs"))
         .await
         .unwrap();
     b.store
-        .enqueue_jobs(&jobs("other", 1), 0, event("request.jobs"))
+        .enqueue_jobs(&jobs("other", 1), ms(0), event("request.jobs"))
         .await
         .unwrap();
-    let claimed = b.store.claim_jobs("w1", 0, 60_000, 10).await.unwrap();
+    let claimed = b
+        .store
+        .claim_jobs("w1", ms(0), lease(60_000), 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 3);
     for job in &claimed {
         let outcome = if job.id == "req-job001" {
-            JobOutcome::Done(serde_json::json!({}))
+            JobOutcome::Done(sealed!({}))
         } else {
             JobOutcome::Failed("no such table".into())
         };
         assert!(
             b.store
-                .finish_job(&job.id, "w1", 1_000, &outcome)
+                .finish_job(&job.id, "w1", ms(1_000), &outcome)
                 .await
                 .unwrap()
         );
@@ -1039,62 +1117,66 @@ async fn failed_jobs_are_retried_and_claimed_again(b: Backend) {
     let before = audit_len(&b).await;
     assert_eq!(
         b.store
-            .retry_failed_jobs("req", 5_000, event("request.retry"))
+            .retry_failed_jobs(&"req".into(), ms(5_000), event("request.retry"))
             .await
             .unwrap(),
         1
     );
     assert_eq!(audit_len(&b).await, before + 1);
-    let stored = b.store.jobs_for_request("req").await.unwrap();
+    let stored = b.store.jobs_for_request(&"req".into()).await.unwrap();
     let retried = stored.iter().find(|j| j.id == "req-job000").unwrap();
-    assert_eq!(retried.state, JobState::Pending);
-    assert_eq!(retried.run_after, 5_000);
+    assert_eq!(retried.state, PartState::Pending);
+    assert_eq!(retried.run_after, ms(5_000));
     assert_eq!(retried.last_error.as_deref(), Some("no such table"));
     assert_eq!(
         (retried.worker.as_deref(), retried.lease_until),
         (None, None)
     );
     let kept = stored.iter().find(|j| j.id == "req-job001").unwrap();
-    assert_eq!(kept.state, JobState::Done, "a done job is not rerun");
+    assert_eq!(kept.state, PartState::Done, "a done job is not rerun");
     assert_eq!(
-        b.store.jobs_for_request("other").await.unwrap()[0].state,
-        JobState::Failed,
+        b.store.jobs_for_request(&"other".into()).await.unwrap()[0].state,
+        PartState::Failed,
         "another request's failed job stays failed"
     );
 
     assert!(
         b.store
-            .claim_jobs("w2", 4_999, 60_000, 10)
+            .claim_jobs("w2", ms(4_999), lease(60_000), 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let again = b.store.claim_jobs("w2", 5_000, 60_000, 10).await.unwrap();
+    let again = b
+        .store
+        .claim_jobs("w2", ms(5_000), lease(60_000), 10)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!((again[0].id.as_str(), again[0].attempts), ("req-job000", 2));
     assert!(
         b.store
             .finish_job(
-                "req-job000",
+                &"req-job000".into(),
                 "w2",
-                6_000,
-                &JobOutcome::Done(serde_json::json!({}))
+                ms(6_000),
+                &JobOutcome::Done(sealed!({}))
             )
             .await
             .unwrap()
     );
     let outcomes: Vec<Option<String>> = b
         .store
-        .job_attempts("req-job000")
+        .job_attempts(&"req-job000".into())
         .await
         .unwrap()
         .into_iter()
-        .map(|a| a.outcome)
+        .map(|a| a.outcome.map(|o| o.as_str().to_owned()))
         .collect();
     assert_eq!(outcomes, [Some("failed".into()), Some("done".into())]);
     assert_eq!(
         b.store
-            .retry_failed_jobs("req", 7_000, event("request.retry"))
+            .retry_failed_jobs(&"req".into(), ms(7_000), event("request.retry"))
             .await
             .unwrap(),
         0
@@ -1115,7 +1197,7 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
     // r4 is another subject's: named here, it is still not deleted.
     b.store
         .delete_records(
-            "s1",
+            &"s1".into(),
             &["r1".into(), "r3".into(), "r4".into(), "missing".into()],
             event("records.delete"),
         )
@@ -1123,24 +1205,28 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
         .unwrap();
     assert_eq!(audit_len(&b).await, before + 1);
     let ids = |records: Vec<StoredRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    assert_eq!(ids(b.store.records("s1").await.unwrap()), ["r2"]);
-    assert_eq!(ids(b.store.records("s2").await.unwrap()), ["r4"]);
+    assert_eq!(ids(b.store.records(&"s1".into()).await.unwrap()), ["r2"]);
+    assert_eq!(ids(b.store.records(&"s2".into()).await.unwrap()), ["r4"]);
 
     let missing = b
         .store
-        .delete_records("nobody", &["r2".into()], event("records.delete"))
+        .delete_records(&"nobody".into(), &["r2".into()], event("records.delete"))
         .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound { .. })),
         "{missing:?}"
     );
     b.store
-        .erase_subject("s2", "2026-11-23T00:00:00Z", event("subject.erase"))
+        .erase_subject(
+            &"s2".into(),
+            t("2026-11-23T00:00:00Z"),
+            event("subject.erase"),
+        )
         .await
         .unwrap();
     let erased = b
         .store
-        .delete_records("s2", &["r4".into()], event("records.delete"))
+        .delete_records(&"s2".into(), &["r4".into()], event("records.delete"))
         .await;
     assert!(matches!(erased, Err(StoreError::Erased(_))), "{erased:?}");
     assert!(verdict(&b).await.is_ok());
@@ -1149,20 +1235,20 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
 fn request(id: &str, state: &str, due_on: &str, received_at: &str) -> StoredRequest {
     StoredRequest {
         id: id.into(),
-        kind: "access".into(),
-        state: state.into(),
+        kind: RequestKind::Access,
+        status: state.parse().unwrap(),
         state_detail: None,
         subject_id: None,
-        language: "sv".into(),
+        language: Lang::Sv,
         payload_sealed: vec![4, 5, 6],
         follow_hash: format!("follow-{id}"),
-        received_at: received_at.into(),
-        due_on: due_on.into(),
+        received_at: t(received_at),
+        due_on: due_on.parse().unwrap(),
         extended_on: None,
         extension_reason: None,
         held: None,
         result_sealed: None,
-        updated_at: received_at.into(),
+        updated_at: t(received_at),
     }
 }
 
@@ -1171,7 +1257,7 @@ fn challenge(request_id: &str, kind: &str) -> StoredChallenge {
         request_id: request_id.into(),
         identity_kind: kind.into(),
         code_hash: format!("hash-{kind}"),
-        expires_at: 1_800_000_000,
+        expires_at: Timestamp::from_second(1_800_000_000).unwrap(),
         attempts: 0,
         verified: false,
     }
@@ -1180,7 +1266,7 @@ fn challenge(request_id: &str, kind: &str) -> StoredChallenge {
 fn step(request_id: &str, name: &str, detail: serde_json::Value) -> RequestStep {
     RequestStep {
         request_id: request_id.into(),
-        at: "2026-11-22T10:00:00Z".into(),
+        at: t("2026-11-22T10:00:00Z"),
         step: name.into(),
         actor: "subject".into(),
         detail,
@@ -1192,9 +1278,13 @@ async fn submit(b: &Backend, request: &StoredRequest, challenges: &[StoredChalle
         .create_request(
             request,
             challenges,
-            &[step(&request.id, "submitted", serde_json::json!({}))],
+            &[step(
+                request.id.as_str(),
+                "submitted",
+                serde_json::json!({}),
+            )],
             &[],
-            0,
+            ms(0),
             vec![event("request.submit")],
         )
         .await
@@ -1218,14 +1308,14 @@ async fn a_request_is_stored_already_started_in_one_transaction(b: Backend) {
             &[],
             &steps,
             &[manual_job("q9", "j9")],
-            0,
+            ms(0),
             vec![event("request.submit"), event("request.start")],
         )
         .await
         .unwrap();
-    assert_eq!(b.store.request("q9").await.unwrap(), Some(stored));
-    assert_eq!(b.store.request_history("q9").await.unwrap(), steps);
-    let jobs = b.store.jobs_for_request("q9").await.unwrap();
+    assert_eq!(b.store.request(&"q9".into()).await.unwrap(), Some(stored));
+    assert_eq!(b.store.request_history(&"q9".into()).await.unwrap(), steps);
+    let jobs = b.store.jobs_for_request(&"q9".into()).await.unwrap();
     assert_eq!(
         jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
         ["j9"]
@@ -1239,13 +1329,19 @@ async fn a_request_is_stored_already_started_in_one_transaction(b: Backend) {
             &[],
             &[step("q10", "submitted", serde_json::json!({}))],
             &[manual_job("q10", "j9")],
-            0,
+            ms(0),
             vec![event("request.submit")],
         )
         .await;
     assert!(failed.is_err(), "the job id is taken");
-    assert!(b.store.request("q10").await.unwrap().is_none());
-    assert!(b.store.request_history("q10").await.unwrap().is_empty());
+    assert!(b.store.request(&"q10".into()).await.unwrap().is_none());
+    assert!(
+        b.store
+            .request_history(&"q10".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(audit_len(&b).await, before + 2);
 }
 
@@ -1256,7 +1352,10 @@ async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
         "2026-12-22",
         "2026-11-22T10:00:00Z",
     );
-    stored.state_detail = Some(serde_json::json!({ "parts": ["crm"] }));
+    stored.state_detail = Some(StateDetail {
+        reason: Some("kept apart".into()),
+        parts: Vec::new(),
+    });
     stored.result_sealed = Some(vec![9, 9]);
     submit(
         &b,
@@ -1264,14 +1363,17 @@ async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
         &[challenge("q1", "phone"), challenge("q1", "email")],
     )
     .await;
-    assert_eq!(b.store.request("q1").await.unwrap(), Some(stored.clone()));
-    assert!(b.store.request("q2").await.unwrap().is_none());
     assert_eq!(
-        b.store.challenges("q1").await.unwrap(),
+        b.store.request(&"q1".into()).await.unwrap(),
+        Some(stored.clone())
+    );
+    assert!(b.store.request(&"q2".into()).await.unwrap().is_none());
+    assert_eq!(
+        b.store.challenges(&"q1".into()).await.unwrap(),
         [challenge("q1", "email"), challenge("q1", "phone")]
     );
     assert_eq!(
-        b.store.request_history("q1").await.unwrap(),
+        b.store.request_history(&"q1".into()).await.unwrap(),
         [step("q1", "submitted", serde_json::json!({}))]
     );
 
@@ -1283,7 +1385,7 @@ async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
             &[challenge("q1", "postal")],
             &[step("q1", "submitted", serde_json::json!({}))],
             &[],
-            0,
+            ms(0),
             vec![event("request.submit")],
         )
         .await;
@@ -1295,9 +1397,12 @@ async fn a_request_is_stored_with_its_codes_and_first_step(b: Backend) {
         "{again:?}"
     );
     assert_eq!(audit_len(&b).await, before, "nothing of it is kept");
-    assert_eq!(b.store.request("q1").await.unwrap(), Some(stored));
-    assert_eq!(b.store.challenges("q1").await.unwrap().len(), 2);
-    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 1);
+    assert_eq!(b.store.request(&"q1".into()).await.unwrap(), Some(stored));
+    assert_eq!(b.store.challenges(&"q1".into()).await.unwrap().len(), 2);
+    assert_eq!(
+        b.store.request_history(&"q1".into()).await.unwrap().len(),
+        1
+    );
     assert!(verdict(&b).await.is_ok());
 }
 
@@ -1305,24 +1410,30 @@ async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
     let original = request("q1", "received", "2026-12-22", "2026-11-22T10:00:00Z");
     submit(&b, &original, &[]).await;
     let mut started = original.clone();
-    started.state = "in_progress".into();
+    started.status = RequestStatus::InProgress;
     started.subject_id = Some("s1".into());
-    started.state_detail = Some(serde_json::json!({ "parts": 2 }));
+    started.state_detail = Some(StateDetail {
+        reason: None,
+        parts: vec![PartOutcome {
+            part: "crm:access".into(),
+            done: false,
+            reason: None,
+        }],
+    });
     started.held = Some("review".into());
-    started.extended_on = Some("2026-12-01".into());
+    started.extended_on = Some("2026-12-01".parse().unwrap());
     started.extension_reason = Some("complex".into());
-    started.due_on = "2027-02-22".into();
-    started.language = "en".into();
+    started.due_on = "2027-02-22".parse().unwrap();
+    started.language = Lang::En;
     started.payload_sealed = vec![7, 7, 7];
     started.result_sealed = Some(vec![1]);
-    started.updated_at = "2026-11-22T11:00:00Z".into();
+    started.updated_at = t("2026-11-22T11:00:00Z");
     let work = vec![
         NewJob {
             id: "q1-crm".into(),
             request_id: "q1".into(),
-            system: "crm".into(),
-            action: "access".into(),
-            payload: serde_json::json!({}),
+            target: PartTarget::System("crm".into()),
+            action: PartAction::Access,
             manual: false,
         },
         manual_job("q1", "q1-warehouse"),
@@ -1335,19 +1446,31 @@ async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
         !b.store
             .update_request(
                 &started,
-                "awaiting_verification",
+                RequestStatus::AwaitingVerification,
                 &started_step,
                 &work,
-                5_000,
+                ms(5_000),
                 event("request.start")
             )
             .await
             .unwrap()
     );
     assert_eq!(audit_len(&b).await, before, "no audit entry");
-    assert_eq!(b.store.request("q1").await.unwrap(), Some(original.clone()));
-    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 1);
-    assert!(b.store.jobs_for_request("q1").await.unwrap().is_empty());
+    assert_eq!(
+        b.store.request(&"q1".into()).await.unwrap(),
+        Some(original.clone())
+    );
+    assert_eq!(
+        b.store.request_history(&"q1".into()).await.unwrap().len(),
+        1
+    );
+    assert!(
+        b.store
+            .jobs_for_request(&"q1".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Nor for a request that does not exist.
     let mut ghost = started.clone();
     ghost.id = "ghost".into();
@@ -1355,10 +1478,10 @@ async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
         !b.store
             .update_request(
                 &ghost,
-                "received",
+                RequestStatus::Received,
                 &step("ghost", "started", serde_json::json!({})),
                 &[],
-                5_000,
+                ms(5_000),
                 event("request.start")
             )
             .await
@@ -1370,43 +1493,50 @@ async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
         b.store
             .update_request(
                 &started,
-                "received",
+                RequestStatus::Received,
                 &started_step,
                 &work,
-                5_000,
+                ms(5_000),
                 event("request.start")
             )
             .await
             .unwrap()
     );
     assert_eq!(audit_len(&b).await, before + 1);
-    assert_eq!(b.store.request("q1").await.unwrap(), Some(started.clone()));
     assert_eq!(
-        b.store.request_history("q1").await.unwrap(),
+        b.store.request(&"q1".into()).await.unwrap(),
+        Some(started.clone())
+    );
+    assert_eq!(
+        b.store.request_history(&"q1".into()).await.unwrap(),
         [
             step("q1", "submitted", serde_json::json!({})),
             started_step.clone()
         ]
     );
-    let queued = b.store.jobs_for_request("q1").await.unwrap();
-    let summary: Vec<(&str, JobState, i64, bool)> = queued
+    let queued = b.store.jobs_for_request(&"q1".into()).await.unwrap();
+    let summary: Vec<(&str, PartState, Timestamp, bool)> = queued
         .iter()
         .map(|j| (j.id.as_str(), j.state, j.run_after, j.manual))
         .collect();
     assert_eq!(
         summary,
         [
-            ("q1-crm", JobState::Pending, 5_000, false),
-            ("q1-warehouse", JobState::Pending, 5_000, true)
+            ("q1-crm", PartState::Pending, ms(5_000), false),
+            ("q1-warehouse", PartState::Pending, ms(5_000), true)
         ]
     );
-    let claimed = b.store.claim_jobs("w1", 5_000, 60_000, 10).await.unwrap();
+    let claimed = b
+        .store
+        .claim_jobs("w1", ms(5_000), lease(60_000), 10)
+        .await
+        .unwrap();
     assert_eq!(
         claimed.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
         ["q1-crm"]
     );
     assert_eq!(
-        b.store.requests_of_subject("s1").await.unwrap(),
+        b.store.requests_of_subject(&"s1".into()).await.unwrap(),
         [started.clone()]
     );
 
@@ -1415,17 +1545,20 @@ async fn a_request_moves_on_only_from_the_state_it_was_read_in(b: Backend) {
         !b.store
             .update_request(
                 &original,
-                "received",
+                RequestStatus::Received,
                 &step("q1", "cancelled", serde_json::json!({})),
                 &[],
-                6_000,
+                ms(6_000),
                 event("request.cancel")
             )
             .await
             .unwrap()
     );
     assert_eq!(audit_len(&b).await, before + 1);
-    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 2);
+    assert_eq!(
+        b.store.request_history(&"q1".into()).await.unwrap().len(),
+        2
+    );
     assert!(verdict(&b).await.is_ok());
 }
 
@@ -1438,7 +1571,7 @@ async fn concurrent_updates_of_one_request_let_exactly_one_win(b: Backend) {
         &[],
     )
     .await;
-    let second: Arc<dyn Repository> = match &b.raw {
+    let second: Arc<dyn Store> = match &b.raw {
         Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
         Raw::Sqlite(..) => Arc::clone(&b.store),
     };
@@ -1453,20 +1586,19 @@ async fn concurrent_updates_of_one_request_let_exactly_one_win(b: Backend) {
             let mut next = request("q1", "in_progress", "2026-12-22", "2026-11-22T10:00:00Z");
             next.held = Some(format!("writer {i}"));
             let job = NewJob {
-                id: format!("q1-job-{i}"),
+                id: format!("q1-job-{i}").into(),
                 request_id: "q1".into(),
-                system: "crm".into(),
-                action: "access".into(),
-                payload: serde_json::json!({}),
+                target: PartTarget::System("crm".into()),
+                action: PartAction::Access,
                 manual: false,
             };
             store
                 .update_request(
                     &next,
-                    "received",
+                    RequestStatus::Received,
                     &step("q1", "started", serde_json::json!({ "writer": i })),
                     &[job],
-                    1_000,
+                    ms(1_000),
                     event("request.start"),
                 )
                 .await
@@ -1480,8 +1612,14 @@ async fn concurrent_updates_of_one_request_let_exactly_one_win(b: Backend) {
         }
     }
     assert_eq!(won, 1);
-    assert_eq!(b.store.request_history("q1").await.unwrap().len(), 2);
-    assert_eq!(b.store.jobs_for_request("q1").await.unwrap().len(), 1);
+    assert_eq!(
+        b.store.request_history(&"q1".into()).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        b.store.jobs_for_request(&"q1".into()).await.unwrap().len(),
+        1
+    );
     assert_eq!(verdict(&b).await.map(|v| v.entries), Ok(2));
 }
 
@@ -1515,7 +1653,7 @@ async fn open_requests_come_due_date_first_and_closed_ones_are_left_out(b: Backe
         r.subject_id = Some(if id.starts_with("soon") { "s1" } else { "s2" }.into());
         submit(&b, &r, &[]).await;
     }
-    let open: Vec<String> = b
+    let open: Vec<RequestId> = b
         .store
         .open_requests()
         .await
@@ -1524,16 +1662,22 @@ async fn open_requests_come_due_date_first_and_closed_ones_are_left_out(b: Backe
         .map(|r| r.id)
         .collect();
     assert_eq!(open, ["partial", "soon-a", "soon-b", "late"]);
-    let of_s1: Vec<String> = b
+    let of_s1: Vec<RequestId> = b
         .store
-        .requests_of_subject("s1")
+        .requests_of_subject(&"s1".into())
         .await
         .unwrap()
         .into_iter()
         .map(|r| r.id)
         .collect();
     assert_eq!(of_s1, ["soon-a", "soon-b"], "oldest first");
-    assert!(b.store.requests_of_subject("s9").await.unwrap().is_empty());
+    assert!(
+        b.store
+            .requests_of_subject(&"s9".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn codes_are_saved_and_read_back(b: Backend) {
@@ -1555,7 +1699,10 @@ async fn codes_are_saved_and_read_back(b: Backend) {
         .save_challenge(&tried, event("request.code.wrong"))
         .await
         .unwrap();
-    assert_eq!(b.store.challenges("q1").await.unwrap(), [tried.clone()]);
+    assert_eq!(
+        b.store.challenges(&"q1".into()).await.unwrap(),
+        [tried.clone()]
+    );
     let verified = StoredChallenge {
         attempts: 2,
         verified: true,
@@ -1568,7 +1715,7 @@ async fn codes_are_saved_and_read_back(b: Backend) {
     // A new code for an identity without one yet (a resend, a second identity).
     let mut phone = challenge("q1", "phone");
     phone.code_hash = "fresh".into();
-    phone.expires_at = 1_900_000_000;
+    phone.expires_at = Timestamp::from_second(1_900_000_000).unwrap();
     b.store
         .save_challenge(&phone, event("request.code.send"))
         .await
@@ -1576,13 +1723,16 @@ async fn codes_are_saved_and_read_back(b: Backend) {
     // A resent code replaces the old one.
     let mut resent = verified.clone();
     resent.code_hash = "hash-resent".into();
-    resent.expires_at = 1_950_000_000;
+    resent.expires_at = Timestamp::from_second(1_950_000_000).unwrap();
     b.store
         .save_challenge(&resent, event("request.code.send"))
         .await
         .unwrap();
-    assert_eq!(b.store.challenges("q1").await.unwrap(), [resent, phone]);
-    assert!(b.store.challenges("q2").await.unwrap().is_empty());
+    assert_eq!(
+        b.store.challenges(&"q1".into()).await.unwrap(),
+        [resent, phone]
+    );
+    assert!(b.store.challenges(&"q2".into()).await.unwrap().is_empty());
     assert_eq!(audit_len(&b).await, before + 4);
     assert!(verdict(&b).await.is_ok());
 }
@@ -1610,23 +1760,32 @@ async fn request_history_keeps_its_order(b: Backend) {
     .enumerate()
     {
         let mut next = current.clone();
-        next.state = state.into();
+        next.status = state.parse().unwrap();
         let s = step("q1", name, serde_json::json!({ "n": i }));
         assert!(
             b.store
-                .update_request(&next, &current.state, &s, &[], 0, event("request.step"))
+                .update_request(&next, current.status, &s, &[], ms(0), event("request.step"))
                 .await
                 .unwrap()
         );
         expected.push(s);
         current = next;
     }
-    assert_eq!(b.store.request_history("q1").await.unwrap(), expected);
     assert_eq!(
-        b.store.request_history("q2").await.unwrap(),
+        b.store.request_history(&"q1".into()).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        b.store.request_history(&"q2".into()).await.unwrap(),
         [step("q2", "submitted", serde_json::json!({}))]
     );
-    assert!(b.store.request_history("q3").await.unwrap().is_empty());
+    assert!(
+        b.store
+            .request_history(&"q3".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         b.store
             .open_requests()
@@ -1637,4 +1796,237 @@ async fn request_history_keeps_its_order(b: Backend) {
         "completed"
     );
     assert!(verdict(&b).await.is_ok());
+}
+
+/// The subject file is everything held about one subject, as the separate
+/// reads see it, in one read: what a purpose-bound read decides on.
+async fn the_subject_file_holds_everything_about_one_subject(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    with_subject(&b, "s2", "i2").await;
+    b.store
+        .add_identity(&identity("s1", "i1b"), event("identity.add"))
+        .await
+        .unwrap();
+    for (id, subject) in [("r2", "s1"), ("r1", "s1"), ("r9", "s2")] {
+        b.store
+            .write_record(&record(id, subject, b"v"), event("record.write"))
+            .await
+            .unwrap();
+    }
+    let consent = ConsentRecord {
+        id: "c1".into(),
+        subject_id: "s1".into(),
+        purpose: "newsletter".into(),
+        given_at: t("2026-01-01T00:00:00.5Z"),
+        withdrawn_at: Some(t("2026-02-01T00:00:00Z")),
+        policy_version: "3.1".into(),
+        method: "web_form".into(),
+        notice_hash: "abc".into(),
+        language: Lang::Sv,
+        withdrawal_method: Some("api".into()),
+    };
+    b.store
+        .give_consent(&consent, event("consent.give"))
+        .await
+        .unwrap();
+    let happened = StoredEvent {
+        id: "e1".into(),
+        subject_id: "s1".into(),
+        kind: Event::ContractStart,
+        at: t("2026-01-02T03:04:05.123456789Z"),
+    };
+    b.store
+        .add_event(&happened, event("event.add"))
+        .await
+        .unwrap();
+    let objection = Objection {
+        subject_id: "s1".into(),
+        purpose: "fraud".into(),
+        at: t("2026-01-03T00:00:00Z"),
+        compelling_grounds: Some("a case \"in court\"".into()),
+    };
+    b.store
+        .set_objection(&objection, event("objection"))
+        .await
+        .unwrap();
+
+    let held = file(&b, "s1").await;
+    assert_eq!(
+        Some(held.subject.clone()),
+        b.store.subject(&"s1".into()).await.unwrap()
+    );
+    assert_eq!(held.key, Some(key(7)));
+    assert_eq!(
+        held.identities
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>(),
+        ["s1-i1", "s1-i1b"]
+    );
+    assert_eq!(held.identities[0].value_sealed, [1, 2, 3]);
+    assert_eq!(held.records, b.store.records(&"s1".into()).await.unwrap());
+    assert_eq!(held.records.len(), 2, "none of the other subject's");
+    assert_eq!(held.records[0].purposes, ["orders", "newsletter"]);
+    assert_eq!(held.consents, [consent]);
+    assert_eq!(held.events, [happened]);
+    assert_eq!(held.objections, [objection]);
+    assert!(
+        b.store
+            .subject_file(&"nobody".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    b.store
+        .erase_subject(
+            &"s1".into(),
+            t("2026-03-01T00:00:00Z"),
+            event("subject.erase"),
+        )
+        .await
+        .unwrap();
+    let erased = file(&b, "s1").await;
+    assert!(erased.key.is_none() && erased.records.is_empty() && erased.identities.is_empty());
+    assert_eq!(erased.subject.erased_at, Some(t("2026-03-01T00:00:00Z")));
+}
+
+/// A time Steward did not write (changed behind its back) is an error that
+/// says so, never the start of 1970 or any other stand-in.
+async fn a_stored_time_that_does_not_read_is_corrupt_data_not_a_default(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    b.store
+        .add_event(
+            &StoredEvent {
+                id: "e1".into(),
+                subject_id: "s1".into(),
+                kind: Event::RelationshipStart,
+                at: t("2026-01-01T00:00:00Z"),
+            },
+            event("event.add"),
+        )
+        .await
+        .unwrap();
+    b.tamper("UPDATE events SET at = 'last spring' WHERE id = 'e1'")
+        .await;
+    let read = b.store.subject_file(&"s1".into()).await;
+    assert!(
+        matches!(&read, Err(StoreError::Corrupt(message)) if message.contains("the events of subject s1")),
+        "{read:?}"
+    );
+    b.tamper("UPDATE subjects SET created_at = 'yesterday' WHERE id = 's1'")
+        .await;
+    let read = b.store.subject(&"s1".into()).await;
+    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
+}
+
+/// A database the first release wrote (migrations 1 to 3), with parts in
+/// its form: the store opened on it reads them as typed parts, the sealed
+/// results kept byte for byte.
+#[tokio::test]
+async fn jobs_stored_by_the_first_release_read_as_typed_parts() {
+    let dir = tempdir::Dir::new();
+    let path = dir.0.join("steward.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    first_release("sqlite").await.run(&pool).await.unwrap();
+    for statement in FIRST_RELEASE_JOBS {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_typed_parts(&store).await;
+    store.close().await;
+
+    let b = postgres_at_first_release().await;
+    let Raw::Postgres(url) = &b.raw else {
+        unreachable!()
+    };
+    let store = PostgresStore::open(url).await.unwrap();
+    assert_typed_parts(&store).await;
+    store.close().await;
+}
+
+const FIRST_RELEASE_JOBS: [&str; 3] = [
+    "INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at, result) VALUES ('j1', 'q1', 'vault', 'erasure', '{}', 'done', 1, 0, 0, 0, '{\"sealed\":\"0a0bff\"}')",
+    "INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at) VALUES ('j2', 'q1', 'crm', 'erase', '{}', 'pending', 0, 0, 1, 1)",
+    "INSERT INTO jobs (id, request_id, system, action, payload, state, attempts, run_after, created_at, updated_at) VALUES ('j3', 'q1', 'recipient:partner', 'notify', '{}', 'failed', 8, 0, 2, 2)",
+];
+
+async fn assert_typed_parts(store: &dyn Store) {
+    let jobs = store.jobs_for_request(&"q1".into()).await.unwrap();
+    let parts: Vec<(PartTarget, PartAction, PartState, Option<Vec<u8>>)> = jobs
+        .into_iter()
+        .map(|j| (j.target, j.action, j.state, j.result_sealed))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (
+                PartTarget::Vault,
+                PartAction::Erase,
+                PartState::Done,
+                Some(vec![0x0a, 0x0b, 0xff])
+            ),
+            (
+                PartTarget::System("crm".into()),
+                PartAction::Erase,
+                PartState::Pending,
+                None
+            ),
+            (
+                PartTarget::Recipient("partner".into()),
+                PartAction::Notify,
+                PartState::Failed,
+                None
+            ),
+        ]
+    );
+}
+
+/// The first release's migrations, 1 to 3, as it shipped them.
+async fn first_release(backend: &str) -> sqlx::migrate::Migrator {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let to = std::env::temp_dir().join(format!("steward-migrations-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        if ["0001", "0002", "0003"].iter().any(|v| name.starts_with(v)) {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(to.as_path()).await.unwrap();
+    std::fs::remove_dir_all(&to).unwrap();
+    migrator
+}
+
+/// A fresh PostgreSQL database at the first release, with its jobs; dropped
+/// when the test ends.
+async fn postgres_at_first_release() -> Backend {
+    let admin = postgres_admin_url();
+    let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let url = match admin.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => panic!("STEWARD_TEST_POSTGRES must end in /DATABASE"),
+    };
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    first_release("postgres").await.run(&pool).await.unwrap();
+    for statement in FIRST_RELEASE_JOBS {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let store = PostgresStore::open(&url).await.unwrap();
+    Backend {
+        store: Arc::new(store),
+        raw: Raw::Postgres(url),
+    }
 }

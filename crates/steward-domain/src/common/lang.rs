@@ -2,9 +2,11 @@
 //! needs: filling in values (`{name}`) and citing articles in each language's
 //! legal style. The texts themselves are in `publish::catalogue`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+use crate::common::names::UnknownName;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
@@ -34,6 +36,18 @@ impl Lang {
             Lang::En => "English",
             Lang::Sv => "Swedish",
         }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = UnknownName;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Lang::from_code(code).ok_or_else(|| UnknownName {
+            what: "language",
+            value: code.to_owned(),
+            expected: "en, sv".into(),
+        })
     }
 }
 

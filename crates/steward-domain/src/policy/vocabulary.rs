@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::common::names::names;
 use crate::policy::Span;
 
 /// Art. 6(1) (a) to (f).
@@ -302,6 +303,20 @@ impl Event {
         }
     }
 }
+
+names!(Event, "event", {
+    Collection => "collection",
+    RelationshipStart => "relationship_start",
+    RelationshipEnd => "relationship_end",
+    ContractStart => "contract_start",
+    ContractEnd => "contract_end",
+    InvoicePaid => "invoice_paid",
+    LastActivity => "last_activity",
+    ContactPersonChanged => "contact_person_changed",
+    ConsentWithdrawn => "consent_withdrawn",
+    AccountDeleted => "account_deleted",
+    FinancialYearEnd => "financial_year_end",
+});
 
 /// Art. 17(3): why data may be kept although the subject asks for erasure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

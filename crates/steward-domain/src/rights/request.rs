@@ -2,9 +2,9 @@
 //! transitions there are. Pure: the engine that carries requests out lives
 //! elsewhere; the deadlines are in [`crate::rights::deadline`].
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
+
+use crate::common::names::{UnknownName, names};
 
 /// What the subject asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,6 +29,18 @@ pub enum RequestKind {
     /// Art. 21(2), (3): an objection to direct marketing, e.g. by a one-click link.
     Unsubscribe,
 }
+
+names!(RequestKind, "kind of request", {
+    Access => "access",
+    Portability => "portability",
+    Rectification => "rectification",
+    Erasure => "erasure",
+    Restriction => "restriction",
+    LiftRestriction => "lift_restriction",
+    Objection => "objection",
+    ConsentWithdrawal => "consent_withdrawal",
+    Unsubscribe => "unsubscribe",
+});
 
 impl RequestKind {
     pub const ALL: [RequestKind; 9] = [
@@ -101,29 +113,126 @@ pub struct PartOutcome {
     pub reason: Option<String>,
 }
 
+/// Where a request stands, without the details of its final state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Received,
+    AwaitingVerification,
+    Verified,
+    InProgress,
+    Completed,
+    PartiallyCompleted,
+    Refused,
+    Cancelled,
+}
+
+names!(RequestStatus, "request state", {
+    Received => "received",
+    AwaitingVerification => "awaiting_verification",
+    Verified => "verified",
+    InProgress => "in_progress",
+    Completed => "completed",
+    PartiallyCompleted => "partially_completed",
+    Refused => "refused",
+    Cancelled => "cancelled",
+});
+
+impl RequestStatus {
+    /// Nothing more happens to a request in a final state, but a partial
+    /// completion may be retried.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Completed
+                | RequestStatus::PartiallyCompleted
+                | RequestStatus::Refused
+                | RequestStatus::Cancelled
+        )
+    }
+}
+
+/// The details of a final state, kept beside its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateDetail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartOutcome>,
+}
+
 impl RequestState {
     pub fn name(&self) -> &'static str {
+        self.status().as_str()
+    }
+
+    /// The state without its details: what is stored and queried.
+    pub fn status(&self) -> RequestStatus {
         match self {
-            RequestState::Received => "received",
-            RequestState::AwaitingVerification => "awaiting_verification",
-            RequestState::Verified => "verified",
-            RequestState::InProgress => "in_progress",
-            RequestState::Completed => "completed",
-            RequestState::PartiallyCompleted { .. } => "partially_completed",
-            RequestState::Refused { .. } => "refused",
-            RequestState::Cancelled { .. } => "cancelled",
+            RequestState::Received => RequestStatus::Received,
+            RequestState::AwaitingVerification => RequestStatus::AwaitingVerification,
+            RequestState::Verified => RequestStatus::Verified,
+            RequestState::InProgress => RequestStatus::InProgress,
+            RequestState::Completed => RequestStatus::Completed,
+            RequestState::PartiallyCompleted { .. } => RequestStatus::PartiallyCompleted,
+            RequestState::Refused { .. } => RequestStatus::Refused,
+            RequestState::Cancelled { .. } => RequestStatus::Cancelled,
         }
+    }
+
+    /// The state's details as stored beside its status: the reason of a
+    /// refusal or cancellation, the parts of a partial completion.
+    pub fn detail(&self) -> Option<StateDetail> {
+        match self {
+            RequestState::PartiallyCompleted { parts } => Some(StateDetail {
+                reason: None,
+                parts: parts.clone(),
+            }),
+            RequestState::Refused { reason } | RequestState::Cancelled { reason } => {
+                Some(StateDetail {
+                    reason: Some(reason.clone()),
+                    parts: Vec::new(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The state from its stored status and details; a refusal or
+    /// cancellation without its reason is not what Steward writes.
+    pub fn from_stored(
+        status: RequestStatus,
+        detail: Option<StateDetail>,
+    ) -> Result<Self, UnknownName> {
+        let detail = detail.unwrap_or_default();
+        let reason = |what| {
+            detail.reason.clone().ok_or_else(|| UnknownName {
+                what,
+                value: String::new(),
+                expected: "a stated reason".into(),
+            })
+        };
+        Ok(match status {
+            RequestStatus::Received => RequestState::Received,
+            RequestStatus::AwaitingVerification => RequestState::AwaitingVerification,
+            RequestStatus::Verified => RequestState::Verified,
+            RequestStatus::InProgress => RequestState::InProgress,
+            RequestStatus::Completed => RequestState::Completed,
+            RequestStatus::PartiallyCompleted => RequestState::PartiallyCompleted {
+                parts: detail.parts.clone(),
+            },
+            RequestStatus::Refused => RequestState::Refused {
+                reason: reason("refusal reason")?,
+            },
+            RequestStatus::Cancelled => RequestState::Cancelled {
+                reason: reason("cancellation reason")?,
+            },
+        })
     }
 
     /// A final state: nothing more happens to the request.
     pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            RequestState::Completed
-                | RequestState::PartiallyCompleted { .. }
-                | RequestState::Refused { .. }
-                | RequestState::Cancelled { .. }
-        )
+        self.status().is_final()
     }
 }
 
@@ -222,16 +331,6 @@ pub fn fee_may_apply(
     copies_this_year: u32,
 ) -> bool {
     kind.yields_a_copy() && free_copies_per_year.is_some_and(|free| copies_this_year >= free)
-}
-
-impl fmt::Display for RequestKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        f.write_str(&name)
-    }
 }
 
 #[cfg(test)]

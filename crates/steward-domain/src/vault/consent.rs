@@ -1,27 +1,30 @@
 //! The consent ledger's records, and the receipt a subject (or an auditor)
 //! gets for one, with the fields of ISO/IEC TS 27560 consent records.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::common::ids::{ConsentId, SubjectId};
+use crate::common::lang::Lang;
 use crate::policy::{LegalBasis, Policy};
 
 /// One consent as given, and later perhaps withdrawn. Withdrawal never
 /// rewrites the past: `given_at` stays, `withdrawn_at` is added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRecord {
-    pub id: String,
-    pub subject_id: String,
+    pub id: ConsentId,
+    pub subject_id: SubjectId,
     pub purpose: String,
-    /// RFC 3339.
-    pub given_at: String,
-    pub withdrawn_at: Option<String>,
+    pub given_at: Timestamp,
+    pub withdrawn_at: Option<Timestamp>,
     /// The policy version the subject was shown.
     pub policy_version: String,
     /// How consent was collected, e.g. `web_form`, `checkbox`, `verbal`.
     pub method: String,
     /// SHA-256 of the notice text the subject was shown.
     pub notice_hash: String,
-    pub language: String,
+    /// The language of the notice the subject was shown.
+    pub language: Lang,
     pub withdrawal_method: Option<String>,
 }
 
@@ -70,8 +73,7 @@ pub struct Notice {
 
 impl ConsentReceipt {
     pub fn new(policy: &Policy, record: &ConsentRecord, subject_pseudonym: &str) -> Self {
-        let lang = crate::common::lang::Lang::from_code(&record.language)
-            .unwrap_or(policy.meta.default_language);
+        let lang = record.language;
         let purposes = policy
             .purpose(&record.purpose)
             .map(|p| PurposeEntry {
@@ -87,7 +89,7 @@ impl ConsentReceipt {
             .collect();
         ConsentReceipt {
             schema_version: "ISO/IEC TS 27560:2023",
-            record_id: record.id.clone(),
+            record_id: record.id.to_string(),
             data_subject: subject_pseudonym.to_owned(),
             jurisdiction: "EU GDPR; SE",
             legal_basis: LegalBasis::Consent.article(),
@@ -103,9 +105,9 @@ impl ConsentReceipt {
                 text_sha256: record.notice_hash.clone(),
             },
             collection_method: record.method.clone(),
-            consent_time: record.given_at.clone(),
+            consent_time: record.given_at.to_string(),
             state: if record.withdrawn_at.is_some() { "withdrawn" } else { "given" },
-            withdrawal_time: record.withdrawn_at.clone(),
+            withdrawal_time: record.withdrawn_at.map(|at| at.to_string()),
             withdrawal_method: record.withdrawal_method.clone().unwrap_or_else(|| {
                 format!(
                     "Withdraw at any time through the API or by writing to {}; withdrawal does not affect processing before it.",

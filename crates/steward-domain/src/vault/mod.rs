@@ -1,9 +1,11 @@
-//! Keeping personal data: envelope encryption, blind indexes and pseudonyms
+//! Keeping personal data: who acts and with which role ([`actor`]);
+//! envelope encryption, blind indexes and pseudonyms
 //! ([`crypto`]); identities and their normal forms ([`identity`]); may this
 //! data be used for this purpose now ([`decision`]); the consent ledger and
 //! its receipts ([`consent`]); the tamper-evident audit chain
 //! ([`audit_chain`]).
 
+pub mod actor;
 pub mod audit_chain;
 pub mod consent;
 pub mod crypto;

@@ -1,0 +1,352 @@
+//! What the store keeps, as the rest of Steward sees it. Personal values
+//! arrive sealed (`*_sealed`, opened only by the vault) and identities as
+//! blind indexes; everything else is bookkeeping in the domain's own types.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use steward_domain::common::ids::{
+    ConsentId, EventId, IdentityId, PartId, RecordId, RequestId, SubjectId, TokenId,
+};
+use steward_domain::common::lang::Lang;
+use steward_domain::policy::Event;
+use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
+use steward_domain::rights::request::{RequestKind, RequestState, RequestStatus, StateDetail};
+use steward_domain::vault::actor::Role;
+use steward_domain::vault::consent::ConsentRecord;
+
+use crate::codec::{OptionalMillis, OptionalText, Seconds, Text, hex_blob};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Subject {
+    #[sqlx(try_from = "Text")]
+    pub id: SubjectId,
+    pub subject_type: String,
+    #[sqlx(try_from = "Text")]
+    pub created_at: Timestamp,
+    #[sqlx(try_from = "OptionalText")]
+    pub erased_at: Option<Timestamp>,
+    pub restricted: bool,
+    pub objects_to_marketing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
+pub struct StoredIdentity {
+    #[sqlx(try_from = "Text")]
+    pub id: IdentityId,
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    pub kind: String,
+    pub blind_index: String,
+    #[serde(with = "hex_blob")]
+    pub value_sealed: Vec<u8>,
+    #[sqlx(try_from = "Text")]
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
+pub struct StoredRecord {
+    #[sqlx(try_from = "Text")]
+    pub id: RecordId,
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    pub category: String,
+    #[serde(with = "hex_blob")]
+    pub value_sealed: Vec<u8>,
+    pub source: String,
+    #[sqlx(try_from = "Text")]
+    pub purposes: Vec<String>,
+    #[sqlx(try_from = "Text")]
+    pub collected_at: Timestamp,
+    #[sqlx(try_from = "Text")]
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
+pub struct StoredEvent {
+    #[sqlx(try_from = "Text")]
+    pub id: EventId,
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    #[sqlx(try_from = "Text")]
+    pub kind: Event,
+    #[sqlx(try_from = "Text")]
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
+pub struct Objection {
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    pub purpose: String,
+    #[sqlx(try_from = "Text")]
+    pub at: Timestamp,
+    pub compelling_grounds: Option<String>,
+}
+
+/// A consent as stored; the ledger's [`ConsentRecord`] is made from it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
+pub(crate) struct StoredConsent {
+    #[sqlx(try_from = "Text")]
+    id: ConsentId,
+    #[sqlx(try_from = "Text")]
+    subject_id: SubjectId,
+    purpose: String,
+    #[sqlx(try_from = "Text")]
+    given_at: Timestamp,
+    #[sqlx(try_from = "OptionalText")]
+    withdrawn_at: Option<Timestamp>,
+    policy_version: String,
+    method: String,
+    notice_hash: String,
+    #[sqlx(try_from = "Text")]
+    language: Lang,
+    withdrawal_method: Option<String>,
+}
+
+impl From<StoredConsent> for ConsentRecord {
+    fn from(c: StoredConsent) -> Self {
+        ConsentRecord {
+            id: c.id,
+            subject_id: c.subject_id,
+            purpose: c.purpose,
+            given_at: c.given_at,
+            withdrawn_at: c.withdrawn_at,
+            policy_version: c.policy_version,
+            method: c.method,
+            notice_hash: c.notice_hash,
+            language: c.language,
+            withdrawal_method: c.withdrawal_method,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredToken {
+    #[sqlx(try_from = "Text")]
+    pub id: TokenId,
+    /// SHA-256 of the secret; the secret itself is never stored.
+    pub hash: String,
+    #[sqlx(try_from = "Text")]
+    pub role: Role,
+    #[sqlx(try_from = "Text")]
+    pub purposes: Vec<String>,
+    pub description: String,
+    #[sqlx(try_from = "Text")]
+    pub created_at: Timestamp,
+    #[sqlx(try_from = "OptionalText")]
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WrappedKey {
+    pub wrapped: Vec<u8>,
+    pub kek_id: String,
+    pub version: i64,
+}
+
+/// Which wrapped key: a subject's data key, or a key of the installation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyName {
+    Subject(SubjectId),
+    System(String),
+}
+
+/// Everything the vault holds about one subject, read at once: what a
+/// purpose-bound read decides on, and what an officer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectFile {
+    pub subject: Subject,
+    /// `None` once the subject is erased (or its key otherwise gone).
+    pub key: Option<WrappedKey>,
+    pub identities: Vec<StoredIdentity>,
+    pub records: Vec<StoredRecord>,
+    pub consents: Vec<ConsentRecord>,
+    pub events: Vec<StoredEvent>,
+    pub objections: Vec<Objection>,
+}
+
+/// Flags on a subject that rights requests change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubjectFlags {
+    pub restricted: Option<bool>,
+    pub objects_to_marketing: Option<bool>,
+}
+
+/// A part of a request to be queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub id: PartId,
+    pub request_id: RequestId,
+    pub target: PartTarget,
+    pub action: PartAction,
+    /// A part no connector can do: never claimed by workers, it waits for an
+    /// officer to do it and say so ([`crate::JobStore::complete_manual_job`]).
+    pub manual: bool,
+}
+
+/// A part of a request as its worker (or officer) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Job {
+    #[sqlx(try_from = "Text")]
+    pub id: PartId,
+    #[sqlx(try_from = "Text")]
+    pub request_id: RequestId,
+    #[sqlx(try_from = "Text")]
+    pub target: PartTarget,
+    #[sqlx(try_from = "Text")]
+    pub action: PartAction,
+    #[sqlx(try_from = "Text")]
+    pub state: PartState,
+    pub attempts: i64,
+    #[sqlx(try_from = "crate::codec::Millis")]
+    pub run_after: Timestamp,
+    #[sqlx(try_from = "OptionalMillis")]
+    pub lease_until: Option<Timestamp>,
+    pub worker: Option<String>,
+    /// The part's result, sealed by the server: it may hold personal data.
+    pub result_sealed: Option<Vec<u8>>,
+    pub last_error: Option<String>,
+    pub manual: bool,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// Done, with its sealed result.
+    Done(Vec<u8>),
+    /// Failed for now; try again at this time.
+    Retry { error: String, at: Timestamp },
+    /// Failed for good.
+    Failed(String),
+}
+
+/// How one attempt at a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Done,
+    Retry,
+    Failed,
+    /// Its worker vanished and the lease ran out.
+    LeaseExpired,
+}
+
+impl AttemptOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Done => "done",
+            AttemptOutcome::Retry => "retry",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::LeaseExpired => "lease_expired",
+        }
+    }
+}
+
+impl std::str::FromStr for AttemptOutcome {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        [
+            AttemptOutcome::Done,
+            AttemptOutcome::Retry,
+            AttemptOutcome::Failed,
+            AttemptOutcome::LeaseExpired,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+        .ok_or_else(|| "expected done, retry, failed or lease_expired".to_owned())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobAttempt {
+    pub attempt: i64,
+    pub worker: String,
+    #[sqlx(try_from = "crate::codec::Millis")]
+    pub started_at: Timestamp,
+    #[sqlx(try_from = "OptionalMillis")]
+    pub finished_at: Option<Timestamp>,
+    #[sqlx(try_from = "OptionalText")]
+    pub outcome: Option<AttemptOutcome>,
+    pub error: Option<String>,
+}
+
+/// A data-subject request as stored. What identifies the person (claimed
+/// identities, new values for rectification) travels only in
+/// `payload_sealed`, sealed by the server; the rest is bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredRequest {
+    #[sqlx(try_from = "Text")]
+    pub id: RequestId,
+    #[sqlx(try_from = "Text")]
+    pub kind: RequestKind,
+    /// Where it stands; [`StoredRequest::state`] adds the details.
+    #[sqlx(rename = "state", try_from = "Text")]
+    pub status: RequestStatus,
+    #[sqlx(try_from = "OptionalText")]
+    pub state_detail: Option<StateDetail>,
+    /// Known once the verified identities lead to a subject of the vault.
+    #[sqlx(try_from = "OptionalText")]
+    pub subject_id: Option<SubjectId>,
+    #[sqlx(try_from = "Text")]
+    pub language: Lang,
+    pub payload_sealed: Vec<u8>,
+    /// Hash of the secret that lets the requester follow the request.
+    pub follow_hash: String,
+    #[sqlx(try_from = "Text")]
+    pub received_at: Timestamp,
+    #[sqlx(try_from = "Text")]
+    pub due_on: Date,
+    #[sqlx(try_from = "OptionalText")]
+    pub extended_on: Option<Date>,
+    pub extension_reason: Option<String>,
+    /// Why the request waits for a privacy officer, if it does.
+    pub held: Option<String>,
+    /// The answer (report, what was kept), sealed.
+    pub result_sealed: Option<Vec<u8>>,
+    #[sqlx(try_from = "Text")]
+    pub updated_at: Timestamp,
+}
+
+impl StoredRequest {
+    /// The state with its details.
+    pub fn state(&self) -> Result<RequestState> {
+        RequestState::from_stored(self.status, self.state_detail.clone())
+            .map_err(|e| StoreError::Corrupt(format!("request {}: {e}", self.id)))
+    }
+
+    /// Moves to `state`, its details included.
+    pub fn set_state(&mut self, state: &RequestState) {
+        self.status = state.status();
+        self.state_detail = state.detail();
+    }
+}
+
+/// The one-time code of one claimed identity of one request.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredChallenge {
+    #[sqlx(try_from = "Text")]
+    pub request_id: RequestId,
+    pub identity_kind: String,
+    pub code_hash: String,
+    #[sqlx(try_from = "Seconds")]
+    pub expires_at: Timestamp,
+    pub attempts: i64,
+    pub verified: bool,
+}
+
+/// One step in a request's history, in order.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RequestStep {
+    #[sqlx(try_from = "Text")]
+    pub request_id: RequestId,
+    #[sqlx(try_from = "Text")]
+    pub at: Timestamp,
+    /// `submitted`, `verified`, `started`, `extended`, `refused`, ...
+    pub step: String,
+    /// Who: a token id, `subject`, or `worker`.
+    pub actor: String,
+    /// No personal data: states, reasons, part names.
+    #[sqlx(try_from = "Text")]
+    pub detail: serde_json::Value,
+}

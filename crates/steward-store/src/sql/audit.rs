@@ -1,0 +1,54 @@
+//! The audit log: appends of acts that change nothing else, and the whole
+//! chain for verification.
+
+use async_trait::async_trait;
+use sqlx::Row;
+use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
+
+use super::{Backend, append};
+use crate::{AuditStore, Result, StoreError};
+
+#[async_trait]
+impl AuditStore for Backend {
+    async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>> {
+        let mut tx = self.writer().begin().await?;
+        let mut entries = Vec::with_capacity(events.len());
+        for event in events {
+            entries.push(append(&mut tx, event).await?);
+        }
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)> {
+        // One read transaction, so the entries and the head agree.
+        let mut tx = self.reader().begin().await?;
+        let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows = sqlx::query("SELECT * FROM audit ORDER BY seq")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let entries = rows
+            .iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail")?;
+                Ok(AuditEntry {
+                    seq: row.try_get::<i64, _>("seq")? as u64,
+                    event: AuditEvent {
+                        at: row.try_get("at")?,
+                        actor: row.try_get("actor")?,
+                        action: row.try_get("action")?,
+                        subject: row.try_get("subject")?,
+                        detail: serde_json::from_str(&detail)
+                            .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
+                    },
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((entries, head as u64))
+    }
+}

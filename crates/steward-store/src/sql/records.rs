@@ -1,0 +1,64 @@
+//! Records: a subject's personal values, sealed, with their purposes.
+
+use async_trait::async_trait;
+use steward_domain::common::ids::{RecordId, SubjectId};
+use steward_domain::vault::audit_chain::AuditEvent;
+
+use super::{Backend, append, live};
+use crate::codec::{json_text, time};
+use crate::{RecordStore, Result, StoredRecord};
+
+#[async_trait]
+impl RecordStore for Backend {
+    async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        live(&mut tx, &record.subject_id).await?;
+        sqlx::query(
+            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
+             purposes = excluded.purposes, updated_at = excluded.updated_at",
+        )
+        .bind(record.id.as_str())
+        .bind(record.subject_id.as_str())
+        .bind(&record.category)
+        .bind(&record.value_sealed)
+        .bind(&record.source)
+        .bind(json_text(&record.purposes)?)
+        .bind(time(record.collected_at))
+        .bind(time(record.updated_at))
+        .execute(&mut *tx)
+        .await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn records(&self, subject: &SubjectId) -> Result<Vec<StoredRecord>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM records WHERE subject_id = $1 ORDER BY collected_at, id")
+                .bind(subject.as_str())
+                .fetch_all(self.reader())
+                .await?,
+        )
+    }
+
+    async fn delete_records(
+        &self,
+        subject: &SubjectId,
+        records: &[RecordId],
+        audit: AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        live(&mut tx, subject).await?;
+        for id in records {
+            sqlx::query("DELETE FROM records WHERE id = $1 AND subject_id = $2")
+                .bind(id.as_str())
+                .bind(subject.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
