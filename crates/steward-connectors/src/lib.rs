@@ -6,10 +6,17 @@
 //! - [`relational`]: PostgreSQL and MySQL/MariaDB, table by table.
 //! - [`keyvalue`]: Redis, key by key.
 //! - [`webhook`]: any other service, over signed HTTP calls.
+//!
+//! Each is a [`Connector`]: the one interface a rights request uses.
 
+mod connector;
 pub mod keyvalue;
 pub mod relational;
 pub mod webhook;
+
+pub use connector::{
+    Act, ActKind, Connector, Declaration, Erased, Failure, Found, Treatment, connect,
+};
 
 /// An identity as the request verified it: its kind and normalised value.
 #[derive(Debug, Clone)]

@@ -1,17 +1,36 @@
-//! Steward's server: the vault service ([`vault`]) and its HTTP API
-//! ([`routes`]), assembled by [`startup`].
+//! Steward's server. Layout (each module private; this file exports what
+//! the command line, the tests and the benches use):
+//!
+//! - `app/`: [`Settings`] and [`Application::build`], the only wiring.
+//! - `http/`: the HTTP API: one file per resource, the route table with the
+//!   admission layer, the wire types (`dto/`), problem details.
+//! - `vault/`: the one place personal data is kept and opened.
+//! - `rights/`: data-subject requests, their parts and workers.
+//! - `systems/`: the organisation's own systems, through connectors.
+//! - `mail/`: where letters go.
+//! - `clock.rs`: the time, injectable.
+//!
+//! Dependencies run one way: `http` → {`rights`, `vault`} → store, and
+//! `rights` → {`vault`, `systems`, `mail`}; `app` wires them.
 
-pub mod audit_writer;
-pub mod auth;
+mod app;
 pub mod clock;
-pub mod error;
-pub mod execute;
-pub mod keyfile;
-pub mod outbox;
-pub mod request_routes;
-pub mod requests;
-pub mod routes;
-pub mod startup;
-pub mod systems;
-pub mod vault;
-pub mod worker;
+mod http;
+mod mail;
+mod rights;
+mod systems;
+mod vault;
+
+pub use app::keyfile;
+pub use app::{Application, Settings, SmtpSettings, redact, shutdown_signal};
+pub use http::access::{Access, ROUTES};
+pub use http::dto;
+pub use mail::{Addressee, Outbox};
+pub use rights::{
+    Answer, NewRequest, Progress, Rendered, Rights, Submission, Viewer, Worker, WorkerConfig,
+};
+pub use systems::Systems;
+pub use vault::{
+    IdentityInput, NewRecord, NewSubject, OpenedRecord, PurposeRead, Vault, VaultError,
+    WholeSubject, Withheld, token_hash,
+};

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use steward_server::auth::Actor;
 
 use super::vault::{self, VaultArgs};
 
@@ -23,8 +22,8 @@ pub enum AuditCommand {
 pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
         AuditCommand::Verify { vault } => {
-            let vault = vault::open(&vault).await?;
-            match vault.verify_audit(&Actor::cli()).await? {
+            let app = vault::open(&vault).await?;
+            match app.vault().verify_audit().await? {
                 Ok(verified) => {
                     println!(
                         "audit log intact: {} entries, head {}",

@@ -11,8 +11,8 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
-use steward_server::auth::Actor;
-use steward_server::vault::{IdentityInput, NewRecord, NewSubject, Vault};
+use steward_domain::vault::actor::Actor;
+use steward_server::{IdentityInput, NewRecord, NewSubject, Vault};
 
 use super::vault::{self, VaultArgs};
 
@@ -70,7 +70,8 @@ struct Summary {
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let vault = vault::open(&args.vault).await?;
+    let app = vault::open(&args.vault).await?;
+    let vault = app.vault();
     let lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()

@@ -4,11 +4,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use steward_domain::vault::actor::Actor;
 use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
-use steward_server::auth::Actor;
-use steward_server::keyfile;
+use steward_server::keyfile::{self, pending_path};
 
-use super::vault::{self, VaultArgs, pending_path};
+use super::vault::{self, VaultArgs};
 
 #[derive(Subcommand)]
 pub enum KeysCommand {
@@ -31,14 +31,15 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
                     keyfile::ENV_VAR
                 );
             }
-            let vault = vault::open(&args).await?;
-            let key_file = args.key_file();
+            let settings = args.settings()?;
+            let key_file = settings.key_file();
+            let app = vault::build(settings).await?;
             let pending = pending_path(&key_file);
             let secret = SecretKey::generate();
             keyfile::write(&pending, &secret)
                 .with_context(|| format!("cannot write the new key to {}", pending.display()))?;
             let new_kek = KeyEncryptionKey::new(secret);
-            let count = vault.rotate(&Actor::cli(), &new_kek).await?;
+            let count = app.vault().rotate(&Actor::cli(), &new_kek).await?;
             std::fs::rename(&pending, &key_file).with_context(|| {
                 format!(
                     "cannot move {} to {}",

@@ -168,7 +168,7 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
         // The connectors' tables and keys are read by the server; check them
         // here too, so a broken declaration is found before Steward starts.
         let connector_error = report.policy.as_ref().and_then(|policy| {
-            steward_server::systems::Systems::from_policy(policy, &|_| None).err()
+            steward_server::Systems::from_policy(policy, &Default::default()).err()
         });
         if let Some(error) = &connector_error {
             writeln!(out, "error: {}: {error}", file.display())?;

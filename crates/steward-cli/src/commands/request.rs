@@ -5,10 +5,9 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use steward_server::auth::Actor;
-use steward_server::requests::{NewRequest, Viewer};
-use steward_server::vault::IdentityInput;
-use steward_server::worker::Worker;
+use steward_domain::vault::actor::Actor;
+use steward_server::dto::{RequestView, Submitted};
+use steward_server::{IdentityInput, NewRequest, Viewer, Worker};
 
 use super::vault::{self, VaultArgs};
 use super::work::WorkerArgs;
@@ -114,8 +113,9 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
     let actor = Actor::cli();
     match command {
         RequestCommand::List { vault } => {
-            let requests = vault::open_requests(&vault).await?;
-            for r in requests.queue(&actor).await? {
+            let app = vault::open(&vault).await?;
+            for r in app.rights().queue().await? {
+                let r = RequestView::from(r);
                 println!(
                     "{}  {:<18} {:<22} due {}{}{}",
                     r.id,
@@ -128,8 +128,12 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             }
         }
         RequestCommand::Show { vault, id } => {
-            let requests = vault::open_requests(&vault).await?;
-            let view = requests.view(&id, &Viewer::Officer(&actor)).await?;
+            let app = vault::open(&vault).await?;
+            let view: RequestView = app
+                .rights()
+                .progress(&id.into(), &Viewer::Officer(&actor))
+                .await?
+                .into();
             println!("{}", serde_json::to_string_pretty(&view)?);
         }
         RequestCommand::Submit {
@@ -140,9 +144,10 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             purpose,
             identity_checked,
         } => {
-            let requests = vault::open_requests(&vault).await?;
-            let kind = serde_json::from_value(serde_json::Value::String(kind.clone()))
-                .map_err(|_| anyhow::anyhow!("`{kind}` is not a kind of request; see --help"))?;
+            let app = vault::open(&vault).await?;
+            let kind = kind
+                .parse()
+                .map_err(|e| anyhow::anyhow!("{e}; see --help"))?;
             let identities: Vec<IdentityInput> = [("email", email), ("phone", phone)]
                 .into_iter()
                 .filter_map(|(k, v)| {
@@ -152,7 +157,8 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect();
-            let submitted = requests
+            let submitted = app
+                .rights()
                 .submit(
                     Some(&actor),
                     NewRequest {
@@ -167,33 +173,38 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                     },
                 )
                 .await?;
+            let submitted = Submitted::from(submitted);
             println!("{}", serde_json::to_string_pretty(&submitted)?);
         }
         RequestCommand::Approve { vault, id, note } => {
-            vault::open_requests(&vault)
+            vault::open(&vault)
                 .await?
-                .approve(&actor, &id, note)
+                .rights()
+                .approve(&actor, &id.as_str().into(), note)
                 .await?;
             println!("approved {id}");
         }
         RequestCommand::Refuse { vault, id, reason } => {
-            vault::open_requests(&vault)
+            vault::open(&vault)
                 .await?
-                .refuse(&actor, &id, &reason)
+                .rights()
+                .refuse(&actor, &id.as_str().into(), &reason)
                 .await?;
             println!("refused {id}");
         }
         RequestCommand::Extend { vault, id, reason } => {
-            let due = vault::open_requests(&vault)
+            let due = vault::open(&vault)
                 .await?
-                .extend(&actor, &id, &reason)
+                .rights()
+                .extend(&actor, &id.as_str().into(), &reason)
                 .await?;
             println!("extended {id}: due {due}");
         }
         RequestCommand::Retry { vault, id } => {
-            let count = vault::open_requests(&vault)
+            let count = vault::open(&vault)
                 .await?
-                .retry(&actor, &id)
+                .rights()
+                .retry(&actor, &id.as_str().into())
                 .await?;
             println!("{count} part(s) of {id} queued again");
         }
@@ -203,9 +214,10 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             part,
             note,
         } => {
-            vault::open_requests(&vault)
+            vault::open(&vault)
                 .await?
-                .complete_part(&actor, &id, &part, &note)
+                .rights()
+                .complete_part(&actor, &id.as_str().into(), &part.as_str().into(), &note)
                 .await?;
             println!("part {part} of {id} done");
         }
@@ -214,13 +226,13 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             work,
             follow,
         } => {
-            let requests = vault::open_requests(&vault).await?;
-            let worker = Worker::new(requests, work.config());
+            let app = vault::open(&vault).await?;
+            let worker = Worker::new(app.rights().clone(), work.config());
             if follow {
                 eprintln!("steward: worker {} started; Ctrl-C stops", worker.name());
                 tokio::select! {
                     () = worker.run() => {}
-                    () = steward_server::startup::shutdown_signal() => eprintln!("steward: worker stopped"),
+                    () = steward_server::shutdown_signal() => eprintln!("steward: worker stopped"),
                 }
             } else {
                 let ran = worker.until_idle().await?;

@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Args;
-use steward_server::startup::Application;
-use steward_server::worker::Worker;
 
 use super::vault::{self, VaultArgs};
 use super::work::WorkerArgs;
@@ -29,25 +27,25 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let requests = vault::open_requests(&args.vault).await?;
-    let vault = requests.vault();
+    let mut settings = args.vault.settings()?;
+    settings.listen = Some(args.listen);
+    settings.workers = args.workers;
+    settings.worker = args.work.config();
+    let outbox = settings.outbox_dir();
+    let app = vault::build(settings).await?;
+    let vault = app.vault();
     let backend = vault.store().backend();
     let policy = format!("{} {}", vault.policy().meta.id, vault.policy().meta.version);
-    for _ in 0..args.workers {
-        let worker = Worker::new(std::sync::Arc::clone(&requests), args.work.config());
-        tokio::spawn(worker.run());
-    }
-    let app = Application::build(args.listen, std::sync::Arc::clone(&requests))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
-    let addr = app.local_addr()?;
-    let letters = if requests.outbox().sends_email() {
+    let addr = app
+        .local_addr()
+        .ok_or_else(|| anyhow::anyhow!("the server has no listener"))?;
+    let letters = if app.rights().outbox().sends_email() {
         format!(
             "e-mail goes through SMTP, other letters to {}",
-            vault::outbox_dir(&args.vault).display()
+            outbox.display()
         )
     } else {
-        format!("letters go to {}", vault::outbox_dir(&args.vault).display())
+        format!("letters go to {}", outbox.display())
     };
     eprintln!(
         "steward: serving policy {policy} on http://{addr} ({backend}); {letters}; Ctrl-C stops"

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Subcommand;
-use steward_server::auth::Actor;
-use steward_server::vault::IdentityInput;
+use steward_domain::vault::actor::Actor;
+use steward_server::IdentityInput;
+use steward_server::dto::SubjectView;
 
 use super::vault::{self, VaultArgs};
 
@@ -29,10 +30,11 @@ pub enum SubjectCommand {
 pub async fn run(command: SubjectCommand) -> anyhow::Result<ExitCode> {
     match command {
         SubjectCommand::Show { vault, id, email } => {
-            let vault = vault::open(&vault).await?;
+            let app = vault::open(&vault).await?;
+            let vault = app.vault();
             let actor = Actor::cli();
             let id = match (id, email) {
-                (Some(id), _) => id,
+                (Some(id), _) => id.into(),
                 (None, Some(email)) => match vault
                     .find_subject(
                         &actor,
@@ -48,7 +50,7 @@ pub async fn run(command: SubjectCommand) -> anyhow::Result<ExitCode> {
                 },
                 (None, None) => bail!("give the subject's id, or --email"),
             };
-            let view = vault.subject_view(&actor, &id).await?;
+            let view: SubjectView = vault.subject_view(&actor, &id).await?.into();
             println!("{}", serde_json::to_string_pretty(&view)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Subcommand;
-use steward_server::auth::{Actor, Role};
+use steward_domain::vault::actor::{Actor, Role};
 
 use super::vault::{self, VaultArgs};
 
@@ -42,8 +42,10 @@ pub enum TokenCommand {
 pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
     match command {
         TokenCommand::Revoke { vault, id } => {
-            let vault = vault::open(&vault).await?;
-            vault.revoke_token(&Actor::cli(), &id).await?;
+            let app = vault::open(&vault).await?;
+            app.vault()
+                .revoke_token(&Actor::cli(), &id.as_str().into())
+                .await?;
             println!("revoked token {id}");
             Ok(ExitCode::SUCCESS)
         }
@@ -53,11 +55,15 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<ExitCode> {
             purposes,
             description,
         } => {
-            let Some(role) = Role::parse(&role) else {
-                bail!("`{role}` is not a role: use admin, privacy_officer, service or auditor");
+            let role = match role.parse::<Role>() {
+                Ok(role) if Role::TOKEN_ROLES.contains(&role) => role,
+                _ => {
+                    bail!("`{role}` is not a role: use admin, privacy_officer, service or auditor")
+                }
             };
-            let vault = vault::open(&vault).await?;
-            let (token, secret) = vault
+            let app = vault::open(&vault).await?;
+            let (token, secret) = app
+                .vault()
                 .create_token(&Actor::cli(), role, purposes, &description)
                 .await?;
             eprintln!(

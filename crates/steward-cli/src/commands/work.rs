@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use steward_server::worker::WorkerConfig;
+use steward_server::WorkerConfig;
 
 #[derive(Args, Debug, Clone)]
 pub struct WorkerArgs {

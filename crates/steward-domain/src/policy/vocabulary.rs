@@ -329,6 +329,14 @@ pub enum ErasureException {
     LegalClaims,
 }
 
+names!(ErasureException, "erasure exception", {
+    FreedomOfExpression => "freedom_of_expression",
+    LegalObligation => "legal_obligation",
+    PublicHealth => "public_health",
+    Archiving => "archiving",
+    LegalClaims => "legal_claims",
+});
+
 impl ErasureException {
     pub const ALL: [ErasureException; 5] = [
         ErasureException::FreedomOfExpression,

@@ -306,6 +306,10 @@ categories = ["order"]
         let targets: Vec<String> = parts.iter().map(|p| p.target.stored()).collect();
         assert_eq!(targets, ["vault", "system:crm", "recipient:carrier"]);
         let objection = plan(&policy, RequestKind::Objection, None, &nothing_automatic);
-        assert_eq!(objection.len(), 1, "only the vault: no system takes the call");
+        assert_eq!(
+            objection.len(),
+            1,
+            "only the vault: no system takes the call"
+        );
     }
 }

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use steward_domain::vault::crypto::KeyEncryptionKey;
 
 use crate::helpers::*;
 
@@ -53,14 +52,12 @@ struct Calectro {
 /// What the fixture made, removed when the test ends (even by a panic
 /// halfway through making it).
 struct Cleanup {
-    /// (admin URL, DROP statement)
-    databases: Vec<(String, String)>,
+    databases: Vec<steward_test_support::FreshDatabase>,
     redis_keys: Vec<String>,
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let databases = std::mem::take(&mut self.databases);
         let keys = std::mem::take(&mut self.redis_keys);
         let _ = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
@@ -70,16 +67,6 @@ impl Drop for Cleanup {
                 return;
             };
             runtime.block_on(async {
-                for (admin, drop) in databases {
-                    match sqlx::AnyConnection::connect(&admin).await {
-                        Ok(mut c) => {
-                            if let Err(e) = sqlx::query(&drop).execute(&mut c).await {
-                                eprintln!("cleanup: {drop}: {e}");
-                            }
-                        }
-                        Err(e) => eprintln!("cleanup: {admin}: {e}"),
-                    }
-                }
                 if let Ok(client) = redis::Client::open(redis_url())
                     && let Ok(mut c) = client.get_multiplexed_async_connection().await
                 {
@@ -91,35 +78,17 @@ impl Drop for Cleanup {
     }
 }
 
-fn mariadb_admin_url() -> String {
-    std::env::var("STEWARD_TEST_MARIADB")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
-}
-
-fn redis_url() -> String {
-    std::env::var("STEWARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
-
-/// Creates database `name` on the server of `admin` (to be dropped by
-/// `cleanup`), runs `statements` in it, and returns its URL.
-async fn database(cleanup: &mut Cleanup, admin: &str, name: &str, statements: &str) -> String {
-    let mut c = sqlx::AnyConnection::connect(admin)
-        .await
-        .expect("the database server on loopback");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .await
-        .expect("create database");
-    let drop = if admin.starts_with("postgres") {
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    } else {
-        format!("DROP DATABASE IF EXISTS {name}")
-    };
-    cleanup.databases.push((admin.to_owned(), drop));
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map_or(admin, |(server, _)| server)
-    );
+/// Creates a database on `server` (dropped with `cleanup`), runs
+/// `statements` in it, and returns its URL.
+async fn database(
+    cleanup: &mut Cleanup,
+    server: steward_test_support::Server,
+    prefix: &str,
+    statements: &str,
+) -> String {
+    let fresh = steward_test_support::FreshDatabase::create(server, prefix).await;
+    let url = fresh.url.clone();
+    cleanup.databases.push(fresh);
     let mut db = sqlx::AnyConnection::connect(&url).await.expect("connect");
     for statement in statements
         .split(';')
@@ -139,8 +108,6 @@ async fn calectro() -> Calectro {
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let anna = format!("anna.{tag}@example.se");
     let bob = format!("bob.{tag}@example.se");
-    let crm_name = format!("steward_crm_{tag}");
-    let app_name = format!("steward_app_{tag}");
     let crm_data = format!(
         "INSERT INTO contacts (email, phone, name, company, corporate_id, address) VALUES \
            ('{}', '+46701234567', 'Anna Andersson', 'Ljusteknik AB', '556000-1111', 'Storgatan 1, Täby'), \
@@ -162,15 +129,15 @@ async fn calectro() -> Calectro {
     };
     let crm_url = database(
         &mut cleanup,
-        &postgres_admin_url(),
-        &crm_name,
+        steward_test_support::Server::Postgres,
+        "calectro_crm",
         &format!("{CRM_SCHEMA}; {crm_data}"),
     )
     .await;
     let app_url = database(
         &mut cleanup,
-        &mariadb_admin_url(),
-        &app_name,
+        steward_test_support::Server::MariaDb,
+        "calectro_app",
         &format!("{APP_SCHEMA}; {app_data}"),
     )
     .await;
@@ -276,25 +243,19 @@ async fn newsletter_service(subscribers: Subscribers) -> String {
 impl Calectro {
     /// Steward with Calectro's policy, its systems reached at this fixture.
     async fn steward(&self) -> TestApp {
-        let dir = TempDir::new();
-        let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
-            .await
-            .expect("sqlite");
-        let env = |name: &str| match name {
-            "CALECTRO_CRM_URL" => Some(self.crm_url.clone()),
-            "CALECTRO_APP_DB_URL" => Some(self.app_url.clone()),
-            "CALECTRO_CLOUD_URL" => Some(redis_url()),
-            "CALECTRO_NEWSLETTER_URL" => Some(self.newsletter_url.clone()),
-            "CALECTRO_NEWSLETTER_SECRET" => Some(NEWSLETTER_SECRET.into()),
-            _ => None,
-        };
-        spawn_with_systems(
-            Arc::new(store),
-            policy_from(&policy_text("calectro")),
-            KeyEncryptionKey::generate(),
-            dir,
-            &env,
-        )
+        let environment = [
+            ("CALECTRO_CRM_URL", self.crm_url.clone()),
+            ("CALECTRO_APP_DB_URL", self.app_url.clone()),
+            ("CALECTRO_CLOUD_URL", redis_url()),
+            ("CALECTRO_NEWSLETTER_URL", self.newsletter_url.clone()),
+            ("CALECTRO_NEWSLETTER_SECRET", NEWSLETTER_SECRET.into()),
+        ];
+        spawn_with(policy_from(&policy_text("calectro")), |settings| {
+            settings.environment = environment
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect();
+        })
         .await
     }
 

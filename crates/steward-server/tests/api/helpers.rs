@@ -1,208 +1,62 @@
-//! `spawn_app`: the real server on a free loopback port, on a fresh SQLite
-//! file (or a fresh PostgreSQL database), with one token per role.
+//! `spawn_app`: the real server on a free loopback port, started by the same
+//! `Application::build` as `steward serve`, on a fresh SQLite file (or a
+//! fresh PostgreSQL database), with one token per role.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use reqwest::{Client, Response};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use steward_domain::policy::Policy;
+use steward_domain::vault::actor::{Actor, Role};
 use steward_domain::vault::crypto::KeyEncryptionKey;
-use steward_server::auth::{Actor, Role};
-use steward_server::clock::SystemClock;
-use steward_server::outbox::Outbox;
-use steward_server::requests::Requests;
-use steward_server::startup::Application;
-use steward_server::systems::Systems;
-use steward_server::vault::Vault;
-use steward_server::worker::{Worker, WorkerConfig};
-use steward_store::Repository;
+use steward_server::{Settings, Vault};
+pub use steward_test_support::{SpawnedApp, TempDir, policy_from, policy_text, redis_url};
 
 pub struct TestApp {
     pub address: String,
-    pub store: Arc<dyn Repository>,
     pub client: Client,
     pub vault: Arc<Vault>,
     pub kek: KeyEncryptionKey,
-    pub dir: TempDir,
+    /// The data directory: the database and the outbox.
+    pub dir: PathBuf,
     pub admin: String,
     pub officer: String,
     pub auditor: String,
     /// A service limited to `customer_service` and `support_call_recording`
     /// (with another policy than Connectel's: its first purpose).
     pub service: String,
-    /// The PostgreSQL database to drop when the test ends.
-    pub postgres_database: Option<String>,
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        let Some(name) = self.postgres_database.take() else {
-            return;
-        };
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-pub fn postgres_admin_url() -> String {
-    std::env::var("STEWARD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new() -> Self {
-        let path = std::env::temp_dir().join(format!("steward-api-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-pub fn policy_text(name: &str) -> String {
-    std::fs::read_to_string(repo_root().join("policies").join(format!("{name}.toml")))
-        .expect("policy")
-}
-
-pub fn policy_from(text: &str) -> Policy {
-    let report = steward_domain::check(text);
-    assert_eq!(report.errors(), 0, "test policy must be valid");
-    report.policy.expect("policy")
+    /// The running app, its directory and database: removed when dropped.
+    pub spawned: SpawnedApp,
 }
 
 /// Connectel's policy on a fresh SQLite file.
 pub async fn spawn_app() -> TestApp {
-    let dir = TempDir::new();
-    let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
-        .await
-        .expect("sqlite");
-    spawn_with(
-        Arc::new(store),
-        policy_from(&policy_text("connectel")),
-        KeyEncryptionKey::generate(),
-        dir,
-    )
-    .await
+    spawn_with(policy_from(&policy_text("connectel")), |_| {}).await
 }
 
 /// Connectel's policy on a fresh PostgreSQL database.
 pub async fn spawn_app_on_postgres() -> TestApp {
-    let admin = postgres_admin_url();
-    let name = format!("steward_api_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL on loopback");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .await
-        .expect("create database");
-    let url = format!(
-        "{}/{name}",
-        admin
-            .rsplit_once('/')
-            .map_or(admin.as_str(), |(server, _)| server)
-    );
-    let store = steward_store::postgres::PostgresStore::open(&url)
-        .await
-        .expect("postgres");
-    let mut app = spawn_with(
-        Arc::new(store),
-        policy_from(&policy_text("connectel")),
-        KeyEncryptionKey::generate(),
-        TempDir::new(),
-    )
-    .await;
-    app.postgres_database = Some(name);
-    app
+    let spawned =
+        steward_test_support::spawn_app_on_postgres(policy_from(&policy_text("connectel")), |_| {})
+            .await;
+    with_tokens(spawned).await
 }
 
-pub async fn spawn_with(
-    store: Arc<dyn Repository>,
-    policy: Policy,
-    kek: KeyEncryptionKey,
-    dir: TempDir,
-) -> TestApp {
-    spawn_with_systems(store, policy, kek, dir, &|_| None).await
+/// `policy` on a fresh SQLite file, the settings changed by `configure`
+/// (the connectors' environment, SMTP, ...).
+pub async fn spawn_with(policy: Policy, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    with_tokens(steward_test_support::spawn_app(policy, configure).await).await
 }
 
-/// As [`spawn_with`], with the policy's connected systems reached through
-/// the URLs and secrets `env` gives; a worker runs with a short backoff.
-pub async fn spawn_with_systems(
-    store: Arc<dyn Repository>,
-    policy: Policy,
-    kek: KeyEncryptionKey,
-    dir: TempDir,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> TestApp {
-    let outbox = Outbox::new(dir.0.join("outbox"));
-    spawn_with_outbox(store, policy, kek, dir, env, outbox).await
-}
-
-/// As [`spawn_with_systems`], with letters going to `outbox`.
-pub async fn spawn_with_outbox(
-    store: Arc<dyn Repository>,
-    policy: Policy,
-    kek: KeyEncryptionKey,
-    dir: TempDir,
-    env: &dyn Fn(&str) -> Option<String>,
-    outbox: Outbox,
-) -> TestApp {
-    let systems = Systems::from_policy(&policy, env).expect("systems");
-    let vault = Arc::new(
-        Vault::open(
-            Arc::clone(&store),
-            Arc::new(policy),
-            kek.clone(),
-            Arc::new(SystemClock),
-        )
-        .await
-        .expect("vault"),
-    );
-    let requests = Arc::new(Requests::new(Arc::clone(&vault), Arc::new(systems), outbox));
-    let config = WorkerConfig {
-        backoff: std::time::Duration::from_millis(50),
-        max_attempts: 3,
-        poll: std::time::Duration::from_millis(50),
-        ..WorkerConfig::default()
-    };
-    tokio::spawn(Worker::new(Arc::clone(&requests), config).run());
-    let app = Application::build("127.0.0.1:0".parse().expect("addr"), Arc::clone(&requests))
-        .await
-        .expect("bind");
-    let address = format!("http://{}", app.local_addr().expect("addr"));
-    tokio::spawn(app.run_until_stopped());
+async fn with_tokens(spawned: SpawnedApp) -> TestApp {
+    let vault = Arc::clone(&spawned.vault);
     let token = |role: Role, purposes: &[&str]| {
         let vault = Arc::clone(&vault);
         let purposes: Vec<String> = purposes.iter().map(|p| (*p).to_owned()).collect();
         async move {
             vault
-                .create_token(&cli_actor(), role, purposes, "test")
+                .create_token(&Actor::cli(), role, purposes, "test")
                 .await
                 .expect("token")
                 .1
@@ -213,13 +67,12 @@ pub async fn spawn_with_outbox(
         officer: token(Role::PrivacyOfficer, &[]).await,
         auditor: token(Role::Auditor, &[]).await,
         service: token(Role::Service, &service_purposes(vault.policy())).await,
-        address,
-        store,
+        address: spawned.address.clone(),
         client: Client::new(),
         vault,
-        kek,
-        dir,
-        postgres_database: None,
+        kek: spawned.kek.clone(),
+        dir: spawned.dir.path().to_owned(),
+        spawned,
     }
 }
 
@@ -239,11 +92,31 @@ fn service_purposes(policy: &Policy) -> Vec<&str> {
     }
 }
 
-fn cli_actor() -> Actor {
-    Actor::cli()
+/// A subject id from the API's text.
+pub fn sid(id: &str) -> steward_domain::common::ids::SubjectId {
+    id.into()
 }
 
 impl TestApp {
+    /// Settings for another Steward on this one's data (or a copy of it in
+    /// `data_dir`): no listener, no workers, the same key unless changed.
+    pub fn settings_for(&self, data_dir: &std::path::Path) -> Settings {
+        let mut settings = self.spawned.settings.clone();
+        settings.data_dir = data_dir.to_owned();
+        settings.listen = None;
+        settings.workers = 0;
+        settings
+    }
+
+    /// Another Steward on the same data, under `policy` (as after an update).
+    pub async fn reopened_with(&self, policy: Policy) -> steward_server::Application {
+        let mut settings = self.settings_for(&self.dir);
+        settings.policy = Arc::new(policy);
+        steward_server::Application::build(settings)
+            .await
+            .expect("Steward opens on the same data")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -387,7 +260,7 @@ impl TestApp {
 
     /// The code the outbox holds for `request` on `channel` (`email`, `phone`).
     pub fn code_for(&self, request: &str, channel: &str) -> String {
-        let folder = self.dir.0.join("outbox").join(channel);
+        let folder = self.dir.join("outbox").join(channel);
         for entry in std::fs::read_dir(&folder).expect("outbox folder") {
             let text = std::fs::read_to_string(entry.expect("entry").path()).expect("letter");
             if text.contains(request) {

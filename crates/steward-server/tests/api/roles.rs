@@ -3,8 +3,8 @@
 //! neither for the roles it does.
 
 use serde_json::{Value, json};
-use steward_server::auth::Role;
-use steward_server::routes::ACCESS;
+use steward_domain::vault::actor::{Actor, Role};
+use steward_server::{Access, ROUTES};
 
 use crate::helpers::*;
 
@@ -27,15 +27,10 @@ async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str
     let path = if template == "/v1/tokens/{id}" {
         let (token, _) = app
             .vault
-            .create_token(
-                &steward_server::auth::Actor::cli(),
-                Role::Auditor,
-                Vec::new(),
-                "to revoke",
-            )
+            .create_token(&Actor::cli(), Role::Auditor, Vec::new(), "to revoke")
             .await
             .unwrap();
-        template.replace("{id}", &token.id)
+        template.replace("{id}", token.id.as_str())
     } else if template.starts_with("/v1/consents/") {
         template.replace("{id}", &consent_id)
     } else {
@@ -91,7 +86,20 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
         (Role::Auditor, app.auditor.clone()),
     ];
     let mut checked = 0;
-    for (method, path, roles) in ACCESS {
+    // Requests and unsubscribe links follow their own rules (the follow
+    // secret, no such request yet): `requests.rs` checks those routes.
+    let routes: Vec<_> = ROUTES
+        .iter()
+        .filter(|(_, path, _)| {
+            !path.starts_with("/v1/requests") && !path.starts_with("/v1/unsubscribe/")
+        })
+        .collect();
+    for (method, path, access) in &routes {
+        let roles = match access {
+            Access::Public => None,
+            Access::Roles(roles) => Some(*roles),
+            other => panic!("{method} {path} is {other:?}: check it in requests.rs"),
+        };
         let anonymous = request(&app, method, path, None).await;
         match roles {
             None => assert!(
@@ -118,5 +126,6 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
             checked += 1;
         }
     }
-    assert_eq!(checked, ACCESS.len() * 4);
+    assert_eq!(checked, routes.len() * 4);
+    assert_eq!(routes.len(), 23, "every vault route is checked");
 }

@@ -1,14 +1,11 @@
 //! Crypto-shredding against a real copy of the database files, and key
 //! rotation.
 
-use std::sync::Arc;
-
 use serde_json::json;
-use steward_domain::vault::crypto::KeyEncryptionKey;
-use steward_server::auth::Actor;
-use steward_server::clock::SystemClock;
-use steward_server::vault::{Vault, VaultError};
-use steward_store::sqlite::{SqliteStore, keys_path};
+use steward_domain::vault::actor::Actor;
+use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
+use steward_server::{Application, IdentityInput, VaultError};
+use steward_store::sqlite::keys_path;
 
 use crate::helpers::*;
 
@@ -47,9 +44,9 @@ async fn a_copy_of_the_database_taken_before_erasure_reveals_nothing_afterwards(
     .await;
 
     // A backup of the data database, taken while Anna is still there.
-    let db = app.dir.0.join("steward.db");
-    let backup_dir = TempDir::new();
-    let backup = backup_dir.0.join("steward.db");
+    let db = app.dir.join("steward.db");
+    let backup_dir = TempDir::new("backup");
+    let backup = backup_dir.path().join("steward.db");
     copy_database(&db, &backup);
     let mut bytes = std::fs::read(&backup).unwrap();
     if let Ok(wal) = std::fs::read(format!("{}-wal", backup.display())) {
@@ -69,27 +66,23 @@ async fn a_copy_of_the_database_taken_before_erasure_reveals_nothing_afterwards(
 
     // The attacker has the old copy, the key-encryption key and today's key store.
     std::fs::copy(keys_path(&db), keys_path(&backup)).unwrap();
-    let restored = SqliteStore::open(&backup).await.unwrap();
-    let restored: Arc<dyn steward_store::Repository> = Arc::new(restored);
-    let policy = policy_from(&policy_text("connectel"));
-    let vault = Vault::open(
-        Arc::clone(&restored),
-        Arc::new(policy),
-        app.kek.clone(),
-        Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
+    let restored = Application::build(app.settings_for(backup_dir.path()))
+        .await
+        .unwrap();
+    let vault = restored.vault();
+    let store = vault.store();
     // Her records are in the copy, still sealed...
-    let sealed = restored.records(&anna).await.unwrap();
+    let sealed = store.records(&sid(&anna)).await.unwrap();
     assert_eq!(sealed.len(), 1);
     // ...and no key in the key store opens them.
-    assert!(restored.subject_key(&anna).await.unwrap().is_none());
-    let read = vault.read(&Actor::cli(), &anna, "customer_service").await;
+    assert!(store.subject_key(&sid(&anna)).await.unwrap().is_none());
+    let read = vault
+        .read(&Actor::cli(), &sid(&anna), "customer_service")
+        .await;
     assert!(matches!(read, Err(VaultError::Erased(_))), "{read:?}");
-    let view = vault.subject_view(&Actor::cli(), &anna).await;
+    let view = vault.subject_view(&Actor::cli(), &sid(&anna)).await;
     assert!(matches!(view, Err(VaultError::Erased(_))), "{view:?}");
-    for (name, key) in restored.wrapped_keys().await.unwrap() {
+    for (name, key) in store.wrapped_keys().await.unwrap() {
         if let steward_store::KeyName::Subject(other) = name {
             let unwrapped = app.kek.unwrap(&key.wrapped, &format!("subject:{anna}"));
             assert!(
@@ -100,7 +93,7 @@ async fn a_copy_of_the_database_taken_before_erasure_reveals_nothing_afterwards(
     }
     // Ben, not erased, is still readable from the same copy.
     let ben_read = vault
-        .read(&Actor::cli(), &ben, "customer_service")
+        .read(&Actor::cli(), &sid(&ben), "customer_service")
         .await
         .unwrap();
     assert_eq!(ben_read.records[0].value, "Ben Kept");
@@ -112,23 +105,22 @@ async fn rotation_rewraps_every_key_and_retires_the_old_one() {
     let anna = app.customer("anna@example.se").await;
     app.store(&anna, "contact.name", json!("Anna"), &["customer_service"])
         .await;
-    let new_kek = KeyEncryptionKey::generate();
+    let secret = SecretKey::generate();
+    let new_kek = KeyEncryptionKey::new(SecretKey::from_hex(&secret.to_hex()).unwrap());
     let rotated = app.vault.rotate(&Actor::cli(), &new_kek).await.unwrap();
     assert!(rotated >= 3, "Anna's data key and the two system keys");
-    let policy = || Arc::new(policy_from(&policy_text("connectel")));
-    let old = Vault::open(
-        app.store.clone(),
-        policy(),
-        app.kek.clone(),
-        Arc::new(SystemClock),
-    )
-    .await;
-    assert!(matches!(old, Err(VaultError::WrongKey { .. })));
-    let new = Vault::open(app.store.clone(), policy(), new_kek, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let old = Application::build(app.settings_for(&app.dir)).await;
+    let refused = old.err().unwrap();
+    assert!(
+        matches!(refused.downcast_ref(), Some(VaultError::WrongKey { .. })),
+        "{refused:#}"
+    );
+    let mut settings = app.settings_for(&app.dir);
+    settings.key = Some(secret.to_hex().into());
+    let reopened = Application::build(settings).await.unwrap();
+    let new = reopened.vault();
     assert_eq!(
-        new.read(&Actor::cli(), &anna, "customer_service")
+        new.read(&Actor::cli(), &sid(&anna), "customer_service")
             .await
             .unwrap()
             .records[0]
@@ -139,14 +131,14 @@ async fn rotation_rewraps_every_key_and_retires_the_old_one() {
     let found = new
         .find_subject(
             &Actor::cli(),
-            &steward_server::vault::IdentityInput {
+            &IdentityInput {
                 kind: "email".into(),
                 value: "anna@example.se".into(),
             },
         )
         .await
         .unwrap();
-    assert_eq!(found, Some(anna));
+    assert_eq!(found, Some(sid(&anna)));
 }
 
 #[tokio::test]
@@ -155,7 +147,7 @@ async fn tampering_with_the_stored_log_is_reported_by_the_api() {
     let anna = app.customer("anna@example.se").await;
     app.store(&anna, "contact.name", json!("Anna"), &["customer_service"])
         .await;
-    let url = format!("sqlite://{}", app.dir.0.join("steward.db").display());
+    let url = format!("sqlite://{}", app.dir.join("steward.db").display());
     let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .unwrap();

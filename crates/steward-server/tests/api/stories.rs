@@ -1,9 +1,7 @@
 //! What users of the API rely on, told as stories.
 
 use serde_json::{Value, json};
-use steward_server::auth::Actor;
-use steward_server::clock::SystemClock;
-use steward_server::vault::Vault;
+use steward_domain::vault::actor::Actor;
 
 use crate::helpers::*;
 
@@ -197,8 +195,8 @@ async fn objection_stops_legitimate_interests_and_direct_marketing_objection_is_
     let (_, newsletter) = app
         .vault
         .create_token(
-            &steward_server::auth::Actor::cli(),
-            steward_server::auth::Role::Service,
+            &Actor::cli(),
+            steward_domain::vault::actor::Role::Service,
             vec!["service_news".into()],
             "newsletter",
         )
@@ -374,25 +372,19 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
             "id = \"support_call_recording\"\nchanged_in = \"3.2\"",
             1,
         );
-    let vault = Vault::open(
-        app.store.clone(),
-        std::sync::Arc::new(policy_from(&text)),
-        app.kek.clone(),
-        std::sync::Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
+    let updated = app.reopened_with(policy_from(&text)).await;
+    let vault = updated.vault();
     let read = vault
-        .read(&Actor::cli(), &anna, "support_call_recording")
+        .read(&Actor::cli(), &sid(&anna), "support_call_recording")
         .await
         .unwrap();
     assert!(read.records.is_empty());
-    assert_eq!(read.refused[0].reason, "consent_predates_material_change");
+    assert_eq!(read.withheld[0].reason, "consent_predates_material_change");
     // Consent asked again under 3.2 counts.
     vault
         .give_consent(
             &Actor::cli(),
-            &anna,
+            &sid(&anna),
             "support_call_recording",
             "web_form",
             None,
@@ -401,7 +393,7 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
         .unwrap();
     assert_eq!(
         vault
-            .read(&Actor::cli(), &anna, "support_call_recording")
+            .read(&Actor::cli(), &sid(&anna), "support_call_recording")
             .await
             .unwrap()
             .records
@@ -733,17 +725,7 @@ async fn identity_kinds_the_policy_declares_find_subjects() {
         "identity_kinds = [\"app_user_id\"]\nlanguages = [",
         1,
     );
-    let dir = TempDir::new();
-    let store = steward_store::sqlite::SqliteStore::open(&dir.0.join("steward.db"))
-        .await
-        .unwrap();
-    let app = spawn_with(
-        std::sync::Arc::new(store),
-        policy_from(&text),
-        steward_domain::vault::crypto::KeyEncryptionKey::generate(),
-        dir,
-    )
-    .await;
+    let app = spawn_with(policy_from(&text), |_| {}).await;
     let created = app.post("/v1/subjects", &app.service, json!({ "subject_type": "service_user", "age": 30, "identities": [{ "kind": "app_user_id", "value": "u-1017" }] })).await;
     assert_eq!(created.status(), 201);
     let found = app
@@ -829,13 +811,19 @@ async fn birth_dates_prove_the_age_and_are_not_kept() {
         .json()
         .await
         .unwrap();
-    let stored = app
-        .store
-        .subject(created["id"].as_str().unwrap())
+    let url = format!("sqlite://{}", app.dir.join("steward.db").display());
+    let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(stored.birth_date, None);
+    let kept: Option<String> = sqlx::query_scalar("SELECT birth_date FROM subjects WHERE id = $1")
+        .bind(created["id"].as_str().unwrap())
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept, None,
+        "the birth date proved the age and was not stored"
+    );
 }
 
 #[tokio::test]
@@ -881,7 +869,7 @@ async fn a_record_relabelled_in_the_database_does_not_pass_the_purpose_check() {
         &["support_call_recording"],
     )
     .await;
-    let url = format!("sqlite://{}", app.dir.0.join("steward.db").display());
+    let url = format!("sqlite://{}", app.dir.join("steward.db").display());
     let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await
         .unwrap();
@@ -909,8 +897,8 @@ async fn a_revoked_token_is_refused_at_once() {
     let (token, secret) = app
         .vault
         .create_token(
-            &steward_server::auth::Actor::cli(),
-            steward_server::auth::Role::Auditor,
+            &Actor::cli(),
+            steward_domain::vault::actor::Role::Auditor,
             Vec::new(),
             "soon revoked",
         )

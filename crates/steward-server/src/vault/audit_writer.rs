@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
-use steward_store::{Repository, StoreError};
+use steward_store::{AuditStore, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most entries committed together.
@@ -21,7 +21,7 @@ pub struct AuditWriter {
 
 impl AuditWriter {
     /// Starts the writer task on the current tokio runtime.
-    pub fn spawn(store: Arc<dyn Repository>) -> Self {
+    pub fn spawn(store: Arc<dyn AuditStore>) -> Self {
         let (queue, mut incoming) = mpsc::channel::<(AuditEvent, Reply)>(4 * MAX_BATCH);
         tokio::spawn(async move {
             while let Some(first) = incoming.recv().await {

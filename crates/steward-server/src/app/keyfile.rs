@@ -1,11 +1,15 @@
-//! Where the key-encryption key comes from: `STEWARD_KEK` (64 hexadecimal
-//! digits), or a key file, generated with a clear message on first run.
+//! Where the key-encryption key comes from: a value given in the settings
+//! (from `STEWARD_KEK`, 64 hexadecimal digits), or a key file, generated on
+//! first run; and where a rotation writes the next key before switching.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
 
 use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
 
+/// The environment variable operators set the key in.
 pub const ENV_VAR: &str = "STEWARD_KEK";
 
 /// What happened while finding the key, for the operator to read.
@@ -23,12 +27,15 @@ pub enum KeyFileError {
     File { path: String, reason: String },
 }
 
-/// Reads the KEK from the environment, else from `path`, else generates one
-/// into `path` (readable by the owner only).
-pub fn load_or_create(path: &Path) -> Result<(KeyEncryptionKey, KeySource), KeyFileError> {
-    if let Ok(text) = std::env::var(ENV_VAR) {
-        let key =
-            SecretKey::from_hex(&text).map_err(|e| KeyFileError::Environment(e.to_string()))?;
+/// The KEK given (from the environment), else the one in `path`, else a new
+/// one written to `path` (readable by the owner only).
+pub fn load_or_create(
+    given: Option<&SecretString>,
+    path: &Path,
+) -> Result<(KeyEncryptionKey, KeySource), KeyFileError> {
+    if let Some(text) = given {
+        let key = SecretKey::from_hex(text.expose_secret())
+            .map_err(|e| KeyFileError::Environment(e.to_string()))?;
         return Ok((KeyEncryptionKey::new(key), KeySource::Environment));
     }
     let file_error = |reason: String| KeyFileError::File {
@@ -75,4 +82,11 @@ pub fn load_existing(path: &Path) -> Result<(KeyEncryptionKey, KeySource), KeyFi
         reason: e.to_string(),
     })?;
     Ok((KeyEncryptionKey::new(key), KeySource::File))
+}
+
+/// Where a rotation writes the new key before switching to it.
+pub fn pending_path(key_file: &Path) -> PathBuf {
+    let mut name = key_file.as_os_str().to_owned();
+    name.push(".new");
+    PathBuf::from(name)
 }

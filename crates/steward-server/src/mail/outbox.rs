@@ -1,17 +1,16 @@
-//! Where letters go. Letters to e-mail addresses go through SMTP when it is
-//! configured (`STEWARD_SMTP_URL`); everything else, and e-mail without SMTP,
-//! is written to a folder, one file per letter, that a mail or SMS gateway
-//! (or a person) picks up: the folder is the contract (README, "Letters").
-//! Steward has no SMS gateway of its own.
+//! The outbox: letters to e-mail addresses go through SMTP when it is
+//! configured; everything else, and e-mail without SMTP, is written to a
+//! folder, one file per letter, that a mail or SMS gateway (or a person)
+//! picks up: the folder is the contract (README, "Letters").
 //!
 //! Each letter is written to a temporary name and renamed into place, so a
 //! reader never sees half a letter.
 
 use std::path::{Path, PathBuf};
 
-use lettre::message::Mailbox;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use steward_domain::rights::letters::Letter;
+
+use crate::mail::smtp::{Smtp, SmtpSettingsError};
 
 #[derive(Clone)]
 pub struct Outbox {
@@ -19,28 +18,11 @@ pub struct Outbox {
     smtp: Option<Smtp>,
 }
 
-#[derive(Clone)]
-struct Smtp {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-}
-
 /// Who a letter is for: a channel (`email`, `phone`, `recipient`) and an address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Addressee {
     pub channel: String,
     pub address: String,
-}
-
-/// The SMTP settings cannot work.
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpSettingsError {
-    #[error(
-        "STEWARD_SMTP_URL: {0} (e.g. smtps://user:password@mail.example.com or smtp://mail.example.com:587?tls=required)"
-    )]
-    Url(String),
-    #[error("the sender address `{0}` is not an e-mail address")]
-    From(String),
 }
 
 impl Outbox {
@@ -55,14 +37,7 @@ impl Outbox {
     /// `smtp://…?tls=required` for STARTTLS, plain `smtp://` only for a relay
     /// on the same host), from `from`.
     pub fn with_smtp(mut self, url: &str, from: &str) -> Result<Self, SmtpSettingsError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| SmtpSettingsError::Url(e.to_string()))?
-            .timeout(Some(std::time::Duration::from_secs(10)))
-            .build();
-        let from = from
-            .parse()
-            .map_err(|_| SmtpSettingsError::From(from.to_owned()))?;
-        self.smtp = Some(Smtp { transport, from });
+        self.smtp = Some(Smtp::new(url, from)?);
         Ok(self)
     }
 
@@ -115,27 +90,6 @@ impl Outbox {
         );
         tokio::fs::write(&temporary, text).await?;
         tokio::fs::rename(&temporary, &path).await
-    }
-}
-
-impl Smtp {
-    async fn send(&self, address: &str, letter: &Letter) -> std::io::Result<()> {
-        let failed = |what: String| std::io::Error::other(what);
-        let to: Mailbox = address
-            .parse()
-            .map_err(|_| failed(format!("`{address}` is not an e-mail address")))?;
-        let message = lettre::Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&letter.subject)
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(letter.body.clone())
-            .map_err(|e| failed(e.to_string()))?;
-        self.transport
-            .send(message)
-            .await
-            .map(drop)
-            .map_err(|e| failed(format!("SMTP: {e}")))
     }
 }
 

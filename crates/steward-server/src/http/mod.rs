@@ -1,12 +1,35 @@
-//! Builds the application: binds the listener (port 0 in tests), assembles
-//! the router with its OpenAPI document, metrics and tracing.
+//! The HTTP API under `/v1`, plus `/healthz`, `/metrics` and `/openapi.json`.
+//! Every handler is registered through utoipa, so the OpenAPI document and
+//! the router cannot disagree; who may call each route is in one table
+//! ([`access::ROUTES`]), enforced by the admission layer before any handler
+//! runs. Errors are RFC 9457 problem details (`error.rs`); bodies are in
+//! `dto/`, the only types that describe themselves to the document.
+//!
+//! One file per resource: `subjects.rs`, `records.rs`, `consents.rs`,
+//! `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
+//! (the requester's side), `officer.rs`, `unsubscribe.rs`.
 
-use std::net::SocketAddr;
+pub mod access;
+mod audit;
+mod consents;
+pub mod dto;
+mod error;
+mod extract;
+mod officer;
+mod operations;
+mod policy;
+mod records;
+mod requests;
+mod state;
+mod subjects;
+mod tokens;
+mod unsubscribe;
+
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -15,20 +38,10 @@ use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::error::ApiError;
-use crate::requests::Requests;
-use crate::routes::{self, ApiJson};
-use crate::vault::Vault;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub vault: Arc<Vault>,
-    pub requests: Arc<Requests>,
-    pub metrics: PrometheusHandle,
-    pub openapi: Arc<utoipa::openapi::OpenApi>,
-}
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+use crate::rights::Rights;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,12 +72,6 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
-}
-
-/// The OpenAPI 3.1 document of this API.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
-async fn openapi(State(state): State<AppState>) -> ApiJson<utoipa::openapi::OpenApi> {
-    ApiJson(state.openapi.as_ref().clone())
 }
 
 /// One recorder per process: tests start many apps in one process.
@@ -99,72 +106,31 @@ async fn not_found() -> Response {
     ApiError::NotFound("no such endpoint; see /openapi.json".into()).into_response()
 }
 
-/// The whole router, with state: for the server and for tests.
-pub fn app(requests: Arc<Requests>) -> Router {
+/// The whole router, with its state.
+pub fn router(rights: Arc<Rights>) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(openapi))
-        .merge(routes::router())
-        .merge(crate::request_routes::router())
+        .merge(operations::router())
+        .merge(policy::router())
+        .merge(audit::router())
+        .merge(tokens::router())
+        .merge(subjects::router())
+        .merge(records::router())
+        .merge(consents::router())
+        .merge(requests::router())
+        .merge(officer::router())
+        .merge(unsubscribe::router())
         .split_for_parts();
     let state = AppState {
-        vault: Arc::clone(requests.vault()),
-        requests,
+        vault: Arc::clone(rights.vault()),
+        rights,
         metrics: prometheus(),
         openapi: Arc::new(api),
     };
     router
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))
         .route_layer(middleware::from_fn(track))
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-pub struct Application {
-    listener: tokio::net::TcpListener,
-    router: Router,
-}
-
-impl Application {
-    /// Binds `addr` (use port 0 for any free port) and builds the router.
-    pub async fn build(addr: SocketAddr, requests: Arc<Requests>) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        Ok(Self {
-            listener,
-            router: app(requests),
-        })
-    }
-
-    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-    }
-}
-
-/// Ctrl-C or SIGTERM: how an operator or a service manager stops Steward.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

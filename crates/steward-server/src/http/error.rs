@@ -125,9 +125,10 @@ impl From<VaultError> for ApiError {
             }
             VaultError::Forbidden(message) => ApiError::Forbidden(message),
             VaultError::Erased(_) => ApiError::Gone(error.to_string()),
-            VaultError::WrongKey { .. } | VaultError::Store(_) | VaultError::Crypto(_) => {
-                ApiError::Internal(error.to_string())
-            }
+            VaultError::WrongKey { .. }
+            | VaultError::Store(_)
+            | VaultError::Crypto(_)
+            | VaultError::Internal(_) => ApiError::Internal(error.to_string()),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Workers: claim a request's jobs from the store, run them, record each
+//! Workers: claim requests' parts from the store, run them, record each
 //! attempt, and answer the request when its last part ends. Any number of
 //! workers, in any number of processes, share one queue: a job is claimed
 //! under a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and a worker that
@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use steward_store::{Job, JobOutcome};
+use steward_store::{Job, JobOutcome, StoreError};
 
-use crate::execute::{self, PartError};
-use crate::requests::Requests;
+use crate::rights::run_part::PartError;
+use crate::rights::service::Rights;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerConfig {
@@ -42,13 +42,13 @@ impl Default for WorkerConfig {
 }
 
 pub struct Worker {
-    requests: Arc<Requests>,
+    rights: Arc<Rights>,
     name: String,
     config: WorkerConfig,
 }
 
 impl Worker {
-    pub fn new(requests: Arc<Requests>, config: WorkerConfig) -> Self {
+    pub fn new(rights: Arc<Rights>, config: WorkerConfig) -> Self {
         let name = format!(
             "{}:{}:{}",
             hostname(),
@@ -56,7 +56,7 @@ impl Worker {
             &uuid::Uuid::new_v4().to_string()[..8]
         );
         Self {
-            requests,
+            rights,
             name,
             config,
         }
@@ -68,7 +68,7 @@ impl Worker {
 
     /// Runs until the process ends.
     pub async fn run(self) {
-        let wake = self.requests.wake();
+        let wake = self.rights.wake();
         self.sweep().await;
         let mut since_sweep = std::time::Instant::now();
         loop {
@@ -95,7 +95,7 @@ impl Worker {
     }
 
     /// Runs what is runnable now until nothing is; returns how many jobs ran.
-    pub async fn until_idle(&self) -> Result<usize, steward_store::StoreError> {
+    pub async fn until_idle(&self) -> Result<usize, StoreError> {
         self.sweep().await;
         let mut total = 0;
         loop {
@@ -108,22 +108,17 @@ impl Worker {
     }
 
     /// Claims a batch and runs it; returns how many jobs it ran.
-    pub async fn once(&self) -> Result<usize, steward_store::StoreError> {
-        let store = self.requests.vault().store();
-        let now = self.requests.vault().now().as_millisecond();
+    pub async fn once(&self) -> Result<usize, StoreError> {
+        let store = self.rights.vault().store();
+        let now = self.rights.vault().now();
         let jobs = store
-            .claim_jobs(
-                &self.name,
-                now,
-                self.config.lease.as_millis() as i64,
-                self.config.batch,
-            )
+            .claim_jobs(&self.name, now, self.config.lease, self.config.batch)
             .await?;
         let count = jobs.len();
         let mut running = tokio::task::JoinSet::new();
         for job in jobs {
             running.spawn(run_one(
-                Arc::clone(&self.requests),
+                Arc::clone(&self.rights),
                 self.name.clone(),
                 self.config,
                 job,
@@ -136,11 +131,14 @@ impl Worker {
     /// Answers requests whose parts all ended but which were not answered
     /// (the process stopped between the two).
     async fn sweep(&self) {
-        let Ok(open) = self.requests.vault().store().open_requests().await else {
+        let Ok(open) = self.rights.vault().store().open_requests().await else {
             return;
         };
-        for request in open.iter().filter(|r| r.state == "in_progress") {
-            if let Err(e) = self.requests.finish_if_done(&request.id).await {
+        for request in open
+            .iter()
+            .filter(|r| r.status == steward_domain::rights::request::RequestStatus::InProgress)
+        {
+            if let Err(e) = self.rights.finish_if_done(&request.id).await {
                 tracing::error!(request = %request.id, error = %e, "answering the request failed");
             }
         }
@@ -148,8 +146,8 @@ impl Worker {
 }
 
 /// Runs one job and records how it ended.
-async fn run_one(requests: Arc<Requests>, name: String, config: WorkerConfig, job: Job) {
-    let outcome = match execute::run(&requests, &job).await {
+async fn run_one(rights: Arc<Rights>, name: String, config: WorkerConfig, job: Job) {
+    let outcome = match rights.run_part(&job).await {
         Ok(result) => JobOutcome::Done(result),
         Err(PartError::Permanent(error)) => JobOutcome::Failed(error),
         Err(PartError::Transient(error)) if job.attempts >= config.max_attempts => {
@@ -163,16 +161,20 @@ async fn run_one(requests: Arc<Requests>, name: String, config: WorkerConfig, jo
                 .backoff
                 .saturating_mul(2u32.saturating_pow(exponent))
                 .min(Duration::from_secs(3600));
-            let at = requests.vault().now().as_millisecond() + delay.as_millis() as i64;
+            let now = rights.vault().now();
+            let at = jiff::SignedDuration::try_from(delay)
+                .ok()
+                .and_then(|delay| now.checked_add(delay).ok())
+                .unwrap_or(now);
             JobOutcome::Retry { error, at }
         }
     };
-    let now = requests.vault().now().as_millisecond();
-    let store = requests.vault().store();
+    let now = rights.vault().now();
+    let store = rights.vault().store();
     match store.finish_job(&job.id, &name, now, &outcome).await {
         Ok(true) => {
             if !matches!(outcome, JobOutcome::Retry { .. })
-                && let Err(e) = requests.finish_if_done(&job.request_id).await
+                && let Err(e) = rights.finish_if_done(&job.request_id).await
             {
                 tracing::error!(request = %job.request_id, error = %e, "answering the request failed; the sweep will try again");
             }
@@ -184,6 +186,7 @@ async fn run_one(requests: Arc<Requests>, name: String, config: WorkerConfig, jo
         }
     }
 }
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())

@@ -1,0 +1,216 @@
+//! The composition root: [`Application::build`] turns [`Settings`] into a
+//! running Steward (store, keys, vault, connected systems, outbox, rights
+//! service, workers, and the HTTP listener when one is asked for). `steward
+//! serve`, every other command, the API tests and the benches all build it
+//! here, so they run the same wiring.
+
+pub mod keyfile;
+mod settings;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use secrecy::ExposeSecret;
+use steward_store::Store;
+
+use crate::mail::Outbox;
+use crate::rights::{Rights, Worker};
+use crate::systems::Systems;
+use crate::vault::{Vault, VaultError};
+use keyfile::KeySource;
+pub use settings::{Settings, SmtpSettings};
+
+pub struct Application {
+    rights: Arc<Rights>,
+    listener: Option<tokio::net::TcpListener>,
+    router: axum::Router,
+    notes: Vec<String>,
+}
+
+impl Application {
+    /// Opens the store (creating the data directory for the embedded one),
+    /// loads or creates the key, opens the vault (finishing an interrupted
+    /// key rotation), connects the policy's systems, starts the workers and
+    /// binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let mut notes = Vec::new();
+        if settings.embedded() {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
+            })?;
+        }
+        let key_file = settings.key_file();
+        let (kek, source) = keyfile::load_or_create(settings.key.as_ref(), &key_file)?;
+        if let KeySource::Generated = source {
+            notes.push(format!(
+                "generated a new key-encryption key in {}.\n         Back it up, apart from the database: without it nothing stored can be read.\n         In production, set {} instead of keeping the key beside the data.",
+                key_file.display(),
+                keyfile::ENV_VAR
+            ));
+        }
+        let url = match &settings.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!(
+                "sqlite://{}",
+                settings.data_dir.join("steward.db").display()
+            ),
+        };
+        let store: Arc<dyn Store> = Arc::from(
+            steward_store::open(&url)
+                .await
+                .with_context(|| format!("cannot open the database {}", redact(&url)))?,
+        );
+        let vault = match open_vault(&settings, &store, kek.clone()).await {
+            Err(VaultError::WrongKey { expected, given }) => {
+                // A rotation interrupted after the database changed but before
+                // the new key file replaced the old one: finish it.
+                let pending = keyfile::pending_path(&key_file);
+                match keyfile::load_existing(&pending) {
+                    Ok((new_kek, _)) if new_kek.id() == expected => {
+                        std::fs::rename(&pending, &key_file).with_context(|| {
+                            format!(
+                                "finishing the interrupted key rotation into {}",
+                                key_file.display()
+                            )
+                        })?;
+                        notes.push(format!(
+                            "finished an interrupted key rotation: {} is now the key.",
+                            key_file.display()
+                        ));
+                        open_vault(&settings, &store, new_kek).await?
+                    }
+                    _ => bail!(VaultError::WrongKey { expected, given }),
+                }
+            }
+            other => other?,
+        };
+        let vault = Arc::new(vault);
+        let systems = Systems::from_policy(&settings.policy, &settings.environment)?;
+        for (system, variable) in systems.missing_environment() {
+            notes.push(format!(
+                "warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
+            ));
+        }
+        let mut outbox = Outbox::new(settings.outbox_dir());
+        if let Some(smtp) = &settings.smtp {
+            let url = smtp.url.expose_secret();
+            if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {
+                notes.push(
+                    "warning: the SMTP URL sends its password unencrypted; use smtps:// or add ?tls=required".into(),
+                );
+            }
+            let from = smtp
+                .from
+                .clone()
+                .unwrap_or_else(|| settings.policy.controller.email.clone());
+            outbox = outbox.with_smtp(url, &from)?;
+        }
+        let rights = Arc::new(Rights::new(vault, Arc::new(systems), outbox));
+        for _ in 0..settings.workers {
+            tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
+        }
+        let listener = match settings.listen {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr}"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            router: crate::http::router(Arc::clone(&rights)),
+            rights,
+            listener,
+            notes,
+        })
+    }
+
+    /// Where the API listens, if it does.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    pub fn vault(&self) -> &Arc<Vault> {
+        self.rights.vault()
+    }
+
+    pub fn rights(&self) -> &Arc<Rights> {
+        &self.rights
+    }
+
+    /// What the operator should know about how it started (a key generated,
+    /// a rotation finished, a system that cannot be reached).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, finishing calls in flight; without a
+    /// listener, waits for the signal while the workers work.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        match self.listener {
+            Some(listener) => {
+                axum::serve(listener, self.router)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+            }
+            None => {
+                shutdown_signal().await;
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn open_vault(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+    kek: steward_domain::vault::crypto::KeyEncryptionKey,
+) -> Result<Vault, VaultError> {
+    Vault::open(
+        Arc::clone(store),
+        Arc::clone(&settings.policy),
+        kek,
+        Arc::clone(&settings.clock),
+    )
+    .await
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Ctrl-C or SIGTERM: how an operator or a service manager stops Steward.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

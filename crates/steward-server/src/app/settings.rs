@@ -1,0 +1,138 @@
+//! Everything the application is built from, in one value: the policy, where
+//! the data and the key are, where to listen, the workers, the letters, and
+//! the values of the environment variables the policy's connectors name.
+//! Secrets are wrapped, so they never print.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use steward_domain::policy::Policy;
+
+use crate::clock::{Clock, SystemClock};
+use crate::rights::WorkerConfig;
+
+#[derive(Clone)]
+pub struct Settings {
+    /// The policy, loaded and checked.
+    pub policy: Arc<Policy>,
+    /// Where the embedded database, the key file and the outbox live by default.
+    pub data_dir: PathBuf,
+    /// A PostgreSQL URL instead of the embedded SQLite.
+    pub database_url: Option<SecretString>,
+    /// The key-encryption key's file (by default `kek.key` in the data directory).
+    pub key_file: Option<PathBuf>,
+    /// The key itself, given directly (`STEWARD_KEK`): takes precedence over the file.
+    pub key: Option<SecretString>,
+    /// Where to serve the API; `None` for processes that only work requests
+    /// or run one command.
+    pub listen: Option<SocketAddr>,
+    /// Workers that carry out requests in this process.
+    pub workers: usize,
+    pub worker: WorkerConfig,
+    /// Where letters are written (by default `outbox/` in the data directory).
+    pub outbox: Option<PathBuf>,
+    /// E-mail through SMTP, when set.
+    pub smtp: Option<SmtpSettings>,
+    /// The values of the environment variables the policy's connectors name.
+    pub environment: HashMap<String, String>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    /// `smtps://user:password@host` or `smtp://host:587?tls=required`.
+    pub url: SecretString,
+    /// The sender; by default the policy's controller address.
+    pub from: Option<String>,
+}
+
+impl Settings {
+    /// The defaults: SQLite in `data_dir`, no listener, no workers, the
+    /// system clock.
+    pub fn new(policy: Arc<Policy>, data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            policy,
+            data_dir: data_dir.into(),
+            database_url: None,
+            key_file: None,
+            key: None,
+            listen: None,
+            workers: 0,
+            worker: WorkerConfig::default(),
+            outbox: None,
+            smtp: None,
+            environment: HashMap::new(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("kek.key"))
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.outbox
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    /// Whether the database is the embedded one in the data directory.
+    pub fn embedded(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("policy", &self.policy.meta.id)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "[redacted]"),
+            )
+            .field("key_file", &self.key_file)
+            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
+            .field("listen", &self.listen)
+            .field("workers", &self.workers)
+            .field("worker", &self.worker)
+            .field("outbox", &self.outbox)
+            .field(
+                "smtp",
+                &self.smtp.as_ref().map(|s| (&s.from, "[redacted url]")),
+            )
+            .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let policy = steward_domain::check(include_str!("../../../../policies/connectel.toml"))
+            .policy
+            .expect("policy");
+        let mut settings = Settings::new(Arc::new(policy), "/tmp/x");
+        settings.database_url = Some("postgres://steward:hunter2@db/steward".into());
+        settings.key = Some("ab".repeat(32).into());
+        settings
+            .environment
+            .insert("CRM_URL".into(), "postgres://crm:s3cret@crm/crm".into());
+        let printed = format!("{settings:?}");
+        assert!(
+            !printed.contains("hunter2")
+                && !printed.contains("abab")
+                && !printed.contains("s3cret"),
+            "{printed}"
+        );
+        assert!(printed.contains("CRM_URL"));
+    }
+}

@@ -1,0 +1,232 @@
+//! Who may call which route: ONE table, read by the admission layer that
+//! runs before every handler (and before its body is read), by the
+//! role-matrix test and by the OpenAPI test. A route not in the table is
+//! refused.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use steward_domain::vault::actor::{Actor, Role};
+
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+
+/// Who a route admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; a token is not looked at.
+    Public,
+    /// Anyone; an officer's token, if given, lets them act for someone
+    /// (other tokens add nothing, and an invalid one is refused).
+    PublicOrOfficer,
+    /// A token with one of these roles.
+    Roles(&'static [Role]),
+    /// The requester's follow secret (header `Steward-Follow`), or an
+    /// officer's token.
+    RequesterOrOfficer,
+    /// The requester's follow secret only.
+    Requester,
+}
+
+pub const WRITERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Service];
+pub const OFFICERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer];
+pub const OVERSIGHT: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Auditor];
+pub const EVERYONE: &[Role] = &Role::TOKEN_ROLES;
+pub const ADMINS: &[Role] = &[Role::Admin];
+const CONSENT_READERS: &[Role] = &[
+    Role::Admin,
+    Role::PrivacyOfficer,
+    Role::Service,
+    Role::Auditor,
+];
+
+/// Every route: method, path as the router writes it, who it admits.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/healthz", Access::Public),
+    ("GET", "/metrics", Access::Public),
+    ("GET", "/openapi.json", Access::Public),
+    ("GET", "/v1/notice", Access::Public),
+    ("GET", "/v1/policy", Access::Roles(EVERYONE)),
+    ("GET", "/v1/record-of-processing", Access::Roles(OVERSIGHT)),
+    ("GET", "/v1/audit/verify", Access::Roles(OVERSIGHT)),
+    ("POST", "/v1/tokens", Access::Roles(ADMINS)),
+    ("DELETE", "/v1/tokens/{id}", Access::Roles(ADMINS)),
+    ("POST", "/v1/subjects", Access::Roles(WRITERS)),
+    ("POST", "/v1/subjects/lookup", Access::Roles(WRITERS)),
+    ("GET", "/v1/subjects/{id}", Access::Roles(OFFICERS)),
+    ("DELETE", "/v1/subjects/{id}", Access::Roles(OFFICERS)),
+    (
+        "POST",
+        "/v1/subjects/{id}/identities",
+        Access::Roles(WRITERS),
+    ),
+    ("POST", "/v1/subjects/{id}/records", Access::Roles(WRITERS)),
+    ("GET", "/v1/subjects/{id}/data", Access::Roles(WRITERS)),
+    ("POST", "/v1/subjects/{id}/events", Access::Roles(WRITERS)),
+    ("POST", "/v1/subjects/{id}/consents", Access::Roles(WRITERS)),
+    (
+        "DELETE",
+        "/v1/subjects/{id}/consents/{purpose}",
+        Access::Roles(WRITERS),
+    ),
+    (
+        "POST",
+        "/v1/subjects/{id}/objections",
+        Access::Roles(WRITERS),
+    ),
+    (
+        "PUT",
+        "/v1/subjects/{id}/restriction",
+        Access::Roles(OFFICERS),
+    ),
+    (
+        "GET",
+        "/v1/subjects/{id}/unsubscribe-link",
+        Access::Roles(WRITERS),
+    ),
+    (
+        "GET",
+        "/v1/consents/{id}/receipt",
+        Access::Roles(CONSENT_READERS),
+    ),
+    ("POST", "/v1/requests", Access::PublicOrOfficer),
+    ("GET", "/v1/requests", Access::Roles(OFFICERS)),
+    ("GET", "/v1/requests/{id}", Access::RequesterOrOfficer),
+    ("POST", "/v1/requests/{id}/verify", Access::Requester),
+    ("POST", "/v1/requests/{id}/resend", Access::Requester),
+    (
+        "GET",
+        "/v1/requests/{id}/answer",
+        Access::RequesterOrOfficer,
+    ),
+    (
+        "POST",
+        "/v1/requests/{id}/cancel",
+        Access::RequesterOrOfficer,
+    ),
+    ("POST", "/v1/requests/{id}/approve", Access::Roles(OFFICERS)),
+    ("POST", "/v1/requests/{id}/refuse", Access::Roles(OFFICERS)),
+    ("POST", "/v1/requests/{id}/extend", Access::Roles(OFFICERS)),
+    ("POST", "/v1/requests/{id}/retry", Access::Roles(OFFICERS)),
+    (
+        "POST",
+        "/v1/requests/{id}/parts/{part}/complete",
+        Access::Roles(OFFICERS),
+    ),
+    ("POST", "/v1/unsubscribe/{token}", Access::Public),
+];
+
+const FOLLOW_HEADER: &str = "steward-follow";
+
+/// Who is calling, once admitted: put in the request's extensions for the
+/// handler.
+#[derive(Debug, Clone)]
+pub enum Admitted {
+    Anyone,
+    Token(Actor),
+    Requester(String),
+}
+
+/// The admission layer: finds the route in [`ROUTES`] and lets the call
+/// through only as the table says.
+pub async fn admit(
+    State(state): State<AppState>,
+    path: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let route = path.as_ref().map_or("", |p| p.as_str());
+    let access = ROUTES
+        .iter()
+        .find(|(method, path, _)| *path == route && request.method().as_str() == *method)
+        .map(|(_, _, access)| *access);
+    let admitted = match access {
+        Some(access) => decide(&state, access, request.headers()).await,
+        None => Err(ApiError::Internal(format!(
+            "{} {route} is not in the route table",
+            request.method()
+        ))),
+    };
+    match admitted {
+        Ok(admitted) => {
+            request.extensions_mut().insert(admitted);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn decide(
+    state: &AppState,
+    access: Access,
+    headers: &HeaderMap,
+) -> Result<Admitted, ApiError> {
+    let bearer = headers.get(header::AUTHORIZATION).map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+    });
+    let token = async |bearer: Option<&str>| -> Result<Actor, ApiError> {
+        let secret = bearer.ok_or(ApiError::Unauthorized)?;
+        state
+            .vault
+            .authenticate(secret)
+            .await?
+            .ok_or(ApiError::Unauthorized)
+    };
+    let follower = || {
+        headers
+            .get(FOLLOW_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|secret| Admitted::Requester(secret.trim().to_owned()))
+            .ok_or(ApiError::Unauthorized)
+    };
+    let forbidden = |actor: &Actor| {
+        ApiError::Forbidden(format!("the {} role may not use this endpoint", actor.role))
+    };
+    match access {
+        Access::Public => Ok(Admitted::Anyone),
+        Access::PublicOrOfficer => match bearer {
+            None => Ok(Admitted::Anyone),
+            Some(bearer) => {
+                let actor = token(bearer).await?;
+                Ok(if actor.role.is_officer() {
+                    Admitted::Token(actor)
+                } else {
+                    Admitted::Anyone
+                })
+            }
+        },
+        Access::Roles(roles) => {
+            let actor = token(bearer.flatten()).await?;
+            if roles.contains(&actor.role) {
+                Ok(Admitted::Token(actor))
+            } else {
+                Err(forbidden(&actor))
+            }
+        }
+        Access::RequesterOrOfficer => match bearer {
+            None => follower(),
+            Some(bearer) => {
+                let actor = token(bearer).await?;
+                if actor.role.is_officer() {
+                    Ok(Admitted::Token(actor))
+                } else {
+                    Err(forbidden(&actor))
+                }
+            }
+        },
+        Access::Requester => match bearer {
+            None => follower(),
+            Some(bearer) => {
+                let actor = token(bearer).await?;
+                Err(ApiError::Forbidden(format!(
+                    "only the requester may do this, with the follow secret; the {} role may not",
+                    actor.role
+                )))
+            }
+        },
+    }
+}

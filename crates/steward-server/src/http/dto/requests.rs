@@ -1,0 +1,199 @@
+//! Rights requests on the wire: what a subject submits, what they and the
+//! officer see of a request, and the officer's decisions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use steward_domain::rights::request::RequestKind;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::http::dto::IdentityInput;
+use crate::rights::{self, Progress, Submission};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    /// `access`, `portability`, `rectification`, `erasure`, `restriction`,
+    /// `lift_restriction`, `objection`, `consent_withdrawal` or `unsubscribe`.
+    #[schema(value_type = String)]
+    pub kind: RequestKind,
+    /// The identities the requester claims; a code goes to each.
+    pub identities: Vec<IdentityInput>,
+    /// `en` or `sv`; the policy's default language if left out.
+    pub language: Option<String>,
+    /// Objection and consent withdrawal: the purpose.
+    pub purpose: Option<String>,
+    /// Rectification: the category to correct, and its correct value.
+    pub category: Option<String>,
+    pub value: Option<serde_json::Value>,
+    /// Erasure: the Art. 17(1) ground; objection: the subject's situation.
+    pub grounds: Option<String>,
+    /// Officers only: the identity was checked another way (in person, by
+    /// e-ID); no codes are sent and the request starts at once.
+    #[serde(default)]
+    pub identity_checked: bool,
+}
+
+impl From<NewRequest> for rights::NewRequest {
+    fn from(r: NewRequest) -> Self {
+        rights::NewRequest {
+            kind: r.kind,
+            identities: r.identities.into_iter().map(Into::into).collect(),
+            language: r.language,
+            purpose: r.purpose,
+            category: r.category,
+            value: r.value,
+            grounds: r.grounds,
+            identity_checked: r.identity_checked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submitted {
+    pub id: String,
+    /// Shown once: lets the requester follow the request and read the answer
+    /// (header `Steward-Follow`).
+    pub follow_secret: String,
+    pub state: String,
+    pub due: String,
+}
+
+impl From<Submission> for Submitted {
+    fn from(s: Submission) -> Self {
+        Submitted {
+            id: s.id.to_string(),
+            follow_secret: s.follow_secret,
+            state: s.status.to_string(),
+            due: s.due.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    /// The reason of a refusal or cancellation, the parts of a partial answer.
+    #[schema(value_type = Option<Object>)]
+    pub detail: Option<steward_domain::rights::request::StateDetail>,
+    pub received_at: String,
+    pub due: String,
+    pub overdue: bool,
+    pub extended_on: Option<String>,
+    pub extension_reason: Option<String>,
+    /// Why it waits for a privacy officer.
+    pub held: Option<String>,
+    /// Which claimed identities are verified, by kind.
+    pub verified: BTreeMap<String, bool>,
+    pub parts: Vec<PartView>,
+    pub history: Vec<StepView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartView {
+    pub id: String,
+    /// `vault`, a system's id, or `recipient:<id>`.
+    pub system: String,
+    pub action: String,
+    /// `pending`, `running`, `done`, `failed`.
+    pub state: String,
+    /// Waits for a person to do it and say so.
+    pub manual: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub at: String,
+    pub step: String,
+    pub actor: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<Progress> for RequestView {
+    fn from(p: Progress) -> Self {
+        let r = p.request;
+        RequestView {
+            id: r.id.to_string(),
+            kind: r.kind.to_string(),
+            state: r.status.to_string(),
+            detail: r.state_detail,
+            received_at: r.received_at.to_string(),
+            due: r.due_on.to_string(),
+            overdue: p.overdue,
+            extended_on: r.extended_on.map(|d| d.to_string()),
+            extension_reason: r.extension_reason,
+            held: r.held,
+            verified: p.verified,
+            parts: p
+                .parts
+                .into_iter()
+                .map(|j| PartView {
+                    id: j.id.to_string(),
+                    system: j.target.label(),
+                    action: j.action.to_string(),
+                    state: j.state.to_string(),
+                    manual: j.manual,
+                    attempts: j.attempts,
+                    last_error: j.last_error,
+                })
+                .collect(),
+            history: p
+                .history
+                .into_iter()
+                .map(|s| StepView {
+                    at: s.at.to_string(),
+                    step: s.step,
+                    actor: s.actor,
+                    detail: s.detail,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Codes {
+    /// The code received, by identity kind: `{ "email": "123456" }`.
+    pub codes: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct Format {
+    /// `json` (default); `md` or `html` for access; `zip` for portability.
+    pub format: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Due {
+    pub due: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
+    pub parts: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnsubscribeLink {
+    /// The path to POST to; put it in `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    pub path: String,
+}

@@ -1,0 +1,121 @@
+//! The requester's side of rights requests: submit without a token, then
+//! follow with the follow secret (header `Steward-Follow`): enter codes,
+//! read the request and its answer, cancel. Officers reach the same routes
+//! with their token.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::dto::{Codes, Format, NewRequest, Reason, RequestView, Submitted};
+use crate::http::error::{ApiError, Problem};
+use crate::http::extract::{ApiJson, Caller, Follower, MaybeOfficer};
+use crate::http::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(submit, queue))
+        .routes(routes!(view))
+        .routes(routes!(verify))
+        .routes(routes!(resend))
+        .routes(routes!(answer))
+        .routes(routes!(cancel))
+}
+
+/// Submits a request. Without a token (a subject): a code goes to each
+/// identity, to be entered at `/verify`. With an officer's token the
+/// identity may be vouched for (`identity_checked`). The answer carries the
+/// follow secret, shown once.
+#[utoipa::path(post, path = "/v1/requests", tag = "requests", request_body = NewRequest, responses((status = 201, body = Submitted), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn submit(
+    State(state): State<AppState>,
+    MaybeOfficer(officer): MaybeOfficer,
+    ApiJson(body): ApiJson<NewRequest>,
+) -> Result<(StatusCode, ApiJson<Submitted>), ApiError> {
+    let submitted = state.rights.submit(officer.as_ref(), body.into()).await?;
+    Ok((StatusCode::CREATED, ApiJson(submitted.into())))
+}
+
+/// The queue: every request that still needs something, due first first.
+#[utoipa::path(get, path = "/v1/requests", tag = "requests", security(("bearer" = [])), responses((status = 200, body = Vec<RequestView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn queue(
+    State(state): State<AppState>,
+    _: Caller,
+) -> Result<ApiJson<Vec<RequestView>>, ApiError> {
+    let queue = state.rights.queue().await?;
+    Ok(ApiJson(queue.into_iter().map(Into::into).collect()))
+}
+
+/// A request, its parts and its history: for its requester (header
+/// `Steward-Follow`) or an officer.
+#[utoipa::path(get, path = "/v1/requests/{id}", tag = "requests", params(("id" = String, Path)), responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn view(
+    State(state): State<AppState>,
+    follower: Follower,
+    Path(id): Path<String>,
+) -> Result<ApiJson<RequestView>, ApiError> {
+    let progress = state
+        .rights
+        .progress(&id.into(), &follower.viewer())
+        .await?;
+    Ok(ApiJson(progress.into()))
+}
+
+/// Enters the codes sent to the claimed identities (header `Steward-Follow`).
+#[utoipa::path(post, path = "/v1/requests/{id}/verify", tag = "requests", params(("id" = String, Path)), request_body = Codes, responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn verify(
+    State(state): State<AppState>,
+    follower: Follower,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Codes>,
+) -> Result<ApiJson<RequestView>, ApiError> {
+    let progress = state
+        .rights
+        .verify(&id.into(), follower.secret()?, &body.codes)
+        .await?;
+    Ok(ApiJson(progress.into()))
+}
+
+/// Sends new codes to the identities not yet verified.
+#[utoipa::path(post, path = "/v1/requests/{id}/resend", tag = "requests", params(("id" = String, Path)), responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn resend(
+    State(state): State<AppState>,
+    follower: Follower,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.rights.resend(&id.into(), follower.secret()?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The answer: JSON, a readable report (access), or a zip (portability).
+#[utoipa::path(get, path = "/v1/requests/{id}/answer", tag = "requests", params(("id" = String, Path), Format), responses((status = 200, description = "The answer in the format asked for"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn answer(
+    State(state): State<AppState>,
+    follower: Follower,
+    Path(id): Path<String>,
+    Query(query): Query<Format>,
+) -> Result<Response, ApiError> {
+    let format = query.format.unwrap_or_else(|| "json".into());
+    let (content_type, bytes) = state
+        .rights
+        .answer(&id.into(), &follower.viewer(), &format)
+        .await?;
+    Ok(([(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// Cancels a request not yet being carried out (requester or officer).
+#[utoipa::path(post, path = "/v1/requests/{id}/cancel", tag = "requests", params(("id" = String, Path)), request_body = Reason, responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn cancel(
+    State(state): State<AppState>,
+    follower: Follower,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Reason>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .rights
+        .cancel(&follower.viewer(), &id.into(), &body.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

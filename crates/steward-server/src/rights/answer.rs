@@ -1,0 +1,150 @@
+//! The answer to a request: what each part did, and together the data found
+//! (access, portability: only what Art. 20 covers) and what erasure kept,
+//! why and until when. Kept sealed with the request.
+
+use serde::{Deserialize, Serialize};
+use steward_connectors::Treatment;
+use steward_domain::policy::{Policy, is_within};
+use steward_domain::rights::access_report::{self, HeldValue};
+use steward_domain::rights::parts::PartState;
+use steward_domain::rights::request::RequestKind;
+use steward_store::{Job, StoredRequest};
+
+use crate::rights::part_result::PartResult;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Answer {
+    pub request: String,
+    pub kind: String,
+    pub generated: String,
+    pub parts: Vec<AnsweredPart>,
+    /// Access and portability: the data (for portability, only what Art. 20 covers).
+    #[serde(default)]
+    pub data: Vec<HeldValue>,
+    /// Portability: categories left out, and why.
+    #[serde(default)]
+    pub not_portable: Vec<String>,
+    /// Erasure: what was kept, why and until when.
+    #[serde(default)]
+    pub kept: Vec<Kept>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnsweredPart {
+    pub system: String,
+    pub action: String,
+    pub done: bool,
+    pub manual: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Kept {
+    pub system: String,
+    pub what: String,
+    pub reason: String,
+    /// `YYYY-MM-DD`, or words when there is no date yet.
+    pub until: Option<String>,
+}
+
+/// Puts the parts' results together: `results` holds each done part's
+/// result, opened, beside its job.
+pub fn assemble(
+    policy: &Policy,
+    stored: &StoredRequest,
+    generated: &str,
+    parts: &[(&Job, Option<PartResult>)],
+) -> Answer {
+    let mut answer = Answer {
+        request: stored.id.to_string(),
+        kind: stored.kind.to_string(),
+        generated: generated.to_owned(),
+        parts: Vec::new(),
+        data: Vec::new(),
+        not_portable: Vec::new(),
+        kept: Vec::new(),
+    };
+    for (job, result) in parts {
+        let done = job.state == PartState::Done;
+        let system = job.target.label();
+        answer.parts.push(AnsweredPart {
+            system: system.clone(),
+            action: job.action.to_string(),
+            done,
+            manual: job.manual,
+            reason: if done { None } else { job.last_error.clone() },
+        });
+        match result {
+            Some(PartResult::Held { data }) => answer.data.extend(data.iter().cloned()),
+            Some(PartResult::Found { found }) => {
+                answer.data.extend(found.iter().map(|f| HeldValue {
+                    purposes: purposes_using(policy, &f.category),
+                    category: f.category.clone(),
+                    value: f.value.clone(),
+                    // Held in the organisation's own systems: taken as given by
+                    // the subject or arising from their use of its services.
+                    source: "subject".into(),
+                    collected_at: String::new(),
+                }));
+            }
+            Some(PartResult::VaultErased { kept, .. }) => {
+                answer.kept.extend(kept.iter().map(|k| {
+                    Kept {
+                        system: system.clone(),
+                        what: k.category.clone(),
+                        reason: k
+                            .law
+                            .clone()
+                            .unwrap_or_else(|| k.exception.as_str().to_owned()),
+                        until: Some(k.until.clone()),
+                    }
+                }));
+            }
+            Some(PartResult::SystemErased { erased }) => {
+                answer.kept.extend(
+                    erased
+                        .iter()
+                        .filter(|e| e.treatment == Treatment::Kept)
+                        .map(|e| Kept {
+                            system: system.clone(),
+                            what: e.what.clone(),
+                            reason: e.reason.clone().unwrap_or_default(),
+                            until: None,
+                        }),
+                );
+            }
+            _ => {}
+        }
+    }
+    if stored.kind == RequestKind::Portability {
+        let portable = access_report::portable(policy, &answer.data);
+        let mut left_out: Vec<String> = answer
+            .data
+            .iter()
+            .filter(|d| !portable.contains(d))
+            .map(|d| d.category.clone())
+            .collect();
+        left_out.sort();
+        left_out.dedup();
+        answer.not_portable = left_out
+            .into_iter()
+            .map(|c| {
+                format!(
+                    "{c}: not provided by you, or not processed on consent or contract (Art. 20(1))"
+                )
+            })
+            .collect();
+        answer.data = portable;
+    }
+    answer
+}
+
+/// The purposes of the policy that use `category`.
+fn purposes_using(policy: &Policy, category: &str) -> Vec<String> {
+    policy
+        .purposes
+        .iter()
+        .filter(|p| p.categories.iter().any(|c| is_within(category, c)))
+        .map(|p| p.id.clone())
+        .collect()
+}

@@ -1,0 +1,158 @@
+//! When every part has ended, the request is answered: completed, or
+//! partially completed with a reason per part; the answer is sealed with it
+//! and the requester told. Later, the requester (or an officer) reads it.
+
+use steward_domain::common::ids::RequestId;
+use steward_domain::rights::letters::{self, Letter};
+use steward_domain::rights::parts::PartState;
+use steward_domain::rights::request::{PartOutcome, RequestEvent, RequestStatus};
+use steward_store::StoredRequest;
+
+use crate::mail::Addressee;
+use crate::rights::answer::{self, Answer};
+use crate::rights::part_result::PartResult;
+use crate::rights::payload::Payload;
+use crate::rights::render::{Rendered, render};
+use crate::rights::service::{Rights, next};
+use crate::rights::submit::CONTACTABLE;
+use crate::rights::verify::Viewer;
+use crate::vault::{Result, VaultError, corrupt};
+
+impl Rights {
+    /// Safe to call any time and from any process: only one of them moves
+    /// the request on.
+    pub async fn finish_if_done(&self, id: &RequestId) -> Result<()> {
+        let stored = self.load(id).await?;
+        if stored.status != RequestStatus::InProgress {
+            return Ok(());
+        }
+        let jobs = self.vault.store().jobs_for_request(id).await?;
+        if jobs.iter().any(|j| !j.state.has_ended()) {
+            return Ok(());
+        }
+        let keys = self.vault.key_ring();
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            let result = match (&job.result_sealed, job.state) {
+                (Some(sealed), PartState::Done) => {
+                    Some(PartResult::open(keys, id, &job.id, sealed)?)
+                }
+                _ => None,
+            };
+            results.push((job, result));
+        }
+        let answer = answer::assemble(
+            self.vault.policy(),
+            &stored,
+            &self.vault.now().to_string(),
+            &results,
+        );
+        let parts: Vec<PartOutcome> = jobs
+            .iter()
+            .map(|j| PartOutcome {
+                part: format!("{}:{}", j.target.label(), j.action),
+                done: j.state == PartState::Done,
+                reason: j.last_error.clone().filter(|_| j.state != PartState::Done),
+            })
+            .collect();
+        let state = next(&stored, RequestEvent::PartsEnded { parts })?;
+        let bytes = serde_json::to_vec(&answer).map_err(|e| {
+            VaultError::Internal(format!(
+                "the answer to request {id} could not be written: {e}"
+            ))
+        })?;
+        let mut updated = stored.clone();
+        updated.set_state(&state);
+        updated.result_sealed = Some(keys.seal_for_request(id.as_str(), "answer", &bytes));
+        updated.updated_at = self.vault.now();
+        let step = self.step(
+            id,
+            "answered",
+            "worker",
+            serde_json::json!({ "state": updated.status.as_str() }),
+        );
+        match self
+            .save(&updated, stored.status, step, &[], "request.answer")
+            .await
+        {
+            // Another process answered it first.
+            Err(VaultError::NotNow(_)) => return Ok(()),
+            other => other?,
+        }
+        self.tell_answered(&updated).await;
+        Ok(())
+    }
+
+    pub(super) async fn tell_answered(&self, stored: &StoredRequest) {
+        let state = match stored.state() {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::error!(request = %stored.id, error = %e, "the answer's letter could not be written");
+                return;
+            }
+        };
+        let letter = letters::answered(
+            stored.language,
+            &self.vault.policy().controller.name,
+            stored.kind,
+            stored.id.as_str(),
+            &state,
+        );
+        self.write_to_requester(stored, &letter).await;
+    }
+
+    /// Writes to the requester's first e-mail address or phone number.
+    pub(super) async fn write_to_requester(&self, stored: &StoredRequest, letter: &Letter) {
+        let payload = match Payload::open(self.vault.key_ring(), stored) {
+            Ok(payload) => payload,
+            Err(e) => {
+                tracing::error!(request = %stored.id, error = %e, "the requester could not be written to");
+                return;
+            }
+        };
+        let Some(identity) = payload
+            .identities
+            .iter()
+            .find(|i| CONTACTABLE.contains(&i.kind.as_str()))
+        else {
+            return;
+        };
+        let to = Addressee {
+            channel: identity.kind.clone(),
+            address: identity.value.clone(),
+        };
+        if let Err(e) = self.outbox.send(&to, letter).await {
+            tracing::error!(request = %stored.id, error = %e, "a letter could not be sent");
+        }
+    }
+
+    /// The answer, for the requester or an officer: `json`, `md`, `html`
+    /// (access), or `zip` (portability: JSON and CSV).
+    pub async fn answer(
+        &self,
+        id: &RequestId,
+        viewer: &Viewer<'_>,
+        format: &str,
+    ) -> Result<Rendered> {
+        let stored = self.for_viewer(id, viewer).await?;
+        let Some(sealed) = &stored.result_sealed else {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not answered yet"
+            )));
+        };
+        let bytes = self
+            .vault
+            .key_ring()
+            .open_for_request(id.as_str(), "answer", sealed)?;
+        let answer: Answer =
+            serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("answer: {e}")))?;
+        let audit = self.vault.event(
+            viewer.actor_id(),
+            "request.download",
+            stored.subject_id.as_ref(),
+            serde_json::json!({ "request": id, "format": format }),
+        );
+        self.vault.store().append_audit(audit).await?;
+        render(self.vault.policy(), &stored, &answer, format)
+    }
+}

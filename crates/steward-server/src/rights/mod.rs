@@ -1,0 +1,37 @@
+//! Data-subject requests end to end: submission and identity verification
+//! by one-time codes, the officer's decisions, and the durable parts that
+//! carry a request out in the vault, in every connected system and by
+//! letters to recipients, run by workers. Every step is kept in the
+//! request's history and in the audit log, in the same transaction.
+//!
+//! - `service.rs`: the [`Rights`] service and how a request moves on.
+//! - `submit.rs`, `verify.rs`, `decide.rs`, `officer.rs`, `unsubscribe.rs`:
+//!   the steps of a request's life; `progress.rs`: where it stands.
+//! - `run_part.rs`, `vault_erasure.rs`: what each part does;
+//!   `part_result.rs`: what it found or did.
+//! - `finish.rs`, `answer.rs`, `render.rs`: the answer.
+//! - `worker.rs`: the workers; `payload.rs`: what travels sealed.
+
+mod answer;
+mod decide;
+mod finish;
+mod officer;
+mod part_result;
+mod payload;
+mod progress;
+mod render;
+mod run_part;
+mod service;
+mod submit;
+mod unsubscribe;
+mod vault_erasure;
+mod verify;
+mod worker;
+
+pub use answer::Answer;
+pub use progress::Progress;
+pub use render::Rendered;
+pub use service::Rights;
+pub use submit::{NewRequest, Submission};
+pub use verify::Viewer;
+pub use worker::{Worker, WorkerConfig};

@@ -1,0 +1,231 @@
+//! What a privacy officer decides about a request: approve one held for a
+//! fee, refuse with the legal reason, extend the deadline once, cancel, run
+//! failed parts again, and record a manual part as done.
+
+use steward_domain::common::ids::{PartId, RequestId};
+use steward_domain::rights::deadline::Deadline;
+use steward_domain::rights::letters;
+use steward_domain::rights::request::{RequestEvent, RequestStatus};
+use steward_domain::vault::actor::Actor;
+use steward_store::StoredRequest;
+
+use crate::rights::part_result::PartResult;
+use crate::rights::service::{Rights, next, plain, received_on};
+use crate::rights::verify::Viewer;
+use crate::vault::{Result, VaultError, invalid};
+
+impl Rights {
+    /// Starts a request held for the officer (e.g. a fee decided).
+    pub async fn approve(&self, actor: &Actor, id: &RequestId, note: Option<String>) -> Result<()> {
+        let stored = self.load(id).await?;
+        if stored.status != RequestStatus::Verified || stored.held.is_none() {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is not held for approval"
+            )));
+        }
+        if let Some(note) = &note {
+            plain(note, "note")?;
+        }
+        let step = self.step(
+            id,
+            "approved",
+            &actor.id,
+            serde_json::json!({ "note": note }),
+        );
+        // The approval and the start are one step each, in that order.
+        let approved = StoredRequest {
+            held: None,
+            updated_at: self.vault.now(),
+            ..stored.clone()
+        };
+        self.save(&approved, stored.status, step, &[], "request.approve")
+            .await?;
+        self.start(&approved, approved.clone(), &actor.id).await
+    }
+
+    /// Art. 12(5): refuses with the legal reason, e.g. manifestly unfounded.
+    pub async fn refuse(&self, actor: &Actor, id: &RequestId, reason: &str) -> Result<()> {
+        plain(reason, "reason")?;
+        let stored = self.load(id).await?;
+        if stored.status == RequestStatus::InProgress {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is being carried out; let it finish, then answer"
+            )));
+        }
+        let state = next(
+            &stored,
+            RequestEvent::Refuse {
+                reason: reason.to_owned(),
+            },
+        )?;
+        let mut updated = stored.clone();
+        updated.set_state(&state);
+        updated.held = None;
+        updated.updated_at = self.vault.now();
+        let step = self.step(
+            id,
+            "refused",
+            &actor.id,
+            serde_json::json!({ "reason": reason }),
+        );
+        self.save(&updated, stored.status, step, &[], "request.refuse")
+            .await?;
+        self.tell_answered(&updated).await;
+        Ok(())
+    }
+
+    pub async fn cancel(&self, viewer: &Viewer<'_>, id: &RequestId, reason: &str) -> Result<()> {
+        plain(reason, "reason")?;
+        let stored = self.for_viewer(id, viewer).await?;
+        let state = next(
+            &stored,
+            RequestEvent::Cancel {
+                reason: reason.to_owned(),
+            },
+        )?;
+        let mut updated = stored.clone();
+        updated.set_state(&state);
+        updated.updated_at = self.vault.now();
+        let step = self.step(
+            id,
+            "cancelled",
+            viewer.actor_id(),
+            serde_json::json!({ "reason": reason }),
+        );
+        self.save(&updated, stored.status, step, &[], "request.cancel")
+            .await
+    }
+
+    /// Art. 12(3): extends once by two months; the subject is told why.
+    pub async fn extend(
+        &self,
+        actor: &Actor,
+        id: &RequestId,
+        reason: &str,
+    ) -> Result<jiff::civil::Date> {
+        plain(reason, "reason")?;
+        let stored = self.load(id).await?;
+        if stored.status.is_final() {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is answered already; there is nothing to extend"
+            )));
+        }
+        let mut deadline = Deadline {
+            received: received_on(&stored),
+            extended_on: stored.extended_on,
+        };
+        let due = deadline
+            .extend(self.vault.today(), reason)
+            .map_err(|e| invalid("reason", e.to_string()))?;
+        let mut updated = stored.clone();
+        updated.due_on = due;
+        updated.extended_on = deadline.extended_on;
+        updated.extension_reason = Some(reason.to_owned());
+        updated.updated_at = self.vault.now();
+        let step = self.step(
+            id,
+            "extended",
+            &actor.id,
+            serde_json::json!({ "due": due.to_string(), "reason": reason }),
+        );
+        self.save(&updated, stored.status, step, &[], "request.extend")
+            .await?;
+        let letter = letters::extended(
+            stored.language,
+            &self.vault.policy().controller.name,
+            stored.kind,
+            id.as_str(),
+            &due.to_string(),
+            reason,
+        );
+        self.write_to_requester(&stored, &letter).await;
+        Ok(due)
+    }
+
+    /// Puts a partially completed request's failed parts back to work.
+    pub async fn retry(&self, actor: &Actor, id: &RequestId) -> Result<u64> {
+        let stored = self.load(id).await?;
+        if !matches!(
+            stored.status,
+            RequestStatus::PartiallyCompleted | RequestStatus::InProgress
+        ) {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` has no failed part to retry"
+            )));
+        }
+        let audit = self.vault.event(
+            &actor.id,
+            "request.retry",
+            stored.subject_id.as_ref(),
+            serde_json::json!({ "request": id }),
+        );
+        let count = self
+            .vault
+            .store()
+            .retry_failed_jobs(id, self.vault.now(), audit)
+            .await?;
+        if stored.status == RequestStatus::PartiallyCompleted && count > 0 {
+            let mut updated = stored.clone();
+            updated.status = RequestStatus::InProgress;
+            updated.state_detail = None;
+            updated.result_sealed = None;
+            updated.updated_at = self.vault.now();
+            let step = self.step(
+                id,
+                "retried",
+                &actor.id,
+                serde_json::json!({ "parts": count }),
+            );
+            self.save(&updated, stored.status, step, &[], "request.reopen")
+                .await?;
+        }
+        self.wake.notify_waiters();
+        Ok(count)
+    }
+
+    /// An officer did a manual part (e.g. restricted the person in a system
+    /// Steward cannot reach) and says so.
+    pub async fn complete_part(
+        &self,
+        actor: &Actor,
+        id: &RequestId,
+        part_id: &PartId,
+        note: &str,
+    ) -> Result<()> {
+        plain(note, "note")?;
+        let stored = self.load(id).await?;
+        let part = self
+            .vault
+            .store()
+            .jobs_for_request(id)
+            .await?
+            .into_iter()
+            .find(|j| &j.id == part_id)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "part of this request",
+                id: part_id.to_string(),
+            })?;
+        let result = PartResult::DoneByHand {
+            by: actor.id.clone(),
+            note: note.to_owned(),
+        };
+        let sealed = result.seal(self.vault.key_ring(), id, &part.id)?;
+        let audit = self.vault.event(
+            &actor.id,
+            "request.part_done",
+            stored.subject_id.as_ref(),
+            serde_json::json!({ "request": id, "part": part_id, "system": part.target.label() }),
+        );
+        let done = self
+            .vault
+            .store()
+            .complete_manual_job(part_id, self.vault.now(), &sealed, audit)
+            .await?;
+        if !done {
+            return Err(VaultError::NotNow(format!(
+                "part `{part_id}` is not a manual part waiting to be done"
+            )));
+        }
+        self.finish_if_done(id).await
+    }
+}

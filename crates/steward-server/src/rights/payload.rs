@@ -1,0 +1,37 @@
+//! What travels sealed with a request: the identities it claims (only the
+//! verified ones once it is decided) and the details of the right asked for.
+
+use serde::{Deserialize, Serialize};
+use steward_domain::common::ids::RequestId;
+use steward_store::StoredRequest;
+
+use crate::vault::{KeyRing, Result, VaultError, corrupt};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Payload {
+    pub identities: Vec<Claimed>,
+    pub purpose: Option<String>,
+    pub category: Option<String>,
+    pub value: Option<serde_json::Value>,
+    pub grounds: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Claimed {
+    pub kind: String,
+    pub value: String,
+}
+
+impl Payload {
+    pub fn seal(&self, keys: &KeyRing, request: &RequestId) -> Result<Vec<u8>> {
+        let bytes = serde_json::to_vec(self).map_err(|e| {
+            VaultError::Internal(format!("the request's details could not be written: {e}"))
+        })?;
+        Ok(keys.seal_for_request(request.as_str(), "payload", &bytes))
+    }
+
+    pub fn open(keys: &KeyRing, stored: &StoredRequest) -> Result<Self> {
+        let bytes = keys.open_for_request(stored.id.as_str(), "payload", &stored.payload_sealed)?;
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("request payload: {e}")))
+    }
+}

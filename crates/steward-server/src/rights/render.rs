@@ -1,0 +1,75 @@
+//! The answer in the form asked for: JSON; the Art. 15 report in Markdown
+//! or HTML in the requester's language; for portability a zip of JSON and CSV.
+
+use std::io::Write;
+
+use steward_domain::policy::Policy;
+use steward_domain::rights::access_report::{self, AccessReport};
+use steward_domain::rights::request::RequestKind;
+use steward_store::StoredRequest;
+
+use crate::rights::answer::Answer;
+use crate::vault::{Result, VaultError, invalid};
+
+/// A rendered answer: its media type and bytes.
+pub type Rendered = (&'static str, Vec<u8>);
+
+pub fn render(
+    policy: &Policy,
+    stored: &StoredRequest,
+    answer: &Answer,
+    format: &str,
+) -> Result<Rendered> {
+    let internal = |e: &dyn std::fmt::Display| {
+        VaultError::Internal(format!("the answer could not be rendered as {format}: {e}"))
+    };
+    let report = || {
+        AccessReport::build(
+            policy,
+            answer.data.clone(),
+            stored.language,
+            &answer.generated,
+        )
+    };
+    let kind = stored.kind;
+    match format {
+        "json" => Ok((
+            "application/json",
+            serde_json::to_vec_pretty(answer).map_err(|e| internal(&e))?,
+        )),
+        "md" if kind == RequestKind::Access => Ok((
+            "text/markdown; charset=utf-8",
+            report().markdown().map_err(|e| internal(&e))?.into_bytes(),
+        )),
+        "html" if kind == RequestKind::Access => Ok((
+            "text/html; charset=utf-8",
+            report().html().map_err(|e| internal(&e))?.into_bytes(),
+        )),
+        "zip" if kind == RequestKind::Portability => {
+            let csv = access_report::portable_csv(&answer.data).map_err(|e| internal(&e))?;
+            let json = serde_json::to_vec_pretty(&answer.data).map_err(|e| internal(&e))?;
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default();
+            for (name, bytes) in [("data.json", json), ("data.csv", csv.into_bytes())] {
+                zip.start_file(name, options).map_err(|e| internal(&e))?;
+                zip.write_all(&bytes).map_err(|e| internal(&e))?;
+            }
+            let cursor = zip.finish().map_err(|e| internal(&e))?;
+            Ok(("application/zip", cursor.into_inner()))
+        }
+        "md" | "html" => Err(invalid(
+            "format",
+            "a readable report is made for access requests; use `json`",
+        )),
+        "zip" => Err(invalid(
+            "format",
+            "a zip is made for portability requests; use `json`",
+        )),
+        other => Err(invalid(
+            "format",
+            format!(
+                "`{other}` is not a format: use json, md or html (access), or zip (portability)"
+            ),
+        )),
+    }
+}

@@ -1,0 +1,337 @@
+//! A new request: its identities checked and a code sent to each, its
+//! details checked for the right asked, stored with its deadline (and, when
+//! an officer vouched for the identity, decided in the same transaction).
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use steward_domain::common::ids::RequestId;
+use steward_domain::common::lang::Lang;
+use steward_domain::policy::LegalBasis;
+use steward_domain::rights::deadline::Deadline;
+use steward_domain::rights::letters;
+use steward_domain::rights::one_time_code;
+use steward_domain::rights::request::{RequestKind, RequestState, RequestStatus};
+use steward_domain::vault::actor::Actor;
+use steward_domain::vault::crypto::{SecretKey, hex_encode, sha256_hex};
+use steward_store::{StoredChallenge, StoredRequest};
+
+use crate::mail::Addressee;
+use crate::rights::payload::{Claimed, Payload};
+use crate::rights::service::Rights;
+use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid};
+
+/// Identities a code can be sent to; others need an officer's check.
+pub(super) const CONTACTABLE: &[&str] = &["email", "phone"];
+const MAX_IDENTITIES: usize = 5;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    pub kind: RequestKind,
+    /// The identities the requester claims; a code goes to each.
+    pub identities: Vec<IdentityInput>,
+    /// `en` or `sv`; the policy's default language if left out.
+    pub language: Option<String>,
+    /// Objection and consent withdrawal: the purpose.
+    pub purpose: Option<String>,
+    /// Rectification: the category to correct, and its correct value.
+    pub category: Option<String>,
+    pub value: Option<serde_json::Value>,
+    /// Erasure: the Art. 17(1) ground; objection: the subject's situation.
+    pub grounds: Option<String>,
+    /// Officers only: the identity was checked another way (in person, by
+    /// e-ID); no codes are sent and the request starts at once.
+    #[serde(default)]
+    pub identity_checked: bool,
+}
+
+/// A request as its requester first hears of it.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub id: RequestId,
+    /// Shown once: lets the requester follow the request and read the answer.
+    pub follow_secret: String,
+    pub status: RequestStatus,
+    pub due: Date,
+}
+
+pub(super) fn follow_hash(secret: &str) -> String {
+    sha256_hex(&[b"steward/follow/v1", secret.as_bytes()])
+}
+
+pub(super) fn new_follow_secret() -> String {
+    hex_encode(SecretKey::generate().as_bytes())
+}
+
+pub(super) fn stored_challenge(
+    request: &RequestId,
+    kind: &str,
+    challenge: &one_time_code::Challenge,
+) -> Result<StoredChallenge> {
+    Ok(StoredChallenge {
+        request_id: request.clone(),
+        identity_kind: kind.to_owned(),
+        code_hash: challenge.code_hash.clone(),
+        expires_at: jiff::Timestamp::from_second(challenge.expires_at)
+            .map_err(|e| VaultError::Internal(format!("a code's expiry: {e}")))?,
+        attempts: i64::from(challenge.attempts),
+        verified: challenge.verified,
+    })
+}
+
+impl Rights {
+    /// A new request. From the public (no actor), every identity must be one
+    /// a code can be sent to; an officer may vouch for the identity instead.
+    pub async fn submit(&self, actor: Option<&Actor>, input: NewRequest) -> Result<Submission> {
+        let officer = actor.filter(|a| a.role.is_officer());
+        if actor.is_some() && officer.is_none() {
+            return Err(VaultError::Forbidden(
+                "only privacy officers submit requests for someone; subjects submit without a token".into(),
+            ));
+        }
+        if input.identity_checked && officer.is_none() {
+            return Err(VaultError::Forbidden(
+                "only a privacy officer may vouch for a requester's identity".into(),
+            ));
+        }
+        if input.identities.is_empty() || input.identities.len() > MAX_IDENTITIES {
+            return Err(invalid(
+                "identities",
+                format!("give between 1 and {MAX_IDENTITIES} identities, e.g. your e-mail address"),
+            ));
+        }
+        let mut claimed: Vec<Claimed> = Vec::new();
+        for given in &input.identities {
+            let identity = self.vault.identity(given)?;
+            let kind = identity.kind.as_str().to_owned();
+            if !input.identity_checked && !CONTACTABLE.contains(&kind.as_str()) {
+                return Err(invalid(
+                    format!("identities.{kind}"),
+                    "a code can be sent only to an e-mail address or a phone number; for other identities, ask a privacy officer, who checks your identity another way",
+                ));
+            }
+            if claimed.iter().any(|c| c.kind == kind) {
+                return Err(invalid(
+                    format!("identities.{kind}"),
+                    "give each kind of identity once",
+                ));
+            }
+            claimed.push(Claimed {
+                kind,
+                value: identity.value,
+            });
+        }
+        self.check_kind_details(&input)?;
+        let language = self.language(input.language.as_deref())?;
+
+        let id: RequestId = fresh_id();
+        let secret = new_follow_secret();
+        let now = self.vault.now();
+        let payload = Payload {
+            identities: claimed.clone(),
+            purpose: input.purpose.clone(),
+            category: input.category.clone(),
+            value: input.value.clone(),
+            grounds: input.grounds.clone(),
+        };
+        let mut codes = Vec::new();
+        let mut challenges = Vec::new();
+        for identity in &claimed {
+            if input.identity_checked {
+                challenges.push(StoredChallenge {
+                    request_id: id.clone(),
+                    identity_kind: identity.kind.clone(),
+                    code_hash: String::new(),
+                    expires_at: jiff::Timestamp::UNIX_EPOCH,
+                    attempts: 0,
+                    verified: true,
+                });
+            } else {
+                let (code, challenge) =
+                    one_time_code::issue(id.as_str(), &identity.kind, now.as_second());
+                challenges.push(stored_challenge(&id, &identity.kind, &challenge)?);
+                codes.push((identity.clone(), code));
+            }
+        }
+        let state = if input.identity_checked {
+            RequestState::Verified
+        } else {
+            RequestState::AwaitingVerification
+        };
+        let mut stored = StoredRequest {
+            id: id.clone(),
+            kind: input.kind,
+            status: state.status(),
+            state_detail: None,
+            subject_id: None,
+            language,
+            payload_sealed: payload.seal(self.vault.key_ring(), &id)?,
+            follow_hash: follow_hash(&secret),
+            received_at: now,
+            due_on: Deadline::new(self.vault.today()).due(),
+            extended_on: None,
+            extension_reason: None,
+            held: None,
+            result_sealed: None,
+            updated_at: now,
+        };
+        stored.set_state(&state);
+        let actor_id = officer.map_or("subject", |a| a.id.as_str());
+        let step = self.step(
+            &id,
+            "submitted",
+            actor_id,
+            serde_json::json!({
+                "kind": stored.kind.as_str(),
+                "identity_kinds": claimed.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
+                "identity_checked_by_officer": input.identity_checked,
+            }),
+        );
+        let audit = self.vault.event(
+            actor_id,
+            "request.submit",
+            None,
+            serde_json::json!({ "request": id, "kind": stored.kind.as_str() }),
+        );
+        // An officer vouched for every identity: the request is decided (and
+        // usually started) in the same transaction that stores it.
+        let then = if input.identity_checked {
+            let verified: Vec<String> = claimed.iter().map(|c| c.kind.clone()).collect();
+            Some(self.decide(&stored, &verified, actor_id).await?)
+        } else {
+            None
+        };
+        let stored = self.create(stored, &challenges, step, audit, then).await?;
+        for (identity, code) in codes {
+            self.send_code(&stored, &identity, &code).await;
+        }
+        Ok(Submission {
+            id,
+            follow_secret: secret,
+            status: stored.status,
+            due: stored.due_on,
+        })
+    }
+
+    /// The language asked for, if the policy speaks it; else its default.
+    fn language(&self, code: Option<&str>) -> Result<Lang> {
+        let policy = self.vault.policy();
+        match code {
+            None => Ok(policy.meta.default_language),
+            Some(code) => Lang::from_code(code)
+                .filter(|l| policy.meta.languages.contains(l))
+                .ok_or_else(|| {
+                    invalid(
+                        "language",
+                        format!(
+                            "`{code}` is not a language of this policy: use {}",
+                            policy
+                                .meta
+                                .languages
+                                .iter()
+                                .map(|l| l.code())
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        ),
+                    )
+                }),
+        }
+    }
+
+    fn check_kind_details(&self, input: &NewRequest) -> Result<()> {
+        let policy = self.vault.policy();
+        match input.kind {
+            RequestKind::Objection => {
+                let purpose = input
+                    .purpose
+                    .as_deref()
+                    .ok_or_else(|| invalid("purpose", "name the purpose objected to"))?;
+                if purpose == "direct_marketing" {
+                    return Ok(());
+                }
+                let found = policy.purpose(purpose).ok_or_else(|| {
+                    invalid(
+                        "purpose",
+                        format!(
+                            "`{purpose}` is not a purpose of the policy (or `direct_marketing`)"
+                        ),
+                    )
+                })?;
+                let objectable = found.direct_marketing
+                    || matches!(
+                        found.legal_basis,
+                        Some(LegalBasis::LegitimateInterests | LegalBasis::PublicTask)
+                    );
+                if !objectable {
+                    return Err(invalid(
+                        "purpose",
+                        format!(
+                            "purpose `{purpose}` does not rest on legitimate interests or a public task, so Art. 21(1) gives no right to object to it; consent can be withdrawn, and erasure or restriction asked for"
+                        ),
+                    ));
+                }
+            }
+            RequestKind::ConsentWithdrawal => {
+                let purpose = input.purpose.as_deref().ok_or_else(|| {
+                    invalid("purpose", "name the purpose whose consent is withdrawn")
+                })?;
+                let found = policy.purpose(purpose).ok_or_else(|| {
+                    invalid(
+                        "purpose",
+                        format!("`{purpose}` is not a purpose of the policy"),
+                    )
+                })?;
+                if found.legal_basis != Some(LegalBasis::Consent) {
+                    return Err(invalid(
+                        "purpose",
+                        format!("purpose `{purpose}` does not rest on consent"),
+                    ));
+                }
+            }
+            RequestKind::Rectification => {
+                let category = input
+                    .category
+                    .as_deref()
+                    .ok_or_else(|| invalid("category", "name the category to correct"))?;
+                if policy.category(category).is_none() {
+                    return Err(invalid(
+                        "category",
+                        format!("`{category}` is not a category of the policy"),
+                    ));
+                }
+                if input.value.is_none() {
+                    return Err(invalid("value", "give the correct value"));
+                }
+            }
+            _ => {}
+        }
+        for (field, text) in [("grounds", &input.grounds), ("purpose", &input.purpose)] {
+            if text
+                .as_deref()
+                .is_some_and(|t| t.chars().any(char::is_control) || t.len() > 2000)
+            {
+                return Err(invalid(field, "no control characters, at most 2000 bytes"));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn send_code(&self, stored: &StoredRequest, identity: &Claimed, code: &str) {
+        let letter = letters::code(
+            stored.language,
+            &self.vault.policy().controller.name,
+            stored.kind,
+            &identity.kind,
+            code,
+            stored.id.as_str(),
+        );
+        let to = Addressee {
+            channel: identity.kind.clone(),
+            address: identity.value.clone(),
+        };
+        if let Err(e) = self.outbox.send(&to, &letter).await {
+            // The requester can ask for the code again.
+            tracing::error!(request = %stored.id, error = %e, "a code could not be sent");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Art. 17 in the vault: erases what no exception keeps. With nothing kept,
+//! the subject's key is destroyed (crypto-shredding); otherwise the records
+//! not kept are deleted and the rest stay until their retention ends. The
+//! plan is made from what the store holds in clear (categories, purposes,
+//! dates, events): nothing is decrypted to decide what to delete.
+
+use steward_domain::common::ids::{RecordId, SubjectId};
+use steward_domain::policy::retention::{Events, RetentionEnd};
+use steward_domain::rights::erasure_plan::{self, ErasureOutcome, Held};
+use steward_domain::vault::actor::Actor;
+
+use crate::rights::part_result::{KeptRecord, PartResult};
+use crate::rights::service::Rights;
+use crate::vault::{Result, VaultError};
+
+impl Rights {
+    pub(super) async fn erase_in_vault(
+        &self,
+        actor: &Actor,
+        subject: &SubjectId,
+    ) -> Result<PartResult> {
+        let vault = &self.vault;
+        let file =
+            vault
+                .store()
+                .subject_file(subject)
+                .await?
+                .ok_or_else(|| VaultError::NotFound {
+                    what: "subject",
+                    id: subject.to_string(),
+                })?;
+        if file.subject.erased_at.is_some() {
+            return Err(VaultError::Erased(subject.to_string()));
+        }
+        let day = |at: jiff::Timestamp| at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let mut events = Events::new();
+        for event in &file.events {
+            let latest = events.entry(event.kind).or_insert(day(event.at));
+            *latest = (*latest).max(day(event.at));
+        }
+        let held: Vec<Held<'_>> = file
+            .records
+            .iter()
+            .map(|r| Held {
+                id: r.id.as_str(),
+                category: &r.category,
+                purposes: &r.purposes,
+                collected: day(r.collected_at),
+            })
+            .collect();
+        let plan = erasure_plan::plan(vault.policy(), &held, &events, vault.today());
+        let kept: Vec<KeptRecord> = plan
+            .iter()
+            .filter_map(|p| match &p.outcome {
+                ErasureOutcome::Keep {
+                    exception,
+                    law,
+                    until,
+                    ..
+                } => Some(KeptRecord {
+                    category: p.category.clone(),
+                    exception: *exception,
+                    law: law.clone(),
+                    until: until_text(until),
+                }),
+                ErasureOutcome::Erase => None,
+            })
+            .collect();
+        if kept.is_empty() {
+            vault.erase(actor, subject).await?;
+            return Ok(PartResult::VaultErased {
+                crypto_shredded: true,
+                erased: plan.len(),
+                kept,
+            });
+        }
+        let erase: Vec<RecordId> = plan
+            .iter()
+            .filter(|p| p.outcome == ErasureOutcome::Erase)
+            .map(|p| RecordId::from(p.id.as_str()))
+            .collect();
+        if !erase.is_empty() {
+            vault.erase_records(actor, subject, &erase).await?;
+        }
+        Ok(PartResult::VaultErased {
+            crypto_shredded: false,
+            erased: erase.len(),
+            kept,
+        })
+    }
+}
+
+fn until_text(until: &RetentionEnd) -> String {
+    match until {
+        RetentionEnd::Through { date } => date.to_string(),
+        RetentionEnd::Indefinite => "no end date yet: as long as the legal ground lasts".into(),
+        RetentionEnd::AwaitingEvent { events } => format!(
+            "until a set time after: {}",
+            events
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        RetentionEnd::Superseded { .. } => "superseded".into(),
+    }
+}

@@ -1,0 +1,209 @@
+//! The organisation's own systems that rights requests reach, built from the
+//! policy's `[system.connector]` declarations. Connection URLs and secrets
+//! come from the environment variables the policy names (their values handed
+//! over in the settings); each system connects on first use, so a system
+//! that is down does not stop Steward (its parts fail and are retried).
+
+use std::collections::HashMap;
+
+use steward_connectors::{Act, ActKind, Connector, Declaration, Erased, Failure, Found, Identity};
+use steward_domain::policy::{ConnectorKind, Policy, System, is_within};
+use steward_domain::rights::parts::PartAction;
+use tokio::sync::OnceCell;
+
+/// A system's declaration is wrong: found when Steward starts.
+#[derive(Debug, thiserror::Error)]
+#[error("system `{system}`: {message}")]
+pub struct DeclarationError {
+    pub system: String,
+    pub message: String,
+}
+
+/// A system with a connector: its declaration, where it is, and its live
+/// connection once made.
+pub struct ConnectedSystem {
+    pub id: String,
+    pub kind: ConnectorKind,
+    declaration: Declaration,
+    url_env: String,
+    secret_env: Option<String>,
+    url: Option<String>,
+    secret: Option<String>,
+    live: OnceCell<Box<dyn Connector>>,
+}
+
+/// Every connected system of the policy.
+#[derive(Default)]
+pub struct Systems {
+    systems: Vec<ConnectedSystem>,
+}
+
+impl Systems {
+    /// Reads the connectors of `policy`, with the values of the environment
+    /// variables they name from `environment`. Fails on a declaration that
+    /// cannot work, naming the system.
+    pub fn from_policy(
+        policy: &Policy,
+        environment: &HashMap<String, String>,
+    ) -> Result<Self, DeclarationError> {
+        let mut systems = Vec::new();
+        for system in &policy.systems {
+            let Some(connector) = &system.connector else {
+                continue;
+            };
+            let error = |message: String| DeclarationError {
+                system: system.id.clone(),
+                message,
+            };
+            let value = toml::Value::Table(connector.declaration.clone());
+            let declaration = match connector.kind {
+                ConnectorKind::Postgres | ConnectorKind::Mysql => {
+                    let declared: steward_connectors::relational::RelationalSystem = value
+                        .try_into()
+                        .map_err(|e: toml::de::Error| error(e.message().to_owned()))?;
+                    declared.validate().map_err(|e| error(e.to_string()))?;
+                    Declaration::Relational(declared)
+                }
+                ConnectorKind::Redis => {
+                    let declared: steward_connectors::keyvalue::KeyValueSystem =
+                        value
+                            .try_into()
+                            .map_err(|e: toml::de::Error| error(e.message().to_owned()))?;
+                    declared.validate().map_err(|e| error(e.to_string()))?;
+                    Declaration::KeyValue(declared)
+                }
+                ConnectorKind::Webhook => Declaration::Webhook,
+            };
+            check_categories(policy, system, &declaration.categories()).map_err(error)?;
+            systems.push(ConnectedSystem {
+                id: system.id.clone(),
+                kind: connector.kind,
+                url: environment.get(&connector.url_env).cloned(),
+                secret: connector
+                    .secret_env
+                    .as_ref()
+                    .and_then(|name| environment.get(name).cloned()),
+                url_env: connector.url_env.clone(),
+                secret_env: connector.secret_env.clone(),
+                declaration,
+                live: OnceCell::new(),
+            });
+        }
+        Ok(Self { systems })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&ConnectedSystem> {
+        self.systems.iter().find(|s| s.id == id)
+    }
+
+    /// Whether system `id` carries out `action` itself: access and erasure
+    /// any connected system does; other rights as its kind allows.
+    pub fn can(&self, id: &str, action: PartAction, category: Option<&str>) -> bool {
+        let Some(system) = self.get(id) else {
+            return false;
+        };
+        match action {
+            PartAction::Access | PartAction::Erase => true,
+            // Recipients are told by letter, never through a system.
+            PartAction::Notify => false,
+            other => act_kind(other).is_some_and(|act| system.declaration.can(act, category)),
+        }
+    }
+
+    /// Environment variables the policy names that are not set: (system, variable).
+    pub fn missing_environment(&self) -> Vec<(String, String)> {
+        let mut missing = Vec::new();
+        for system in &self.systems {
+            if system.url.is_none() {
+                missing.push((system.id.clone(), system.url_env.clone()));
+            }
+            if let Some(name) = &system.secret_env
+                && system.secret.is_none()
+            {
+                missing.push((system.id.clone(), name.clone()));
+            }
+        }
+        missing
+    }
+}
+
+/// The connector's name for a right other than access, erasure and telling
+/// a recipient (which have their own calls, or none).
+fn act_kind(action: PartAction) -> Option<ActKind> {
+    Some(match action {
+        PartAction::Access | PartAction::Erase | PartAction::Notify => return None,
+        PartAction::Rectify => ActKind::Rectify,
+        PartAction::Restrict => ActKind::Restrict,
+        PartAction::LiftRestriction => ActKind::LiftRestriction,
+        PartAction::Object => ActKind::Object,
+        PartAction::WithdrawConsent => ActKind::WithdrawConsent,
+        PartAction::Unsubscribe => ActKind::Unsubscribe,
+    })
+}
+
+/// Every category a connector maps data to is declared, and is one the
+/// system is said to hold (so the notice and the record tell the truth).
+fn check_categories(policy: &Policy, system: &System, categories: &[&str]) -> Result<(), String> {
+    for category in categories {
+        if policy.category(category).is_none() {
+            return Err(format!(
+                "the connector maps data to category `{category}`, which the policy does not declare"
+            ));
+        }
+        if !system.categories.iter().any(|c| is_within(category, c)) {
+            return Err(format!(
+                "the connector maps data to category `{category}`, which is not among the system's `categories`; add it there so the notice and the record of processing say so"
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl ConnectedSystem {
+    async fn live(&self) -> Result<&dyn Connector, Failure> {
+        let url = self.url.as_deref().ok_or_else(|| {
+            Failure::Permanent(format!(
+                "the environment variable `{}` (the connection URL) is not set",
+                self.url_env
+            ))
+        })?;
+        if matches!(self.declaration, Declaration::Webhook) && self.secret.is_none() {
+            return Err(Failure::Permanent(format!(
+                "the environment variable `{}` (the signing secret) is not set",
+                self.secret_env.as_deref().unwrap_or("secret_env")
+            )));
+        }
+        let live = self
+            .live
+            .get_or_try_init(|| {
+                steward_connectors::connect(&self.declaration, url, self.secret.as_deref())
+            })
+            .await?;
+        Ok(live.as_ref())
+    }
+
+    pub async fn access(
+        &self,
+        request: &str,
+        identities: &[Identity<'_>],
+    ) -> Result<Vec<Found>, Failure> {
+        self.live().await?.access(request, identities).await
+    }
+
+    pub async fn erase(
+        &self,
+        request: &str,
+        identities: &[Identity<'_>],
+    ) -> Result<Vec<Erased>, Failure> {
+        self.live().await?.erase(request, identities).await
+    }
+
+    pub async fn act(
+        &self,
+        act: Act<'_>,
+        request: &str,
+        identities: &[Identity<'_>],
+    ) -> Result<Option<u64>, Failure> {
+        self.live().await?.act(act, request, identities).await
+    }
+}

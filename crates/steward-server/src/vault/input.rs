@@ -1,0 +1,141 @@
+//! What callers hand the vault, and the checks every input passes: identity
+//! kinds and formats, the policy's minimum age, short identifiers and plain
+//! text (what the audit log may hold without risk of personal data).
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use steward_domain::policy::Policy;
+use steward_domain::vault::identity::{Identity, IdentityError, IdentityKind, Personnummer};
+
+use crate::vault::error::{Result, invalid};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdentityInput {
+    /// `email`, `phone`, `personnummer`, `customer_id`, or a kind of your own.
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    /// A subject type the policy declares, e.g. `customer`.
+    pub subject_type: String,
+    /// `YYYY-MM-DD`; needed (or `age`, or a personnummer) when the policy sets a minimum age.
+    pub birth_date: Option<String>,
+    pub age: Option<u32>,
+    pub identities: Vec<IdentityInput>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRecord {
+    /// A leaf category the policy declares, e.g. `contact.email`.
+    pub category: String,
+    /// Any JSON value.
+    pub value: serde_json::Value,
+    /// A source the policy declares; `subject` (the default) when given by the subject.
+    pub source: Option<String>,
+    /// The purposes the data is collected for; each must use this category.
+    pub purposes: Vec<String>,
+}
+
+/// An identity as the vault stores it: a known kind, its value normalised.
+pub fn parse_identity(policy: &Policy, input: &IdentityInput, today: Date) -> Result<Identity> {
+    let kind = IdentityKind::parse(input.kind.trim());
+    if let IdentityKind::Custom(custom) = &kind
+        && !policy.meta.identity_kinds.contains(custom)
+    {
+        return Err(invalid(
+            "identities.kind",
+            format!(
+                "`{custom}` is not an identity kind: use email, phone, personnummer, customer_id, or declare it in [policy] identity_kinds"
+            ),
+        ));
+    }
+    Identity::new(kind, &input.value, today)
+        .map_err(|e: IdentityError| invalid(format!("identities.{}", input.kind), e.to_string()))
+}
+
+/// The policy's minimum age, if it sets one, must be shown to be met: by a
+/// birth date, an age, or a personnummer. The birth date is never stored.
+pub fn check_age(
+    policy: &Policy,
+    input: &NewSubject,
+    identities: &[Identity],
+    today: Date,
+) -> Result<()> {
+    let from_personnummer = identities
+        .iter()
+        .find(|i| i.kind == IdentityKind::Personnummer)
+        .and_then(|i| Personnummer::parse(&i.value, today).ok())
+        .map(|p| p.birth_date);
+    let birth_date = match &input.birth_date {
+        Some(text) => Some(
+            text.parse::<Date>()
+                .map_err(|_| invalid("birth_date", "not a date; write YYYY-MM-DD"))?,
+        ),
+        None => from_personnummer,
+    };
+    let Some(minimum) = policy.controller.minimum_age else {
+        return Ok(());
+    };
+    let age = match (birth_date, input.age) {
+        (Some(born), _) => {
+            if born > today {
+                return Err(invalid(
+                    "birth_date",
+                    "a birth date cannot be in the future",
+                ));
+            }
+            let years = (today - born)
+                .total((jiff::Unit::Year, today))
+                .map_err(|e| {
+                    invalid("birth_date", format!("no age can be counted from it: {e}"))
+                })?;
+            years.floor() as i64
+        }
+        (None, Some(age)) => i64::from(age),
+        (None, None) => {
+            return Err(invalid(
+                "birth_date",
+                format!(
+                    "this policy serves only persons aged {minimum} or over: give `birth_date` or `age`"
+                ),
+            ));
+        }
+    };
+    if age < i64::from(minimum) {
+        return Err(invalid(
+            "birth_date",
+            format!("the subject is {age}, under this policy's minimum age of {minimum}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A short identifier such as `web_form`: what the audit log may hold
+/// without any risk of personal data in free text.
+pub fn identifier(field: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 40
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            field,
+            "use a short identifier of lower-case letters, digits and `_`, e.g. `web_form`",
+        ))
+    }
+}
+
+/// Free text (reasons, descriptions): any characters but control characters.
+pub fn plain_text(field: &str, value: &str) -> Result<()> {
+    if value.chars().any(char::is_control) {
+        return Err(invalid(field, "control characters are not allowed"));
+    }
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The purpose-bound read: only the records collected for the purpose, of
+//! categories it uses, while its legal basis holds right now. One read of
+//! the subject's file, one decision per record, one audit entry.
+
+use steward_domain::common::ids::SubjectId;
+use steward_domain::policy::{Event, Version};
+use steward_domain::vault::actor::Actor;
+use steward_domain::vault::decision::{ConsentWindow, SubjectState, Window};
+use steward_store::{StoredEvent, SubjectFile};
+
+use crate::vault::error::{Result, VaultError, corrupt, invalid};
+use crate::vault::service::Vault;
+use crate::vault::views::{PurposeRead, Withheld};
+
+impl Vault {
+    pub async fn read(
+        &self,
+        actor: &Actor,
+        subject_id: &SubjectId,
+        purpose: &str,
+    ) -> Result<PurposeRead> {
+        let purpose_ix = self.table.purpose(purpose).ok_or_else(|| {
+            invalid(
+                "purpose",
+                format!("`{purpose}` is not a purpose of the policy"),
+            )
+        })?;
+        if !actor.may_use(purpose) {
+            return Err(VaultError::Forbidden(format!(
+                "this token may not read data for purpose `{purpose}`"
+            )));
+        }
+        let file =
+            self.store
+                .subject_file(subject_id)
+                .await?
+                .ok_or_else(|| VaultError::NotFound {
+                    what: "subject",
+                    id: subject_id.to_string(),
+                })?;
+        if file.subject.erased_at.is_some() {
+            return Err(VaultError::Erased(subject_id.to_string()));
+        }
+        let state = self.decision_state(&file)?;
+        let now = self.now().as_second();
+        let mut key = None;
+        let mut outcome = PurposeRead {
+            subject_id: subject_id.clone(),
+            purpose: purpose.to_owned(),
+            records: Vec::new(),
+            withheld: Vec::new(),
+        };
+        for record in &file.records {
+            // Data of categories the purpose does not use is not this read's
+            // business: it is neither returned nor mentioned.
+            let Some(category) = self
+                .table
+                .category(&record.category)
+                .filter(|c| self.table.uses(purpose_ix, *c))
+            else {
+                continue;
+            };
+            let refusal = if !record.purposes.iter().any(|p| p == purpose) {
+                Some("not_collected_for_purpose")
+            } else {
+                let decision = self.table.decide(&state, purpose_ix, category, now);
+                (!decision.allowed).then(|| decision.reason.code())
+            };
+            match refusal {
+                None => {
+                    if key.is_none() {
+                        let wrapped = file
+                            .key
+                            .as_ref()
+                            .ok_or_else(|| VaultError::Erased(subject_id.to_string()))?;
+                        key = Some(self.keys.data_key(subject_id, wrapped)?);
+                    }
+                    if let Some(key) = &key {
+                        outcome.records.push(self.open_record(key, record)?);
+                    }
+                }
+                Some(reason) => outcome.withheld.push(Withheld {
+                    record_id: record.id.clone(),
+                    category: record.category.clone(),
+                    reason,
+                }),
+            }
+        }
+        let allowed: Vec<&str> = outcome
+            .records
+            .iter()
+            .map(|r| r.category.as_str())
+            .collect();
+        let refused: Vec<serde_json::Value> = outcome
+            .withheld
+            .iter()
+            .map(|r| serde_json::json!({ "category": r.category, "reason": r.reason }))
+            .collect();
+        let audit = self.act(
+            actor,
+            "read",
+            Some(subject_id),
+            serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused }),
+        );
+        self.audit.append(audit).await?;
+        Ok(outcome)
+    }
+
+    /// What the subject's state is, as the decision needs it.
+    fn decision_state(&self, file: &SubjectFile) -> Result<SubjectState> {
+        let mut state = SubjectState {
+            subject_type: self.table.subject_type(&file.subject.subject_type),
+            restricted: file.subject.restricted,
+            objects_to_direct_marketing: file.subject.objects_to_marketing,
+            ..SubjectState::default()
+        };
+        for consent in &file.consents {
+            let Some(ix) = self.table.purpose(&consent.purpose) else {
+                continue;
+            };
+            let window = ConsentWindow {
+                given_at: consent.given_at.as_second(),
+                withdrawn_at: consent.withdrawn_at.map(|at| at.as_second()),
+                policy_version: Version::parse(&consent.policy_version).ok_or_else(|| {
+                    corrupt(format!(
+                        "consent {} names policy version `{}`",
+                        consent.id, consent.policy_version
+                    ))
+                })?,
+            };
+            // The latest consent for a purpose is the one in force.
+            if state
+                .consent_for(ix)
+                .is_none_or(|c| c.given_at <= window.given_at)
+            {
+                state.set_consent(ix, window);
+            }
+        }
+        state.relationship = window(
+            &file.events,
+            Event::RelationshipStart,
+            Event::RelationshipEnd,
+        );
+        state.contract = window(&file.events, Event::ContractStart, Event::ContractEnd);
+        for objection in &file.objections {
+            if let Some(ix) = self.table.purpose(&objection.purpose) {
+                state.objections.insert(ix.0);
+                if objection.compelling_grounds.is_some() {
+                    state.compelling_grounds.insert(ix.0);
+                }
+            }
+        }
+        Ok(state)
+    }
+}
+
+/// The latest window between a start event and the end event after it.
+fn window(events: &[StoredEvent], start: Event, end: Event) -> Option<Window> {
+    // In time order, at full precision: two events in the same second keep
+    // their real order.
+    let mut timeline: Vec<&StoredEvent> = events.iter().collect();
+    timeline.sort_by_key(|e| e.at);
+    let mut current: Option<Window> = None;
+    for event in timeline {
+        if event.kind == start {
+            current = Some(Window {
+                from: event.at.as_second(),
+                until: None,
+            });
+        } else if event.kind == end
+            && let Some(w) = current.as_mut()
+        {
+            w.until = Some(event.at.as_second());
+        }
+    }
+    current
+}

@@ -1,0 +1,193 @@
+//! Records: a value stored for the purposes it was collected for, sealed
+//! under the subject's key; corrected in place (Art. 16); some erased while
+//! others are kept (Art. 17(3)).
+
+use steward_domain::common::ids::{RecordId, SubjectId};
+use steward_domain::vault::actor::Actor;
+use steward_domain::vault::crypto::DataKey;
+use steward_store::{StoredRecord, Subject};
+
+use crate::vault::error::{Result, VaultError, corrupt, invalid};
+use crate::vault::input::NewRecord;
+use crate::vault::key_ring::{self, record_field};
+use crate::vault::service::{Vault, fresh_id};
+use crate::vault::views::OpenedRecord;
+
+impl Vault {
+    /// The data key of a live subject.
+    pub(crate) async fn key_of(&self, subject: &Subject) -> Result<DataKey> {
+        if subject.erased_at.is_some() {
+            return Err(VaultError::Erased(subject.id.to_string()));
+        }
+        let wrapped = self
+            .store
+            .subject_key(&subject.id)
+            .await?
+            .ok_or_else(|| VaultError::Erased(subject.id.to_string()))?;
+        self.keys.data_key(&subject.id, &wrapped)
+    }
+
+    /// Stores a value for the purposes it was collected for, after checking
+    /// that the policy allows this category for each of them and this subject.
+    pub async fn write_record(
+        &self,
+        actor: &Actor,
+        subject_id: &SubjectId,
+        input: NewRecord,
+    ) -> Result<RecordId> {
+        let subject = self.live_subject(subject_id).await?;
+        if self.table.category(&input.category).is_none() {
+            let hint = match self.policy.category(&input.category) {
+                Some(_) => "it has sub-categories: store data under the most specific one, e.g. `contact.email`".to_owned(),
+                None => "it is not declared in the policy".to_owned(),
+            };
+            return Err(invalid("category", format!("`{}`: {hint}", input.category)));
+        }
+        if input.purposes.is_empty() {
+            return Err(invalid(
+                "purposes",
+                "name the purposes the data is collected for",
+            ));
+        }
+        for purpose_id in &input.purposes {
+            let purpose = self.policy.purpose(purpose_id).ok_or_else(|| {
+                invalid(
+                    "purposes",
+                    format!("`{purpose_id}` is not a purpose of the policy"),
+                )
+            })?;
+            if !actor.may_use(purpose_id) {
+                return Err(VaultError::Forbidden(format!(
+                    "this token may not store data for purpose `{purpose_id}`"
+                )));
+            }
+            let allowed = self.policy.expand_categories(&purpose.categories);
+            if !allowed.iter().any(|c| c.id == input.category) {
+                return Err(invalid(
+                    "purposes",
+                    format!(
+                        "purpose `{purpose_id}` does not use `{}` in the policy, so it may not be collected for it",
+                        input.category
+                    ),
+                ));
+            }
+            if !purpose.subjects.contains(&subject.subject_type) {
+                return Err(invalid(
+                    "purposes",
+                    format!(
+                        "purpose `{purpose_id}` does not concern subjects of type `{}`",
+                        subject.subject_type
+                    ),
+                ));
+            }
+        }
+        let source = input.source.clone().unwrap_or_else(|| "subject".to_owned());
+        if source != "subject" && self.policy.source(&source).is_none() {
+            return Err(invalid(
+                "source",
+                format!("`{source}` is not a source the policy declares (or `subject`)"),
+            ));
+        }
+        let key = self.key_of(&subject).await?;
+        let id: RecordId = fresh_id();
+        let now = self.now();
+        let field = record_field(&id, &input.category, &input.purposes);
+        let record = StoredRecord {
+            value_sealed: key_ring::seal(
+                &key,
+                subject_id,
+                &field,
+                input.value.to_string().as_bytes(),
+            ),
+            id: id.clone(),
+            subject_id: subject_id.clone(),
+            category: input.category.clone(),
+            source,
+            purposes: input.purposes.clone(),
+            collected_at: now,
+            updated_at: now,
+        };
+        let audit = self.act(
+            actor,
+            "record.write",
+            Some(subject_id),
+            serde_json::json!({ "record": id, "category": input.category, "purposes": input.purposes }),
+        );
+        self.store.write_record(&record, audit).await?;
+        Ok(id)
+    }
+
+    pub(crate) fn open_record(&self, key: &DataKey, record: &StoredRecord) -> Result<OpenedRecord> {
+        let field = record_field(&record.id, &record.category, &record.purposes);
+        let bytes = key_ring::open(key, &record.subject_id, &field, &record.value_sealed)?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(format!("record {}: {e}", record.id)))?;
+        Ok(OpenedRecord {
+            id: record.id.clone(),
+            category: record.category.clone(),
+            value,
+            source: record.source.clone(),
+            purposes: record.purposes.clone(),
+            collected_at: record.collected_at,
+        })
+    }
+
+    /// Erases some of a subject's records, keeping the rest (an erasure
+    /// under Art. 17(3) exceptions). Records already gone are no error.
+    pub async fn erase_records(
+        &self,
+        actor: &Actor,
+        subject: &SubjectId,
+        records: &[RecordId],
+    ) -> Result<()> {
+        self.live_subject(subject).await?;
+        let audit = self.act(
+            actor,
+            "records.erase",
+            Some(subject),
+            serde_json::json!({ "records": records }),
+        );
+        Ok(self.store.delete_records(subject, records, audit).await?)
+    }
+
+    /// Art. 16: replaces the value of every record of `category`, keeping
+    /// its purposes, source and time of collection. Returns how many.
+    pub async fn rectify(
+        &self,
+        actor: &Actor,
+        subject_id: &SubjectId,
+        category: &str,
+        value: &serde_json::Value,
+    ) -> Result<usize> {
+        if self.policy.category(category).is_none() {
+            return Err(invalid(
+                "category",
+                format!("`{category}` is not a category of the policy"),
+            ));
+        }
+        let subject = self.live_subject(subject_id).await?;
+        let key = self.key_of(&subject).await?;
+        let mut count = 0;
+        for record in self.store.records(subject_id).await? {
+            if record.category != category {
+                continue;
+            }
+            let field = record_field(&record.id, &record.category, &record.purposes);
+            let sealed = key_ring::seal(&key, subject_id, &field, value.to_string().as_bytes());
+            let audit = self.act(
+                actor,
+                "record.rectify",
+                Some(subject_id),
+                serde_json::json!({ "record": record.id, "category": category }),
+            );
+            let rectified = StoredRecord {
+                value_sealed: sealed,
+                updated_at: self.now(),
+                ..record
+            };
+            self.store.write_record(&rectified, audit).await?;
+            count += 1;
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,251 @@
+//! Subjects: created with their identities and a fresh data key, found by an
+//! identity through its blind index, shown whole to an officer, erased by
+//! destroying their key.
+
+use steward_domain::common::ids::SubjectId;
+use steward_domain::vault::actor::Actor;
+use steward_domain::vault::identity::Identity;
+use steward_store::{StoreError, StoredIdentity, Subject};
+
+use crate::vault::error::{Result, VaultError, invalid};
+use crate::vault::input::{IdentityInput, NewSubject, check_age, parse_identity};
+use crate::vault::key_ring::{self, identity_field};
+use crate::vault::service::{Vault, fresh_id};
+use crate::vault::views::WholeSubject;
+
+impl Vault {
+    /// Normalises an identity as the vault stores it (checks its format).
+    pub fn identity(&self, input: &IdentityInput) -> Result<Identity> {
+        parse_identity(&self.policy, input, self.today())
+    }
+
+    /// Creates a subject with its identities and a fresh data key.
+    pub async fn create_subject(&self, actor: &Actor, input: NewSubject) -> Result<SubjectId> {
+        if self.policy.subject_type(&input.subject_type).is_none() {
+            let declared: Vec<&str> = self
+                .policy
+                .subject_types
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
+            return Err(invalid(
+                "subject_type",
+                format!(
+                    "`{}` is not declared in the policy; declared: {}",
+                    input.subject_type,
+                    declared.join(", ")
+                ),
+            ));
+        }
+        if input.identities.is_empty() {
+            return Err(invalid(
+                "identities",
+                "give at least one identity, e.g. {\"kind\": \"email\", \"value\": \"...\"}",
+            ));
+        }
+        let identities: Vec<Identity> = input
+            .identities
+            .iter()
+            .map(|i| self.identity(i))
+            .collect::<Result<_>>()?;
+        check_age(&self.policy, &input, &identities, self.today())?;
+        let id: SubjectId = fresh_id();
+        let (key, wrapped) = self.keys.new_data_key(&id);
+        let stored: Vec<StoredIdentity> = identities
+            .iter()
+            .map(|i| self.seal_identity(&id, &key, i))
+            .collect();
+        let subject = Subject {
+            id: id.clone(),
+            subject_type: input.subject_type.clone(),
+            created_at: self.now(),
+            erased_at: None,
+            restricted: false,
+            objects_to_marketing: false,
+        };
+        let kinds: Vec<&str> = identities.iter().map(|i| i.kind.as_str()).collect();
+        let audit = self.act(
+            actor,
+            "subject.create",
+            Some(&id),
+            serde_json::json!({ "subject_type": input.subject_type, "identity_kinds": kinds }),
+        );
+        self.store
+            .create_subject(&subject, &wrapped, &stored, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict {
+                    what: "identity", ..
+                } => VaultError::Conflict {
+                    what: "identity",
+                    id: "one of these identities already belongs to another subject".into(),
+                },
+                other => other.into(),
+            })?;
+        Ok(id)
+    }
+
+    fn seal_identity(
+        &self,
+        subject: &SubjectId,
+        key: &steward_domain::vault::crypto::DataKey,
+        identity: &Identity,
+    ) -> StoredIdentity {
+        StoredIdentity {
+            id: fresh_id(),
+            subject_id: subject.clone(),
+            kind: identity.kind.to_string(),
+            blind_index: self
+                .keys
+                .blind_index(identity.kind.as_str(), &identity.value),
+            value_sealed: key_ring::seal(
+                key,
+                subject,
+                &identity_field(identity.kind.as_str()),
+                identity.value.as_bytes(),
+            ),
+            created_at: self.now(),
+        }
+    }
+
+    pub async fn add_identity(
+        &self,
+        actor: &Actor,
+        subject: &SubjectId,
+        input: &IdentityInput,
+    ) -> Result<()> {
+        let live = self.live_subject(subject).await?;
+        let key = self.key_of(&live).await?;
+        let identity = self.identity(input)?;
+        let stored = self.seal_identity(subject, &key, &identity);
+        let audit = self.act(
+            actor,
+            "identity.add",
+            Some(subject),
+            serde_json::json!({ "kind": identity.kind }),
+        );
+        self.store
+            .add_identity(&stored, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => VaultError::Conflict {
+                    what: "identity",
+                    id: format!("{} already belongs to a subject", identity.kind),
+                },
+                other => other.into(),
+            })
+    }
+
+    /// Finds a subject by one of its identities, without storing or logging the value.
+    pub async fn find_subject(
+        &self,
+        actor: &Actor,
+        input: &IdentityInput,
+    ) -> Result<Option<SubjectId>> {
+        let identity = self.identity(input)?;
+        let found = self.subject_of_identity(input).await?;
+        let audit = self.act(
+            actor,
+            "subject.lookup",
+            found.as_ref(),
+            serde_json::json!({ "kind": identity.kind, "found": found.is_some() }),
+        );
+        self.audit.append(audit).await?;
+        Ok(found)
+    }
+
+    /// The live subject an identity belongs to, unaudited: for the rights
+    /// service, whose audited step names the subject the request reached (one
+    /// entry and one commit, not two).
+    pub(crate) async fn subject_of_identity(
+        &self,
+        input: &IdentityInput,
+    ) -> Result<Option<SubjectId>> {
+        let identity = self.identity(input)?;
+        let index = self
+            .keys
+            .blind_index(identity.kind.as_str(), &identity.value);
+        let found = self
+            .store
+            .subject_by_identity(identity.kind.as_str(), &index)
+            .await?;
+        Ok(found.filter(|s| s.erased_at.is_none()).map(|s| s.id))
+    }
+
+    /// The subject, if it exists and is not erased.
+    pub(crate) async fn live_subject(&self, id: &SubjectId) -> Result<Subject> {
+        let subject = self
+            .store
+            .subject(id)
+            .await?
+            .ok_or_else(|| VaultError::NotFound {
+                what: "subject",
+                id: id.to_string(),
+            })?;
+        if subject.erased_at.is_some() {
+            return Err(VaultError::Erased(subject.id.to_string()));
+        }
+        Ok(subject)
+    }
+
+    /// Crypto-shredding: the subject's data key is destroyed, then its data.
+    pub async fn erase(&self, actor: &Actor, subject: &SubjectId) -> Result<()> {
+        self.live_subject(subject).await?;
+        let audit = self.act(
+            actor,
+            "subject.erase",
+            Some(subject),
+            serde_json::json!({ "method": "crypto-shredding" }),
+        );
+        Ok(self.store.erase_subject(subject, self.now(), audit).await?)
+    }
+
+    /// Everything held about a subject, decrypted; the view is audited.
+    pub async fn subject_view(&self, actor: &Actor, id: &SubjectId) -> Result<WholeSubject> {
+        let file = self
+            .store
+            .subject_file(id)
+            .await?
+            .ok_or_else(|| VaultError::NotFound {
+                what: "subject",
+                id: id.to_string(),
+            })?;
+        let mut identities = Vec::new();
+        let mut records = Vec::new();
+        if file.subject.erased_at.is_none() {
+            let wrapped = file
+                .key
+                .as_ref()
+                .ok_or_else(|| VaultError::Erased(id.to_string()))?;
+            let key = self.keys.data_key(id, wrapped)?;
+            for identity in &file.identities {
+                let value = key_ring::open(
+                    &key,
+                    id,
+                    &identity_field(&identity.kind),
+                    &identity.value_sealed,
+                )?;
+                let value = String::from_utf8(value).map_err(|_| {
+                    crate::vault::error::corrupt(format!(
+                        "identity {} of subject {id} is not text",
+                        identity.id
+                    ))
+                })?;
+                identities.push((identity.kind.clone(), value));
+            }
+            for record in &file.records {
+                records.push(self.open_record(&key, record)?);
+            }
+        }
+        let audit = self.act(actor, "subject.view", Some(id), serde_json::json!({}));
+        self.audit.append(audit).await?;
+        Ok(WholeSubject {
+            subject: file.subject,
+            identities,
+            records,
+            consents: file.consents,
+            events: file.events,
+            objections: file.objections,
+        })
+    }
+}
