@@ -6,10 +6,7 @@
 
 use steward_connectors::Identity;
 use steward_connectors::keyvalue::{KeyErase, KeyValueConnector, KeyValueSystem};
-
-fn redis_url() -> String {
-    std::env::var("STEWARD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
+use steward_test_support::redis_url;
 
 struct Sessions {
     connector: KeyValueConnector,

@@ -6,6 +6,7 @@
 use sqlx::Connection;
 use steward_connectors::Identity;
 use steward_connectors::relational::{Dialect, Erase, RelationalConnector, RelationalSystem};
+use steward_test_support::{FreshDatabase, Server};
 
 const SHOP: &str = r#"
 [[table]]
@@ -52,44 +53,8 @@ erase = "delete"
 
 struct Shop {
     connector: RelationalConnector,
-    /// How to drop the database when the test ends.
-    admin: String,
-    name: String,
-    dialect: Dialect,
-}
-
-impl Drop for Shop {
-    fn drop(&mut self) {
-        let (admin, name, dialect) = (self.admin.clone(), self.name.clone(), self.dialect);
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                let drop = match dialect {
-                    Dialect::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    Dialect::MySql => format!("DROP DATABASE IF EXISTS {name}"),
-                };
-                sqlx::any::install_default_drivers();
-                if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                    let _ = sqlx::query(&drop).execute(&mut c).await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn admin_url(dialect: Dialect) -> String {
-    match dialect {
-        Dialect::Postgres => std::env::var("STEWARD_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
-        Dialect::MySql => std::env::var("STEWARD_TEST_MARIADB")
-            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
-    }
+    /// Dropped when the test ends.
+    database: FreshDatabase,
 }
 
 const POSTGRES_SHOP: &str = r#"
@@ -119,20 +84,12 @@ const SHOP_DATA: &str = r#"
 
 /// A fresh database with Anna's and Bob's data.
 async fn shop(dialect: Dialect) -> Shop {
-    sqlx::any::install_default_drivers();
-    let admin = admin_url(dialect);
-    let name = format!("steward_shop_{}", uuid::Uuid::new_v4().simple());
-    let mut c = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("the database server on loopback");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    let url = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map_or(admin.as_str(), |(s, _)| s)
-    );
+    let server = match dialect {
+        Dialect::Postgres => Server::Postgres,
+        Dialect::MySql => Server::MariaDb,
+    };
+    let database = FreshDatabase::create(server, "steward_shop").await;
+    let url = database.url.clone();
     let mut db = sqlx::AnyConnection::connect(&url).await.unwrap();
     let schema = match dialect {
         Dialect::Postgres => POSTGRES_SHOP,
@@ -153,9 +110,7 @@ async fn shop(dialect: Dialect) -> Shop {
     let connector = RelationalConnector::connect(&url, system).await.unwrap();
     Shop {
         connector,
-        admin,
-        name,
-        dialect,
+        database,
     }
 }
 
@@ -195,13 +150,7 @@ on_both_databases!(
 );
 
 async fn a_declared_column_the_database_lacks_is_named_when_connecting(shop: Shop) {
-    let url = format!(
-        "{}/{}",
-        shop.admin
-            .rsplit_once('/')
-            .map_or(shop.admin.as_str(), |(s, _)| s),
-        shop.name
-    );
+    let url = shop.database.url.clone();
     for (declaration, expected) in [
         (
             SHOP.replace(
@@ -234,7 +183,7 @@ async fn a_declared_column_the_database_lacks_is_named_when_connecting(shop: Sho
     let connected = RelationalConnector::connect(&url, toml::from_str(&upper).unwrap()).await;
     assert_eq!(
         connected.is_ok(),
-        shop.dialect == Dialect::MySql,
+        shop.connector.dialect() == Dialect::MySql,
         "{:?}",
         connected.err()
     );

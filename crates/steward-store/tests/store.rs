@@ -1,6 +1,7 @@
 //! The storage suite: every test runs on SQLite (a fresh file) and on
 //! PostgreSQL (a fresh database on the machine's server, at
-//! `STEWARD_TEST_POSTGRES`, default postgres://postgres@127.0.0.1:5432/postgres).
+//! `STEWARD_TEST_POSTGRES`, default postgres://postgres@127.0.0.1:5432/postgres),
+//! the conformance of both backends to one interface, concurrency included.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -21,6 +22,7 @@ use steward_domain::vault::consent::ConsentRecord;
 use steward_store::postgres::PostgresStore;
 use steward_store::sqlite::SqliteStore;
 use steward_store::*;
+use steward_test_support::{FreshDatabase, Server, TempDir};
 
 /// A time as the tests write it.
 fn t(text: &str) -> Timestamp {
@@ -60,64 +62,14 @@ struct Backend {
 
 enum Raw {
     /// The directory is held so it is removed when the test ends.
-    Sqlite(std::path::PathBuf, #[allow(dead_code)] tempdir::Dir),
-    Postgres(String),
-}
-
-/// Drops a test's PostgreSQL database when the test ends, however it ends.
-impl Drop for Backend {
-    fn drop(&mut self) {
-        let Raw::Postgres(url) = &self.raw else {
-            return;
-        };
-        let Some((_, name)) = url.rsplit_once('/') else {
-            return;
-        };
-        let name = name.to_owned();
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut c)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("steward-store-{}", uuid::Uuid::new_v4()));
-            std::fs::create_dir_all(&path).expect("temp dir");
-            Dir(path)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("STEWARD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    Sqlite(std::path::PathBuf, #[allow(dead_code)] TempDir),
+    /// The database is dropped when the test ends, however it ends.
+    Postgres(FreshDatabase),
 }
 
 async fn sqlite() -> Backend {
-    let dir = tempdir::Dir::new();
-    let path = dir.0.join("steward.db");
+    let dir = TempDir::new("store");
+    let path = dir.path().join("steward.db");
     let store = SqliteStore::open(&path).await.expect("open sqlite");
     Backend {
         store: Arc::new(store),
@@ -127,23 +79,13 @@ async fn sqlite() -> Backend {
 
 /// A fresh database per test, so tests never see each other's rows.
 async fn postgres() -> Backend {
-    let admin = postgres_admin_url();
-    let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin)
+    let database = FreshDatabase::create(Server::Postgres, "steward_test").await;
+    let store = PostgresStore::open(&database.url)
         .await
-        .expect("PostgreSQL on loopback");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .expect("create database");
-    let url = match admin.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("STEWARD_TEST_POSTGRES must end in /DATABASE"),
-    };
-    let store = PostgresStore::open(&url).await.expect("open postgres");
+        .expect("open postgres");
     Backend {
         store: Arc::new(store),
-        raw: Raw::Postgres(url),
+        raw: Raw::Postgres(database),
     }
 }
 
@@ -159,8 +101,8 @@ impl Backend {
                     .expect("raw sqlite");
                 sqlx::query(sql).execute(&mut c).await.expect("tamper");
             }
-            Raw::Postgres(url) => {
-                let mut c = sqlx::PgConnection::connect(url)
+            Raw::Postgres(database) => {
+                let mut c = sqlx::PgConnection::connect(&database.url)
                     .await
                     .expect("raw postgres");
                 sqlx::query(sql).execute(&mut c).await.expect("tamper");
@@ -654,7 +596,8 @@ async fn two_postgres_nodes_extend_one_audit_chain() {
     let Raw::Postgres(url) = &first.raw else {
         unreachable!()
     };
-    let second: Arc<dyn Store> = Arc::new(PostgresStore::open(url).await.expect("second node"));
+    let second: Arc<dyn Store> =
+        Arc::new(PostgresStore::open(&url.url).await.expect("second node"));
     let mut tasks = Vec::new();
     for i in 0..30 {
         for store in [Arc::clone(&first.store), Arc::clone(&second)] {
@@ -871,7 +814,7 @@ async fn two_workers_claim_disjoint_jobs(b: Backend) {
         .await
         .unwrap();
     let second: Arc<dyn Store> = match &b.raw {
-        Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
+        Raw::Postgres(database) => Arc::new(PostgresStore::open(&database.url).await.unwrap()),
         Raw::Sqlite(..) => Arc::clone(&b.store),
     };
     let mut workers = Vec::new();
@@ -1572,7 +1515,7 @@ async fn concurrent_updates_of_one_request_let_exactly_one_win(b: Backend) {
     )
     .await;
     let second: Arc<dyn Store> = match &b.raw {
-        Raw::Postgres(url) => Arc::new(PostgresStore::open(url).await.unwrap()),
+        Raw::Postgres(database) => Arc::new(PostgresStore::open(&database.url).await.unwrap()),
         Raw::Sqlite(..) => Arc::clone(&b.store),
     };
     let mut tasks = Vec::new();
@@ -1925,8 +1868,8 @@ async fn a_stored_time_that_does_not_read_is_corrupt_data_not_a_default(b: Backe
 /// results kept byte for byte.
 #[tokio::test]
 async fn jobs_stored_by_the_first_release_read_as_typed_parts() {
-    let dir = tempdir::Dir::new();
-    let path = dir.0.join("steward.db");
+    let dir = TempDir::new("store");
+    let path = dir.path().join("steward.db");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
         .await
         .unwrap();
@@ -1939,11 +1882,14 @@ async fn jobs_stored_by_the_first_release_read_as_typed_parts() {
     assert_typed_parts(&store).await;
     store.close().await;
 
-    let b = postgres_at_first_release().await;
-    let Raw::Postgres(url) = &b.raw else {
-        unreachable!()
-    };
-    let store = PostgresStore::open(url).await.unwrap();
+    let database = FreshDatabase::create(Server::Postgres, "steward_test").await;
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    first_release("postgres").await.run(&pool).await.unwrap();
+    for statement in FIRST_RELEASE_JOBS {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+    let store = PostgresStore::open(&database.url).await.unwrap();
     assert_typed_parts(&store).await;
     store.close().await;
 }
@@ -1990,43 +1936,13 @@ async fn first_release(backend: &str) -> sqlx::migrate::Migrator {
     let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
         .join(backend);
-    let to = std::env::temp_dir().join(format!("steward-migrations-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&to).unwrap();
+    let to = TempDir::new("migrations");
     for entry in std::fs::read_dir(&from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name().into_string().unwrap();
         if ["0001", "0002", "0003"].iter().any(|v| name.starts_with(v)) {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+            std::fs::copy(entry.path(), to.path().join(&name)).unwrap();
         }
     }
-    let migrator = sqlx::migrate::Migrator::new(to.as_path()).await.unwrap();
-    std::fs::remove_dir_all(&to).unwrap();
-    migrator
-}
-
-/// A fresh PostgreSQL database at the first release, with its jobs; dropped
-/// when the test ends.
-async fn postgres_at_first_release() -> Backend {
-    let admin = postgres_admin_url();
-    let name = format!("steward_test_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    let url = match admin.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => panic!("STEWARD_TEST_POSTGRES must end in /DATABASE"),
-    };
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    first_release("postgres").await.run(&pool).await.unwrap();
-    for statement in FIRST_RELEASE_JOBS {
-        sqlx::query(statement).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    let store = PostgresStore::open(&url).await.unwrap();
-    Backend {
-        store: Arc::new(store),
-        raw: Raw::Postgres(url),
-    }
+    sqlx::migrate::Migrator::new(to.path()).await.unwrap()
 }

@@ -87,7 +87,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut summary = Summary::default();
     let actor = Actor::cli();
     for (number, raw) in lines {
-        import_line(&vault, &actor, number, raw, &mut summary).await;
+        import_line(vault, &actor, number, raw, &mut summary).await;
         progress.inc(1);
     }
     progress.finish_and_clear();

@@ -7,6 +7,8 @@ mod workers;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use steward_test_support::TempDir;
+
 fn steward(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_steward"))
         .args(args)
@@ -29,10 +31,8 @@ fn stderr(output: &Output) -> String {
 
 const BROKEN: &str = "crates/steward-domain/tests/fixtures/broken/e002_unknown_key.toml";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("steward-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("cli-{name}"))
 }
 
 #[test]
@@ -612,5 +612,4 @@ fn an_officer_works_a_request_from_the_command_line() {
     let show = steward_in(&dir, &["request", "show", &id]);
     let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
     assert_eq!(view["state"], "completed", "{view}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,6 +17,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use serde_json::{Value, json};
+use steward_test_support::FreshDatabase;
 
 use super::{http, repo_root, stderr, stdout, temp_dir};
 
@@ -355,13 +356,10 @@ fn records_of(address: &str, officer: &str, subject: &str) -> usize {
     held["records"].as_array().map_or(0, Vec::len)
 }
 
-/// A pseudo-random delay from the clock: enough to land kills at different
-/// moments of the work without a dependency.
+/// A random delay: enough to land kills at different moments of the work.
 fn some_millis(range: std::ops::Range<u64>) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::from(d.subsec_nanos()));
-    Duration::from_millis(range.start + nanos % (range.end - range.start))
+    let random = uuid::Uuid::new_v4().as_u64_pair().0;
+    Duration::from_millis(range.start + random % (range.end - range.start))
 }
 
 #[test]
@@ -381,7 +379,7 @@ fn kill_9_during_requests_loses_nothing_reruns_what_was_cut_off_and_never_claims
     let hooks = Hooks::start(&people, false, Duration::from_millis(20));
     let steward = Installation {
         policy: policy(&dir),
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         database: None,
         hooks: hooks.address.clone(),
         // A killed worker's parts run again a second later.
@@ -511,46 +509,31 @@ fn kill_9_during_requests_loses_nothing_reruns_what_was_cut_off_and_never_claims
     let (_, verdict) = http(&server.address, "GET", "/v1/audit/verify", &admin, "");
     assert!(verdict.contains("\"intact\":true"), "{verdict}");
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("STEWARD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh PostgreSQL database, dropped when the test ends.
 struct Database {
-    name: String,
+    /// Held so the database is dropped when the test ends.
+    _fresh: FreshDatabase,
     url: String,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Database {
     fn create() -> Self {
-        use sqlx::Connection;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
-        let admin = postgres_admin_url();
-        let name = format!("steward_workers_{}", uuid::Uuid::new_v4().simple());
-        runtime.block_on(async {
-            let mut c = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("PostgreSQL on loopback");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut c)
-                .await
-                .expect("create database");
-        });
-        let url = format!(
-            "{}/{name}",
-            admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(server, _)| server)
-        );
-        Self { name, url, runtime }
+        let fresh = runtime.block_on(FreshDatabase::create(
+            steward_test_support::Server::Postgres,
+            "steward_workers",
+        ));
+        Self {
+            url: fresh.url.clone(),
+            _fresh: fresh,
+            runtime,
+        }
     }
 
     /// How many processes have claimed parts so far.
@@ -582,22 +565,6 @@ impl Database {
     }
 }
 
-impl Drop for Database {
-    fn drop(&mut self) {
-        use sqlx::Connection;
-        self.runtime.block_on(async {
-            if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                let _ = sqlx::query(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.name
-                ))
-                .execute(&mut c)
-                .await;
-            }
-        });
-    }
-}
-
 #[test]
 fn two_worker_processes_on_one_postgres_database_run_every_part_exactly_once() {
     let dir = temp_dir(&format!("workers-two-{}", uuid::Uuid::new_v4().simple()));
@@ -607,7 +574,7 @@ fn two_worker_processes_on_one_postgres_database_run_every_part_exactly_once() {
     let hooks = Hooks::start(&people, false, Duration::from_millis(5));
     let steward = Installation {
         policy: policy(&dir),
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         database: Some(database.url.clone()),
         hooks: hooks.address.clone(),
         // Nothing is killed here: no part may run twice for a slow machine.
@@ -689,5 +656,4 @@ fn two_worker_processes_on_one_postgres_database_run_every_part_exactly_once() {
     assert_eq!(total, calls.len(), "a call was made twice");
     assert_eq!(total, 40 * 2);
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
