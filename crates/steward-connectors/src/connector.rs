@@ -7,8 +7,8 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::Identity;
 use crate::keyvalue::{KeyErase, KeyValueConnector, KeyValueSystem};
+use crate::person::Identity;
 use crate::relational::{ConnectorError, Erase, RelationalConnector, RelationalSystem};
 use crate::webhook::WebhookConnector;
 

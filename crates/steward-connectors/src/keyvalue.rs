@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Datum, Identity};
+use crate::person::{Datum, Identity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyValueError {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Datum, Identity};
+use crate::person::{Datum, Identity};
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
 use sqlx::{AnyPool, Row};

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::Identity;
+use crate::person::Identity;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {

@@ -26,12 +26,12 @@ use steward_domain::vault::actor::Role;
 /// A text column, on its way to a domain type.
 #[derive(sqlx::Type)]
 #[sqlx(transparent)]
-pub struct Text(String);
+pub struct Text(pub(crate) String);
 
 /// A nullable text column.
 #[derive(sqlx::Type)]
 #[sqlx(transparent)]
-pub struct OptionalText(Option<String>);
+pub struct OptionalText(pub(crate) Option<String>);
 
 /// Milliseconds since the epoch.
 #[derive(sqlx::Type)]
@@ -50,7 +50,7 @@ pub struct Seconds(i64);
 /// What a column held that is not what Steward writes.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct Undecodable(String);
+pub struct Undecodable(pub(crate) String);
 
 fn undecodable(what: &str, text: &str, error: impl std::fmt::Display) -> Undecodable {
     Undecodable(format!("`{text}` is not a {what}: {error}"))
@@ -98,7 +98,6 @@ from_text!(RequestStatus, "request state", by_name);
 from_text!(PartTarget, "part target", by_name);
 from_text!(PartAction, "part action", by_name);
 from_text!(PartState, "part state", by_name);
-from_text!(crate::model::AttemptOutcome, "attempt outcome", by_name);
 from_text!(SubjectId, "subject id", |t| Ok(t.into()));
 from_text!(IdentityId, "identity id", |t| Ok(t.into()));
 from_text!(RecordId, "record id", |t| Ok(t.into()));

@@ -258,6 +258,20 @@ impl std::str::FromStr for AttemptOutcome {
     }
 }
 
+impl TryFrom<OptionalText> for Option<AttemptOutcome> {
+    type Error = crate::codec::Undecodable;
+
+    fn try_from(text: OptionalText) -> Result<Self, Self::Error> {
+        text.0
+            .map(|t| {
+                t.parse().map_err(|e: String| {
+                    crate::codec::Undecodable(format!("`{t}` is not an attempt outcome: {e}"))
+                })
+            })
+            .transpose()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct JobAttempt {
     pub attempt: i64,

@@ -7,13 +7,7 @@ use serde::Serialize;
 
 use crate::policy::Span;
 use crate::policy::diagnostic_codes::Rule;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Warning,
-    Error,
-}
+pub use crate::policy::diagnostic_codes::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

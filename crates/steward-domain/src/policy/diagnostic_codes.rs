@@ -2,7 +2,13 @@
 //! structural errors of the file; `L` codes are the linter's legal rules.
 //! Codes never change meaning; retired codes are not reused.
 
-use crate::policy::diagnostic::Severity;
+/// How serious a diagnostic is: errors stop a policy from being used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Rule {

@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::names::names;
-use crate::policy::Span;
 
 /// Art. 6(1) (a) to (f).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -218,19 +217,6 @@ impl ConnectorKind {
             ConnectorKind::Webhook => "webhook",
         }
     }
-}
-
-/// How Steward reaches a system. The declaration of its tables or keys is
-/// read by the connector that uses it; connection secrets stay in the
-/// environment, named here.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Connector {
-    pub kind: ConnectorKind,
-    pub span: Span,
-    pub url_env: String,
-    pub secret_env: Option<String>,
-    /// `{ table = [...] }` or `{ key = [...] }`, as written.
-    pub declaration: toml::Table,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

@@ -3,7 +3,14 @@
 //! value filled in when the text is used. A test checks that every key the
 //! code uses is here, that every key here is used, and that no text is empty.
 
-use crate::publish::texts::Message;
+/// One entry of the catalogue: a key and its text in each language.
+/// `{name}` marks a value filled in by [`fill`](crate::common::lang::fill).
+#[derive(Debug)]
+pub struct Message {
+    pub key: &'static str,
+    pub en: &'static str,
+    pub sv: &'static str,
+}
 
 const fn m(key: &'static str, en: &'static str, sv: &'static str) -> Message {
     Message { key, en, sv }

@@ -2,15 +2,7 @@
 //! key, in the language asked for.
 
 use crate::common::lang::Lang;
-
-/// One entry of the catalogue: a key and its text in each language.
-/// `{name}` marks a value filled in by [`fill`](crate::common::lang::fill).
-#[derive(Debug)]
-pub struct Message {
-    pub key: &'static str,
-    pub en: &'static str,
-    pub sv: &'static str,
-}
+pub use crate::publish::catalogue::Message;
 
 /// The text of `key` in `lang`. Keys are checked by a test against every use
 /// in the code, so an unknown key is a bug; it shows as the key itself.

@@ -13,9 +13,8 @@ use crate::rights::answer::{self, Answer};
 use crate::rights::part_result::PartResult;
 use crate::rights::payload::Payload;
 use crate::rights::render::{Rendered, render};
-use crate::rights::service::{Rights, next};
+use crate::rights::service::{Rights, Viewer, next};
 use crate::rights::submit::CONTACTABLE;
-use crate::rights::verify::Viewer;
 use crate::vault::{Result, VaultError, corrupt};
 
 impl Rights {

@@ -32,6 +32,6 @@ pub use answer::Answer;
 pub use progress::Progress;
 pub use render::Rendered;
 pub use service::Rights;
+pub use service::Viewer;
 pub use submit::{NewRequest, Submission};
-pub use verify::Viewer;
 pub use worker::{Worker, WorkerConfig};

@@ -10,8 +10,7 @@ use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
 use crate::rights::part_result::PartResult;
-use crate::rights::service::{Rights, next, plain, received_on};
-use crate::rights::verify::Viewer;
+use crate::rights::service::{Rights, Viewer, next, plain, received_on};
 use crate::vault::{Result, VaultError, invalid};
 
 impl Rights {

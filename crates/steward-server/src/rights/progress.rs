@@ -8,8 +8,7 @@ use steward_domain::common::ids::RequestId;
 use steward_domain::rights::deadline::Deadline;
 use steward_store::{Job, RequestStep, StoredRequest};
 
-use crate::rights::service::{Rights, received_on};
-use crate::rights::verify::Viewer;
+use crate::rights::service::{Rights, Viewer, received_on};
 use crate::vault::Result;
 
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use steward_domain::common::ids::RequestId;
 use steward_domain::rights::request::{self, RequestEvent, RequestState, RequestStatus};
+use steward_domain::vault::actor::Actor;
 use steward_domain::vault::audit_chain::AuditEvent;
 use steward_store::{NewJob, RequestStep, StoredChallenge, StoredRequest};
 use tokio::sync::Notify;
@@ -167,6 +168,22 @@ impl Rights {
             self.wake.notify_waiters();
         }
         Ok(())
+    }
+}
+
+/// Who asks to see a request: an officer, or the requester with the secret.
+pub enum Viewer<'a> {
+    Officer(&'a Actor),
+    Requester(&'a str),
+}
+
+impl Viewer<'_> {
+    /// How the audit log names them.
+    pub fn actor_id(&self) -> &str {
+        match self {
+            Viewer::Officer(actor) => actor.id.as_str(),
+            Viewer::Requester(_) => "subject",
+        }
     }
 }
 

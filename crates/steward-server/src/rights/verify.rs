@@ -7,29 +7,12 @@ use std::collections::BTreeMap;
 use steward_domain::common::ids::RequestId;
 use steward_domain::rights::one_time_code::{self, Challenge, constant_time_eq};
 use steward_domain::rights::request::{RequestEvent, RequestStatus};
-use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
 use crate::rights::payload::Payload;
-use crate::rights::service::{Rights, next, not_found};
+use crate::rights::service::{Rights, Viewer, next, not_found};
 use crate::rights::submit::{follow_hash, stored_challenge};
 use crate::vault::{Result, VaultError, invalid};
-
-/// Who asks to see a request: an officer, or the requester with the secret.
-pub enum Viewer<'a> {
-    Officer(&'a Actor),
-    Requester(&'a str),
-}
-
-impl Viewer<'_> {
-    /// How the audit log names them.
-    pub(super) fn actor_id(&self) -> &str {
-        match self {
-            Viewer::Officer(actor) => actor.id.as_str(),
-            Viewer::Requester(_) => "subject",
-        }
-    }
-}
 
 impl Rights {
     /// Checks the requester's secret; an unknown request and a wrong secret

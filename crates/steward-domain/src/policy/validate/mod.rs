@@ -8,9 +8,11 @@ mod values;
 
 use std::collections::HashSet;
 
+use crate::common::lang::Lang;
 use crate::policy::diagnostic::Diagnostic;
+use crate::policy::diagnostic_codes;
+use crate::policy::model::*;
 use crate::policy::raw::RawPolicy;
-use crate::policy::*;
 use toml_errors::from_toml_error;
 
 /// The result of reading a policy file: the policy when it is structurally

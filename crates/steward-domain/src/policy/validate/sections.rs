@@ -7,11 +7,14 @@ use toml::Spanned;
 
 use super::TextKind;
 use super::Validator;
+use crate::common::lang::Lang;
+use crate::common::period::Period;
 use crate::policy::country;
 use crate::policy::diagnostic::Diagnostic;
 use crate::policy::diagnostic_codes::{self};
+use crate::policy::model::*;
 use crate::policy::raw::{self, RawConnector};
-use crate::policy::*;
+use crate::policy::vocabulary::*;
 
 impl Validator<'_> {
     pub(super) fn meta(&mut self, raw: raw::RawPolicyMeta) -> PolicyMeta {

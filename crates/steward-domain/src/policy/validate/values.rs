@@ -8,11 +8,15 @@ use toml::Spanned;
 use super::TextKind;
 use super::Validator;
 use super::toml_errors::closest;
+use crate::common::lang::Lang;
+use crate::common::period::Period;
 use crate::policy::country;
+use crate::policy::country::Country;
 use crate::policy::diagnostic::Diagnostic;
 use crate::policy::diagnostic_codes::{self};
+use crate::policy::model::*;
 use crate::policy::raw::{self, Id, RawText};
-use crate::policy::*;
+use jiff::civil::Date;
 
 impl Validator<'_> {
     pub(super) fn id(&mut self, id: &Id, what: &str, dotted: bool) -> String {

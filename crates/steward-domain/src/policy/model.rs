@@ -1,0 +1,411 @@
+//! The checked policy: every structure the TOML file declares, its
+//! references resolved, and the lookups later code uses.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use jiff::civil::Date;
+
+use crate::common::lang::Lang;
+use crate::common::period::Period;
+use crate::policy::country::Country;
+use crate::policy::vocabulary::*;
+
+/// How Steward reaches a system. The declaration of its tables or keys is
+/// read by the connector that uses it; connection secrets stay in the
+/// environment, named here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connector {
+    pub kind: ConnectorKind,
+    pub span: Span,
+    pub url_env: String,
+    pub secret_env: Option<String>,
+    /// `{ table = [...] }` or `{ key = [...] }`, as written.
+    pub declaration: toml::Table,
+}
+
+/// Byte offsets into the policy file.
+pub type Span = Range<usize>;
+
+/// Text in the policy's languages, or one language-neutral string (a proper name).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub neutral: Option<String>,
+    pub by_lang: BTreeMap<Lang, String>,
+}
+
+impl Text {
+    pub fn neutral(text: impl Into<String>) -> Self {
+        Self {
+            neutral: Some(text.into()),
+            by_lang: BTreeMap::new(),
+        }
+    }
+
+    /// The text in `lang`; a checked policy has every prose text in every
+    /// language it declares, so the fallbacks only serve proper names.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.by_lang
+            .get(&lang)
+            .or(self.neutral.as_ref())
+            .or_else(|| self.by_lang.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+/// A dotted version such as `3.1`, compared number by number.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(pub Vec<u64>);
+
+impl Version {
+    /// `3.1` and `3.1.0` are the same version; parts are plain digits.
+    pub fn parse(input: &str) -> Option<Self> {
+        let parts: Option<Vec<u64>> = input
+            .split('.')
+            .map(|p| {
+                let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+                digits.then(|| p.parse().ok()).flatten()
+            })
+            .collect();
+        let mut parts = parts?;
+        while parts.len() > 1 && parts.last() == Some(&0) {
+            parts.pop();
+        }
+        Some(Version(parts))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join("."))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub meta: PolicyMeta,
+    pub controller: Controller,
+    pub rights: Rights,
+    pub subject_types: Vec<SubjectType>,
+    pub sources: Vec<Source>,
+    pub categories: Vec<Category>,
+    pub purposes: Vec<Purpose>,
+    pub retention: Vec<RetentionRule>,
+    pub recipients: Vec<Recipient>,
+    pub systems: Vec<System>,
+    pub cookies: Vec<Cookie>,
+    pub security_measures: Vec<SecurityMeasure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyMeta {
+    pub id: String,
+    pub version: Version,
+    pub effective: Date,
+    pub languages: Vec<Lang>,
+    pub default_language: Lang,
+    pub changes: Option<Text>,
+    /// Identity kinds of the organisation's own, beside `email`, `phone`,
+    /// `personnummer` and `customer_id`, e.g. `app_user_id`.
+    pub identity_kinds: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Controller {
+    pub name: String,
+    pub organisation_number: Option<String>,
+    pub address: String,
+    pub country: Country,
+    pub email: String,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    /// The youngest subject the controller serves, when the policy says so.
+    /// Art. 8 and Dataskyddslagen 2 kap. 4 § set 13 for a child's own consent
+    /// to information society services whatever the policy says.
+    pub minimum_age: Option<u32>,
+    pub minimum_age_span: Option<Span>,
+    pub acts_as_processor: Option<Text>,
+    pub dpo: Option<Contact>,
+    pub eu_representative: Option<Contact>,
+    pub supervisory_authority: Contact,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rights {
+    pub response_deadline: Period,
+    pub response_deadline_span: Option<Span>,
+    /// `None`: every copy is free.
+    pub free_copies_per_year: Option<u32>,
+    pub fee_after: Option<Text>,
+    pub identity_verification: Verification,
+    pub contact: String,
+    pub notice_changes: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubjectType {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub data_normally_stored: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub span: Span,
+    pub kind: SourceKind,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Dotted: `contact.email` is a child of `contact`.
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    /// Art. 9(1).
+    pub special: bool,
+    /// A national identification number (Art. 87), e.g. the Swedish personnummer.
+    pub national_id: bool,
+    pub justification: Option<Text>,
+    /// Non-empty for derived data (profiles, segments, histories).
+    pub derived_from: Vec<String>,
+    /// Empty: collected from the subject.
+    pub sources: Vec<String>,
+}
+
+impl Category {
+    pub fn parent(&self) -> Option<&str> {
+        self.id.rsplit_once('.').map(|(parent, _)| parent)
+    }
+
+    /// Whether this category is `ancestor` or below it.
+    pub fn is_within(&self, ancestor: &str) -> bool {
+        is_within(&self.id, ancestor)
+    }
+}
+
+/// Whether the dotted id `id` is `ancestor` or one of its descendants.
+pub fn is_within(id: &str, ancestor: &str) -> bool {
+    id == ancestor
+        || id
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+#[derive(Debug, Clone)]
+pub struct AutomatedDecision {
+    pub legal_effect: bool,
+    pub basis: Option<AutomatedDecisionBasis>,
+    pub logic: Text,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Purpose {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Text,
+    /// `None` only for purposes that use anonymised data alone.
+    pub legal_basis: Option<LegalBasis>,
+    pub legitimate_interest: Option<Text>,
+    /// The law behind a legal obligation or public task (Art. 6(3)).
+    pub law: Option<String>,
+    pub special_condition: Option<SpecialCondition>,
+    pub categories: Vec<String>,
+    pub subjects: Vec<String>,
+    pub direct_marketing: bool,
+    pub profiling: bool,
+    pub automated_decision: Option<AutomatedDecision>,
+    pub provision: Option<Provision>,
+    pub consequence: Option<Text>,
+    /// Works on anonymised data only: outside the GDPR once anonymised.
+    pub anonymous: bool,
+    /// The policy version in which this purpose last changed materially;
+    /// consent given before it must be asked for again.
+    pub changed_in: Option<Version>,
+}
+
+/// When a retention period ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetentionPeriod {
+    /// Kept as long as needed, with a stated justification.
+    Indefinite,
+    /// `period` after the earliest of `after` (collection by default),
+    /// optionally moved to the end of that calendar year first, and kept
+    /// between `minimum` and `maximum` from collection.
+    Counted {
+        period: Period,
+        after: Vec<Event>,
+        calendar_year_end: bool,
+        minimum: Option<Period>,
+        maximum: Option<Period>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct RetentionRule {
+    pub id: String,
+    pub span: Span,
+    pub categories: Vec<String>,
+    pub purposes: Vec<String>,
+    pub period: RetentionPeriod,
+    /// The rule stops applying when this happens first (another rule takes over).
+    pub unless: Option<Event>,
+    pub justification: Option<Text>,
+    pub law: Option<String>,
+    /// Kept despite an erasure request, and why; a rule that names a `law`
+    /// is kept under Art. 17(3)(b) unless it says otherwise.
+    pub erasure_exception: Option<ErasureException>,
+    pub action: RetentionAction,
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Safeguard {
+    pub kind: SafeguardKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub role: RecipientRole,
+    pub description: Option<Text>,
+    pub purposes: Vec<String>,
+    pub categories: Vec<String>,
+    pub country: Country,
+    pub country_span: Span,
+    pub safeguard: Option<Safeguard>,
+    pub safeguard_reference: Option<Text>,
+    pub adequacy_scope_confirmed: bool,
+    pub law: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct System {
+    pub id: String,
+    pub span: Span,
+    pub name: Text,
+    pub description: Option<Text>,
+    pub categories: Vec<String>,
+    pub processor: Option<String>,
+    pub connector: Option<Connector>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieLifetime {
+    Session,
+    Persistent(Period),
+}
+
+#[derive(Debug, Clone)]
+pub struct Cookie {
+    pub name: String,
+    pub span: Span,
+    pub category: CookieCategory,
+    /// `None` is a defect the linter reports: Art. 13(2)(a) and the ePrivacy rules
+    /// need the lifetime.
+    pub lifetime: Option<CookieLifetime>,
+    /// The condition for this variant of a cookie, e.g. "if you tick Remember me".
+    pub when: Option<Text>,
+    pub purpose: Option<String>,
+    pub provider: Option<String>,
+    pub description: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityMeasure {
+    pub id: String,
+    pub span: Span,
+    pub description: Text,
+}
+
+impl Policy {
+    pub fn purpose(&self, id: &str) -> Option<&Purpose> {
+        self.purposes.iter().find(|p| p.id == id)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    pub fn subject_type(&self, id: &str) -> Option<&SubjectType> {
+        self.subject_types.iter().find(|s| s.id == id)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn recipient(&self, id: &str) -> Option<&Recipient> {
+        self.recipients.iter().find(|r| r.id == id)
+    }
+
+    /// The declared categories with no children: the data actually held.
+    pub fn leaf_categories(&self) -> impl Iterator<Item = &Category> {
+        self.categories.iter().filter(|c| {
+            !self
+                .categories
+                .iter()
+                .any(|other| other.parent() == Some(c.id.as_str()))
+        })
+    }
+
+    /// The leaf categories at or below each of `ids`.
+    pub fn expand_categories<'a>(&'a self, ids: &'a [String]) -> Vec<&'a Category> {
+        self.leaf_categories()
+            .filter(|leaf| ids.iter().any(|id| leaf.is_within(id)))
+            .collect()
+    }
+
+    /// The retention rules that govern `category` (a leaf) when used for `purpose`.
+    pub fn retention_for<'a>(
+        &'a self,
+        category: &'a str,
+        purpose: &'a str,
+    ) -> impl Iterator<Item = &'a RetentionRule> + 'a {
+        self.retention.iter().filter(move |rule| {
+            rule.purposes.iter().any(|p| p == purpose)
+                && rule.categories.iter().any(|c| is_within(category, c))
+        })
+    }
+
+    pub fn recipients_for<'a>(&'a self, purpose: &'a str) -> impl Iterator<Item = &'a Recipient> {
+        self.recipients
+            .iter()
+            .filter(move |r| r.purposes.iter().any(|p| p == purpose))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_by_number_and_ignore_trailing_zeros() {
+        let v = |s: &str| Version::parse(s).unwrap_or_else(|| panic!("{s}"));
+        assert_eq!(v("3.1.0"), v("3.1"));
+        assert!(v("3.10") > v("3.9"));
+        assert!(v("4") > v("3.99"));
+        for bad in ["", "v2", "3.", "+2.0", "3.-1", "3..1"] {
+            assert_eq!(Version::parse(bad), None, "{bad}");
+        }
+    }
+}
