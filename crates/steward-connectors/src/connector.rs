@@ -69,7 +69,7 @@ pub enum Act<'a> {
     Unsubscribe,
 }
 
-/// Which right, without its details: what [`Connector::can`] is asked.
+/// Which right, without its details: what [`Declaration::can`] is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActKind {
     Rectify,

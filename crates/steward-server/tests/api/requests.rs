@@ -674,3 +674,63 @@ fn smtp_settings_that_cannot_work_are_refused_with_the_reason() {
         "the sender address `not an address` is not an e-mail address"
     );
 }
+
+/// The vault's part of an erasure plans from what the store holds in clear:
+/// it opens no value, and the worker appears in the log only for what it
+/// erased, never for viewing the data it was about to delete.
+#[tokio::test]
+async fn an_erasure_opens_nothing_and_the_worker_only_erases() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "billing.invoice",
+        json!({ "number": "F-1001", "total": 499 }),
+        &["bookkeeping"],
+    )
+    .await;
+    let bert = app.customer("bert@example.se").await;
+    app.store(
+        &bert,
+        "contact.email",
+        json!("bert@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    for email in ["anna@example.se", "bert@example.se"] {
+        let (id, secret) = app
+            .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": email }], "grounds": "I am no longer a customer" }))
+            .await;
+        app.do_manual_parts(&id).await;
+        assert_eq!(app.answered(&id, &secret).await["state"], "completed");
+    }
+    let (entries, _) = app.vault.store().audit_log().await.unwrap();
+    let by_worker = |subject: &str| -> Vec<String> {
+        let pseudonym = app.vault.pseudonym(&sid(subject));
+        entries
+            .iter()
+            .filter(|e| e.event.actor == "worker" && e.event.subject.as_deref() == Some(&pseudonym))
+            // The request's own steps (answered) are not acts on the data.
+            .filter(|e| !e.event.action.starts_with("request."))
+            .map(|e| e.event.action.clone())
+            .collect()
+    };
+    assert_eq!(
+        by_worker(&anna),
+        ["records.erase"],
+        "the invoice kept, the rest deleted"
+    );
+    assert_eq!(
+        by_worker(&bert),
+        ["subject.erase"],
+        "nothing kept: crypto-shredded"
+    );
+}

@@ -129,3 +129,18 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
     assert_eq!(checked, routes.len() * 4);
     assert_eq!(routes.len(), 23, "every vault route is checked");
 }
+
+/// Steward's own role, which its workers act in, is no token's.
+#[tokio::test]
+async fn no_token_can_be_made_for_stewards_own_role() {
+    let app = spawn_app().await;
+    let response = app
+        .post("/v1/tokens", &app.admin, json!({ "role": "system" }))
+        .await;
+    assert_eq!(response.status(), 422);
+    let made = app
+        .vault
+        .create_token(&Actor::cli(), Role::System, Vec::new(), "worker")
+        .await;
+    assert!(made.is_err(), "the vault refuses it too");
+}
