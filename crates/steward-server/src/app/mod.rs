@@ -29,10 +29,10 @@ pub struct Application {
 }
 
 impl Application {
-    /// Opens the store (creating the data directory for the embedded one),
-    /// loads or creates the key, opens the vault (finishing an interrupted
-    /// key rotation), connects the policy's systems, starts the workers and
-    /// binds the listener.
+    /// Checks the policy's systems and the mail settings, binds the listener,
+    /// opens the store (creating the data directory for the embedded one),
+    /// loads or creates the key, opens the vault (finishing an interrupted key
+    /// rotation) and starts the workers.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut notes = Vec::new();
         if settings.embedded() {
@@ -43,15 +43,35 @@ impl Application {
                 )
             })?;
         }
-        let key_file = settings.key_file();
-        let (kek, source) = keyfile::load_or_create(settings.key.as_ref(), &key_file)?;
-        if let KeySource::Generated = source {
+        let systems = Systems::from_policy(&settings.policy, &settings.environment)
+            .with_context(|| format!("in the policy `{}`", settings.policy.meta.id))?;
+        for (system, variable) in systems.missing_environment() {
             notes.push(format!(
-                "generated a new key-encryption key in {}.\n         Back it up, apart from the database: without it nothing stored can be read.\n         In production, set {} instead of keeping the key beside the data.",
-                key_file.display(),
-                keyfile::ENV_VAR
+                "warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
             ));
         }
+        let mut outbox = Outbox::new(settings.outbox_dir());
+        if let Some(smtp) = &settings.smtp {
+            let url = smtp.url.expose_secret();
+            if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {
+                notes.push(
+                    "warning: the SMTP URL sends its password unencrypted; use smtps:// or add ?tls=required".into(),
+                );
+            }
+            let from = smtp
+                .from
+                .clone()
+                .unwrap_or_else(|| settings.policy.controller.email.clone());
+            outbox = outbox.with_smtp(url, &from)?;
+        }
+        let listener = match settings.listen {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr}"))?,
+            ),
+            None => None,
+        };
         let url = match &settings.database_url {
             Some(url) => url.expose_secret().to_owned(),
             None => format!(
@@ -64,6 +84,17 @@ impl Application {
                 .await
                 .with_context(|| format!("cannot open the database {}", redact(&url)))?,
         );
+        // The key last: nothing that can fail before it leaves a new key
+        // file behind unannounced.
+        let key_file = settings.key_file();
+        let (kek, source) = keyfile::load_or_create(settings.key.as_ref(), &key_file)?;
+        if let KeySource::Generated = source {
+            notes.push(format!(
+                "generated a new key-encryption key in {}.\n         Back it up, apart from the database: without it nothing stored can be read.\n         In production, set {} instead of keeping the key beside the data.",
+                key_file.display(),
+                keyfile::ENV_VAR
+            ));
+        }
         let vault = match open_vault(&settings, &store, kek.clone()).await {
             Err(VaultError::WrongKey { expected, given }) => {
                 // A rotation interrupted after the database changed but before
@@ -89,38 +120,10 @@ impl Application {
             other => other?,
         };
         let vault = Arc::new(vault);
-        let systems = Systems::from_policy(&settings.policy, &settings.environment)?;
-        for (system, variable) in systems.missing_environment() {
-            notes.push(format!(
-                "warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
-            ));
-        }
-        let mut outbox = Outbox::new(settings.outbox_dir());
-        if let Some(smtp) = &settings.smtp {
-            let url = smtp.url.expose_secret();
-            if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {
-                notes.push(
-                    "warning: the SMTP URL sends its password unencrypted; use smtps:// or add ?tls=required".into(),
-                );
-            }
-            let from = smtp
-                .from
-                .clone()
-                .unwrap_or_else(|| settings.policy.controller.email.clone());
-            outbox = outbox.with_smtp(url, &from)?;
-        }
         let rights = Arc::new(Rights::new(vault, Arc::new(systems), outbox));
         for _ in 0..settings.workers {
             tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
         }
-        let listener = match settings.listen {
-            Some(addr) => Some(
-                tokio::net::TcpListener::bind(addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {addr}"))?,
-            ),
-            None => None,
-        };
         Ok(Self {
             router: crate::http::router(Arc::clone(&rights)),
             rights,
