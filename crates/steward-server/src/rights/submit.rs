@@ -158,24 +158,7 @@ impl Rights {
         } else {
             RequestState::AwaitingVerification
         };
-        let mut stored = StoredRequest {
-            id: id.clone(),
-            kind: input.kind,
-            status: state.status(),
-            state_detail: None,
-            subject_id: None,
-            language,
-            payload_sealed: payload.seal(self.vault.key_ring(), &id)?,
-            follow_hash: follow_hash(&secret),
-            received_at: now,
-            due_on: Deadline::new(self.vault.today()).due(),
-            extended_on: None,
-            extension_reason: None,
-            held: None,
-            result_sealed: None,
-            updated_at: now,
-        };
-        stored.set_state(&state);
+        let stored = self.new_request(&id, input.kind, &state, language, &payload, &secret)?;
         let actor_id = officer.map_or("subject", |a| a.id.as_str());
         let step = self.step(
             &id,
@@ -210,6 +193,36 @@ impl Rights {
             follow_secret: secret,
             status: stored.status,
             due: stored.due_on,
+        })
+    }
+
+    /// A request as it is first stored: received now, due in a month.
+    pub(super) fn new_request(
+        &self,
+        id: &RequestId,
+        kind: RequestKind,
+        state: &RequestState,
+        language: Lang,
+        payload: &Payload,
+        follow_secret: &str,
+    ) -> Result<StoredRequest> {
+        let now = self.vault.now();
+        Ok(StoredRequest {
+            id: id.clone(),
+            kind,
+            status: state.status(),
+            state_detail: state.detail(),
+            subject_id: None,
+            language,
+            payload_sealed: payload.seal(self.vault.key_ring(), id)?,
+            follow_hash: follow_hash(follow_secret),
+            received_at: now,
+            due_on: Deadline::new(self.vault.today()).due(),
+            extended_on: None,
+            extension_reason: None,
+            held: None,
+            result_sealed: None,
+            updated_at: now,
         })
     }
 

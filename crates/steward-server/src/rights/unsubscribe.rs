@@ -3,14 +3,12 @@
 //! without conditions, at once.
 
 use steward_domain::common::ids::{RequestId, SubjectId};
-use steward_domain::rights::deadline::Deadline;
 use steward_domain::rights::request::{RequestKind, RequestState};
 use steward_domain::vault::crypto::sha256_hex;
-use steward_store::StoredRequest;
 
 use crate::rights::payload::Payload;
 use crate::rights::service::Rights;
-use crate::rights::submit::{Submission, follow_hash, new_follow_secret};
+use crate::rights::submit::{Submission, new_follow_secret};
 use crate::vault::{Result, VaultError, fresh_id};
 
 impl Rights {
@@ -36,7 +34,6 @@ impl Rights {
         }
         let id: RequestId = fresh_id();
         let secret = new_follow_secret();
-        let now = self.vault.now();
         let payload = Payload {
             identities: Vec::new(),
             purpose: Some("direct_marketing".into()),
@@ -44,23 +41,15 @@ impl Rights {
             value: None,
             grounds: None,
         };
-        let stored = StoredRequest {
-            id: id.clone(),
-            kind: RequestKind::Unsubscribe,
-            status: RequestState::Verified.status(),
-            state_detail: None,
-            subject_id: Some(subject.clone()),
-            language: self.vault.policy().meta.default_language,
-            payload_sealed: payload.seal(self.vault.key_ring(), &id)?,
-            follow_hash: follow_hash(&secret),
-            received_at: now,
-            due_on: Deadline::new(self.vault.today()).due(),
-            extended_on: None,
-            extension_reason: None,
-            held: None,
-            result_sealed: None,
-            updated_at: now,
-        };
+        let mut stored = self.new_request(
+            &id,
+            RequestKind::Unsubscribe,
+            &RequestState::Verified,
+            self.vault.policy().meta.default_language,
+            &payload,
+            &secret,
+        )?;
+        stored.subject_id = Some(subject.clone());
         let step = self.step(
             &id,
             "submitted",

@@ -159,9 +159,9 @@ async fn a_verified_email_and_an_unverified_phone_reach_nobody_elses_data() {
     assert_eq!(named("subject.lookup"), created);
 }
 
-#[tokio::test]
-async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
-    let app = spawn_app().await;
+/// Anna, a customer with her e-mail address (for customer service) and an
+/// invoice (for bookkeeping, which Bokföringslagen keeps).
+async fn anna_with_an_invoice(app: &TestApp) -> String {
     let anna = app.customer("anna@example.se").await;
     app.store(
         &anna,
@@ -178,6 +178,13 @@ async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
         &["bookkeeping"],
     )
     .await;
+    anna
+}
+
+#[tokio::test]
+async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
+    let app = spawn_app().await;
+    let anna = anna_with_an_invoice(&app).await;
     assert_eq!(
         app.event(
             &anna,
@@ -681,22 +688,7 @@ fn smtp_settings_that_cannot_work_are_refused_with_the_reason() {
 #[tokio::test]
 async fn an_erasure_opens_nothing_and_the_worker_only_erases() {
     let app = spawn_app().await;
-    let anna = app.customer("anna@example.se").await;
-    app.store(
-        &anna,
-        "contact.email",
-        json!("anna@example.se"),
-        &["customer_service"],
-    )
-    .await;
-    app.store_as(
-        &app.admin,
-        &anna,
-        "billing.invoice",
-        json!({ "number": "F-1001", "total": 499 }),
-        &["bookkeeping"],
-    )
-    .await;
+    let anna = anna_with_an_invoice(&app).await;
     let bert = app.customer("bert@example.se").await;
     app.store(
         &bert,
