@@ -76,10 +76,11 @@ impl RequestKind {
         )
     }
 
-    /// Whether the request hands over a copy of data, which Art. 15(3) lets
-    /// the controller charge for beyond the free copies.
+    /// Whether the request hands over a copy of data that Art. 15(3) lets
+    /// the controller charge for beyond the free copies: access copies only.
+    /// Portability (Art. 20) is free, and does not count as a copy.
     pub fn yields_a_copy(self) -> bool {
-        matches!(self, RequestKind::Access | RequestKind::Portability)
+        self == RequestKind::Access
     }
 }
 
@@ -452,6 +453,10 @@ mod tests {
         assert!(
             !fee_may_apply(RequestKind::Erasure, Some(1), 5),
             "only copies carry fees"
+        );
+        assert!(
+            !fee_may_apply(RequestKind::Portability, Some(1), 5),
+            "Art. 20 is free: portability is never charged as an access copy"
         );
     }
 }

@@ -394,6 +394,27 @@ async fn an_objection_to_a_purpose_on_contract_is_refused_with_the_reason() {
     );
 }
 
+/// Art. 20 is free: a portability request is never held for a fee, and does
+/// not use up the year's free access copy (Connectel gives one).
+#[tokio::test]
+async fn portability_is_free_and_not_counted_as_an_access_copy() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let ask = |kind: &str| json!({ "kind": kind, "identities": [{ "kind": "email", "value": "anna@example.se" }] });
+    for kind in ["portability", "portability", "access"] {
+        let (id, secret) = app.submit_verified(ask(kind)).await;
+        let view: Value = app
+            .as_requester("GET", &format!("/v1/requests/{id}"), &secret, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(view["held"], Value::Null, "{kind} is not held: {view}");
+        app.do_manual_parts(&id).await;
+        assert_eq!(app.answered(&id, &secret).await["state"], "completed");
+    }
+}
+
 #[tokio::test]
 async fn the_second_copy_in_a_year_waits_for_the_officer_and_extension_tells_the_subject() {
     let app = spawn_app().await;
