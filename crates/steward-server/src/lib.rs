@@ -22,7 +22,7 @@ mod systems;
 mod vault;
 
 pub use app::keyfile;
-pub use app::{Application, Settings, SmtpSettings, redact, shutdown_signal};
+pub use app::{Application, Note, NoteKind, Settings, SmtpSettings, redact, shutdown_signal};
 pub use http::access::{Access, ROUTES};
 pub use http::dto;
 pub use mail::{Addressee, Outbox};

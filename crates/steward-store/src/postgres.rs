@@ -23,6 +23,8 @@ type Backend = PostgresStore;
 
 /// What PostgreSQL's SQL says differently.
 mod dialect {
+    /// How a writing transaction begins.
+    pub const BEGIN_WRITE: &str = "BEGIN";
     pub const NAME: &str = "postgres";
     pub const FOR_UPDATE: &str = " FOR UPDATE";
     pub const FOR_SHARE: &str = " FOR SHARE";

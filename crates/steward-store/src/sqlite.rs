@@ -31,6 +31,8 @@ type Backend = SqliteStore;
 
 /// What SQLite's SQL says differently.
 mod dialect {
+    /// How a writing transaction begins.
+    pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
     pub const NAME: &str = "sqlite";
     /// One writer at a time: nothing to lock.
     pub const FOR_UPDATE: &str = "";

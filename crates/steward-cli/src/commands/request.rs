@@ -226,7 +226,8 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             work,
             follow,
         } => {
-            let app = vault::open(&vault).await?;
+            // It carries out parts: it tells of systems it cannot reach.
+            let app = vault::build(vault.settings()?).await?;
             let worker = Worker::new(app.rights().clone(), work.config());
             if follow {
                 eprintln!("steward: worker {} started; Ctrl-C stops", worker.name());

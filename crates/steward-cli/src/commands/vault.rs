@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use steward_server::{Application, Settings, SmtpSettings, keyfile};
+use steward_server::{Application, NoteKind, Settings, SmtpSettings, keyfile};
 
 #[derive(Args, Clone)]
 pub struct VaultArgs {
@@ -46,17 +46,26 @@ impl VaultArgs {
     }
 }
 
-/// Builds the application from `settings` and tells the operator what they
-/// should know about how it started.
+/// Builds the application from `settings` for a process that serves or
+/// works requests, and tells the operator everything they should know about
+/// how it started.
 pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-    let app = Application::build(settings).await?;
-    for note in app.notes() {
-        eprintln!("steward: {note}");
-    }
-    Ok(app)
+    build_telling(settings, |_| true).await
 }
 
-/// The application for a command that runs once.
+/// The application for a command that runs once and carries out no request:
+/// it tells of keys, not of systems it will not reach.
 pub async fn open(args: &VaultArgs) -> anyhow::Result<Application> {
-    build(args.settings()?).await
+    build_telling(args.settings()?, |kind| !kind.concerns_requests()).await
+}
+
+async fn build_telling(
+    settings: Settings,
+    tell: impl Fn(NoteKind) -> bool,
+) -> anyhow::Result<Application> {
+    let app = Application::build(settings).await?;
+    for note in app.notes().iter().filter(|n| tell(n.kind)) {
+        eprintln!("steward: {}", note.text);
+    }
+    Ok(app)
 }

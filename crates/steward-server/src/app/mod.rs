@@ -25,7 +25,40 @@ pub struct Application {
     rights: Arc<Rights>,
     listener: Option<tokio::net::TcpListener>,
     router: axum::Router,
-    notes: Vec<String>,
+    notes: Vec<Note>,
+}
+
+/// Something the operator should know about how Steward started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// A new key-encryption key was written: it must be backed up.
+    KeyGenerated,
+    /// An interrupted key rotation was finished.
+    RotationFinished,
+    /// A connected system cannot be reached: requests' parts will fail.
+    SystemUnreachable,
+    /// SMTP would send its password unencrypted.
+    UnencryptedSmtp,
+}
+
+impl NoteKind {
+    /// Whether it matters to a process that carries out requests only.
+    pub fn concerns_requests(self) -> bool {
+        matches!(
+            self,
+            NoteKind::SystemUnreachable | NoteKind::UnencryptedSmtp
+        )
+    }
+}
+
+fn note(kind: NoteKind, text: String) -> Note {
+    Note { kind, text }
 }
 
 impl Application {
@@ -46,17 +79,18 @@ impl Application {
         let systems = Systems::from_policy(&settings.policy, &settings.environment)
             .with_context(|| format!("in the policy `{}`", settings.policy.meta.id))?;
         for (system, variable) in systems.missing_environment() {
-            notes.push(format!(
+            notes.push(note(NoteKind::SystemUnreachable, format!(
                 "warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
-            ));
+            )));
         }
         let mut outbox = Outbox::new(settings.outbox_dir());
         if let Some(smtp) = &settings.smtp {
             let url = smtp.url.expose_secret();
             if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {
-                notes.push(
+                notes.push(note(
+                    NoteKind::UnencryptedSmtp,
                     "warning: the SMTP URL sends its password unencrypted; use smtps:// or add ?tls=required".into(),
-                );
+                ));
             }
             let from = smtp
                 .from
@@ -89,11 +123,11 @@ impl Application {
         let key_file = settings.key_file();
         let (kek, source) = keyfile::load_or_create(settings.key.as_ref(), &key_file)?;
         if let KeySource::Generated = source {
-            notes.push(format!(
+            notes.push(note(NoteKind::KeyGenerated, format!(
                 "generated a new key-encryption key in {}.\n         Back it up, apart from the database: without it nothing stored can be read.\n         In production, set {} instead of keeping the key beside the data.",
                 key_file.display(),
                 keyfile::ENV_VAR
-            ));
+            )));
         }
         let vault = match open_vault(&settings, &store, kek.clone()).await {
             Err(VaultError::WrongKey { expected, given }) => {
@@ -108,9 +142,12 @@ impl Application {
                                 key_file.display()
                             )
                         })?;
-                        notes.push(format!(
-                            "finished an interrupted key rotation: {} is now the key.",
-                            key_file.display()
+                        notes.push(note(
+                            NoteKind::RotationFinished,
+                            format!(
+                                "finished an interrupted key rotation: {} is now the key.",
+                                key_file.display()
+                            ),
                         ));
                         open_vault(&settings, &store, new_kek).await?
                     }
@@ -147,7 +184,7 @@ impl Application {
 
     /// What the operator should know about how it started (a key generated,
     /// a rotation finished, a system that cannot be reached).
-    pub fn notes(&self) -> &[String] {
+    pub fn notes(&self) -> &[Note] {
         &self.notes
     }
 

@@ -137,9 +137,14 @@ pub async fn admit(
     next: Next,
 ) -> Response {
     let route = path.as_ref().map_or("", |p| p.as_str());
+    // HEAD is answered by a route's GET handler, and admitted as GET is.
+    let method = match request.method().as_str() {
+        "HEAD" => "GET",
+        other => other,
+    };
     let access = ROUTES
         .iter()
-        .find(|(method, path, _)| *path == route && request.method().as_str() == *method)
+        .find(|(m, path, _)| *path == route && *m == method)
         .map(|(_, _, access)| *access);
     let admitted = match access {
         Some(access) => decide(&state, access, request.headers()).await,

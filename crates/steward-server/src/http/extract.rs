@@ -89,7 +89,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Follower {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         match admitted(parts)? {
-            Admitted::Token(actor) => Ok(Follower::Officer(actor.clone())),
+            // The route table admits only officers' tokens here; checked
+            // again, as a request's data is at stake.
+            Admitted::Token(actor) if actor.role.is_officer() => {
+                Ok(Follower::Officer(actor.clone()))
+            }
+            Admitted::Token(actor) => Err(ApiError::Forbidden(format!(
+                "the {} role may not follow requests",
+                actor.role
+            ))),
             Admitted::Requester(secret) => Ok(Follower::Requester(secret.clone())),
             Admitted::Anyone => Err(ApiError::Unauthorized),
         }

@@ -47,13 +47,34 @@ pub struct Kept {
     pub until: Option<String>,
 }
 
-/// Puts the parts' results together: `results` holds each done part's
-/// result, opened, beside its job.
+/// How one part of a request ended: its job, its result (opened) when it
+/// is done, and why a done part still counts as not done.
+pub struct PartEnd<'a> {
+    pub job: &'a Job,
+    pub result: Option<PartResult>,
+    pub failure: Option<String>,
+}
+
+impl PartEnd<'_> {
+    pub fn done(&self) -> bool {
+        self.job.state == PartState::Done && self.failure.is_none()
+    }
+
+    /// Why it is not done, when it is not.
+    pub fn reason(&self) -> Option<String> {
+        if self.done() {
+            return None;
+        }
+        self.failure.clone().or_else(|| self.job.last_error.clone())
+    }
+}
+
+/// Puts the parts' results together.
 pub fn assemble(
     policy: &Policy,
     stored: &StoredRequest,
     generated: &str,
-    parts: &[(&Job, Option<PartResult>)],
+    parts: &[PartEnd<'_>],
 ) -> Answer {
     let mut answer = Answer {
         request: stored.id.to_string(),
@@ -64,17 +85,17 @@ pub fn assemble(
         not_portable: Vec::new(),
         kept: Vec::new(),
     };
-    for (job, result) in parts {
-        let done = job.state == PartState::Done;
+    for end in parts {
+        let job = end.job;
         let system = job.target.label();
         answer.parts.push(AnsweredPart {
             system: system.clone(),
             action: job.action.to_string(),
-            done,
+            done: end.done(),
             manual: job.manual,
-            reason: if done { None } else { job.last_error.clone() },
+            reason: end.reason(),
         });
-        match result {
+        match &end.result {
             Some(PartResult::Held { data }) => answer.data.extend(data.iter().cloned()),
             Some(PartResult::Found { found }) => {
                 answer.data.extend(found.iter().map(|f| HeldValue {
@@ -108,7 +129,9 @@ pub fn assemble(
                         .map(|e| Kept {
                             system: system.clone(),
                             what: e.what.clone(),
-                            reason: e.reason.clone().unwrap_or_default(),
+                            reason: e.reason.clone().unwrap_or_else(|| {
+                                "kept by the system, which gave no reason".into()
+                            }),
                             until: None,
                         }),
                 );

@@ -9,7 +9,7 @@ use steward_domain::rights::request::{PartOutcome, RequestEvent, RequestStatus};
 use steward_store::StoredRequest;
 
 use crate::mail::Addressee;
-use crate::rights::answer::{self, Answer};
+use crate::rights::answer::{self, Answer, PartEnd};
 use crate::rights::part_result::PartResult;
 use crate::rights::payload::Payload;
 use crate::rights::render::{Rendered, render};
@@ -30,28 +30,45 @@ impl Rights {
             return Ok(());
         }
         let keys = self.vault.key_ring();
-        let mut results = Vec::with_capacity(jobs.len());
+        let mut ended = Vec::with_capacity(jobs.len());
         for job in &jobs {
-            let result = match (&job.result_sealed, job.state) {
-                (Some(sealed), PartState::Done) => {
-                    Some(PartResult::open(keys, id, &job.id, sealed)?)
-                }
-                _ => None,
+            let mut end = PartEnd {
+                job,
+                result: None,
+                failure: None,
             };
-            results.push((job, result));
+            if job.state == PartState::Done {
+                // A done part's result that is missing or does not open is
+                // reported as that part's failure: the answer says so, and
+                // the rest of the request is not held up by it.
+                match &job.result_sealed {
+                    Some(sealed) => match PartResult::open(keys, id, &job.id, sealed) {
+                        Ok(result) => end.result = Some(result),
+                        Err(e) => {
+                            tracing::error!(request = %id, part = %job.id, error = %e, "a part's result cannot be read");
+                            end.failure = Some(format!("its result cannot be read: {e}"));
+                        }
+                    },
+                    None => {
+                        tracing::error!(request = %id, part = %job.id, "a done part has no result");
+                        end.failure = Some("it is marked done but its result is missing".into());
+                    }
+                }
+            }
+            ended.push(end);
         }
         let answer = answer::assemble(
             self.vault.policy(),
             &stored,
             &self.vault.now().to_string(),
-            &results,
+            &ended,
         );
-        let parts: Vec<PartOutcome> = jobs
+        let parts: Vec<PartOutcome> = ended
             .iter()
-            .map(|j| PartOutcome {
-                part: format!("{}:{}", j.target.label(), j.action),
-                done: j.state == PartState::Done,
-                reason: j.last_error.clone().filter(|_| j.state != PartState::Done),
+            .map(|end| PartOutcome {
+                part: format!("{}:{}", end.job.target.label(), end.job.action),
+                done: end.done(),
+                reason: end.reason(),
             })
             .collect();
         let state = next(&stored, RequestEvent::PartsEnded { parts })?;

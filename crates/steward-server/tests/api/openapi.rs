@@ -38,3 +38,24 @@ async fn the_openapi_document_lists_every_route_and_only_those() {
     assert_eq!(documented, declared);
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// HEAD is answered as GET is, and admitted as GET is.
+#[tokio::test]
+async fn head_requests_are_admitted_as_their_get() {
+    let app = spawn_app().await;
+    let head = |path: &str, token: Option<&str>| {
+        let mut builder = app.client.head(app.url(path));
+        if let Some(token) = token {
+            builder = builder.bearer_auth(token);
+        }
+        async move { builder.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(head("/healthz", None).await, 200);
+    assert_eq!(head("/v1/notice", None).await, 200);
+    assert_eq!(head("/v1/policy", None).await, 401);
+    assert_eq!(head("/v1/policy", Some(&app.auditor)).await, 200);
+    assert_eq!(
+        head("/v1/record-of-processing", Some(&app.service)).await,
+        403
+    );
+}

@@ -747,3 +747,58 @@ async fn an_erasure_opens_nothing_and_the_worker_only_erases() {
         "nothing kept: crypto-shredded"
     );
 }
+
+/// A part whose stored result no longer opens (changed behind Steward's
+/// back) is reported as not done, with the reason; the request is answered
+/// as partially completed rather than waiting forever.
+#[tokio::test]
+async fn a_part_result_that_does_not_open_is_reported_not_hidden_or_waited_on() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    // The vault's part runs at once; the manual parts wait for the officer.
+    for _ in 0..200 {
+        let parts = app
+            .vault
+            .store()
+            .jobs_for_request(&id.as_str().into())
+            .await
+            .unwrap();
+        if parts
+            .iter()
+            .any(|p| p.target.label() == "vault" && p.result_sealed.is_some())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let url = format!("sqlite://{}", app.dir.join("steward.db").display());
+    let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE jobs SET result_sealed = X'00' WHERE request_id = $1 AND target = 'vault'")
+        .bind(&id)
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    app.do_manual_parts(&id).await;
+    let view = app.answered(&id, &secret).await;
+    assert_eq!(view["state"], "partially_completed", "{view}");
+    let vault_part = view["detail"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["part"] == "vault:access")
+        .unwrap()
+        .clone();
+    assert_eq!(vault_part["done"], false);
+    assert!(
+        vault_part["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read"),
+        "{vault_part}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::{AuditStore, Result, StoreError};
 #[async_trait]
 impl AuditStore for Backend {
     async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let mut entries = Vec::with_capacity(events.len());
         for event in events {
             entries.push(append(&mut tx, event).await?);

@@ -16,7 +16,7 @@ use crate::{ConsentStore, Result};
 #[async_trait]
 impl ConsentStore for Backend {
     async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, &consent.subject_id).await?;
         sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(consent.id.as_str())
@@ -44,7 +44,7 @@ impl ConsentStore for Backend {
         method: &str,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query("UPDATE consents SET withdrawn_at = $1, withdrawal_method = $2 WHERE id = $3 AND withdrawn_at IS NULL")
             .bind(time(at))
             .bind(method)

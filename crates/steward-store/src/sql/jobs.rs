@@ -14,7 +14,7 @@ use crate::{AttemptOutcome, Job, JobAttempt, JobOutcome, JobStore, NewJob, Resul
 #[async_trait]
 impl JobStore for Backend {
     async fn enqueue_jobs(&self, jobs: &[NewJob], now: Timestamp, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         for job in jobs {
             insert_job(&mut tx, job, now).await?;
         }
@@ -32,7 +32,7 @@ impl JobStore for Backend {
     ) -> Result<Vec<Job>> {
         let now = millis(now);
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         // An unfinished attempt of a job whose lease expired: its worker vanished.
         sqlx::query("UPDATE job_attempts SET finished_at = $1, outcome = 'lease_expired' WHERE finished_at IS NULL AND job_id IN (SELECT id FROM jobs WHERE state = 'running' AND lease_until < $1)")
             .bind(now)
@@ -94,7 +94,7 @@ impl JobStore for Backend {
                 AttemptOutcome::Failed,
             ),
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let attempt: Option<i64> = sqlx::query_scalar(
             "SELECT attempts FROM jobs WHERE id = $1 AND state = 'running' AND worker = $2",
         )
@@ -151,7 +151,7 @@ impl JobStore for Backend {
         result_sealed: &[u8],
         audit: AuditEvent,
     ) -> Result<bool> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE jobs SET state = 'done', result_sealed = $1, updated_at = $2 WHERE id = $3 AND manual = TRUE AND state = 'pending'",
         )
@@ -174,7 +174,7 @@ impl JobStore for Backend {
         now: Timestamp,
         audit: AuditEvent,
     ) -> Result<u64> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         // `attempts` stays: the next claim is the next attempt.
         let updated = sqlx::query(
             "UPDATE jobs SET state = 'pending', run_after = $1, lease_until = NULL, worker = NULL, updated_at = $1 WHERE request_id = $2 AND state = 'failed'",

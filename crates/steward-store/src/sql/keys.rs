@@ -7,7 +7,7 @@ use sqlx::Row;
 use steward_domain::common::ids::SubjectId;
 use steward_domain::vault::audit_chain::AuditEvent;
 
-use super::Backend;
+use super::{Backend, dialect};
 use crate::{AuditStore, KeyName, KeyStore, Result, StoreError, WrappedKey};
 
 #[async_trait]
@@ -72,7 +72,7 @@ impl KeyStore for Backend {
         keys: &[(KeyName, WrappedKey)],
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.keys().begin().await?;
+        let mut tx = self.keys().begin_with(dialect::BEGIN_WRITE).await?;
         for (name, key) in keys {
             match name {
                 KeyName::Subject(id) => {

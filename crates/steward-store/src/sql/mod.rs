@@ -33,6 +33,16 @@ impl Store for Backend {
     }
 }
 
+impl Backend {
+    /// A transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a read inside it never meets another
+    /// process's commit halfway (which SQLite answers with a busy error no
+    /// timeout waits out).
+    pub(crate) async fn write(&self) -> Result<Tx> {
+        Ok(self.writer().begin_with(dialect::BEGIN_WRITE).await?)
+    }
+}
+
 /// A query whose text needs the dialect: built once, on first use.
 macro_rules! dialect_sql {
     ($name:ident = $($format:tt)+) => {

@@ -11,7 +11,7 @@ use crate::{RecordStore, Result, StoredRecord};
 #[async_trait]
 impl RecordStore for Backend {
     async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, &record.subject_id).await?;
         sqlx::query(
             "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -48,7 +48,7 @@ impl RecordStore for Backend {
         records: &[RecordId],
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, subject).await?;
         for id in records {
             sqlx::query("DELETE FROM records WHERE id = $1 AND subject_id = $2")

@@ -24,7 +24,7 @@ impl RequestStore for Backend {
         audit: Vec<AuditEvent>,
     ) -> Result<()> {
         let detail = request.state_detail.as_ref().map(json_text).transpose()?;
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO requests (id, kind, state, state_detail, subject_id, language, payload_sealed, follow_hash, received_at, due_on, extended_on, extension_reason, held, result_sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
             .bind(request.id.as_str())
             .bind(request.kind.as_str())
@@ -86,7 +86,7 @@ impl RequestStore for Backend {
         audit: AuditEvent,
     ) -> Result<bool> {
         let detail = request.state_detail.as_ref().map(json_text).transpose()?;
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE requests SET state = $1, state_detail = $2, subject_id = $3, language = $4, payload_sealed = $5, due_on = $6,
              extended_on = $7, extension_reason = $8, held = $9, result_sealed = $10, updated_at = $11
@@ -147,7 +147,7 @@ impl RequestStore for Backend {
     }
 
     async fn save_challenge(&self, challenge: &StoredChallenge, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (request_id, identity_kind) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,

@@ -25,7 +25,7 @@ impl SubjectStore for Backend {
         identities: &[StoredIdentity],
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         // Where the key store is apart (SQLite), the key is written first: a
         // crash after it leaves an unused key, never a subject whose data
         // cannot be read.
@@ -61,7 +61,7 @@ impl SubjectStore for Backend {
     }
 
     async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, &identity.subject_id).await?;
         insert_identity(&mut tx, identity).await?;
         append(&mut tx, audit).await?;
@@ -189,7 +189,7 @@ WHERE s.id = $1",
     }
 
     async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, &event.subject_id).await?;
         sqlx::query("INSERT INTO events (id, subject_id, kind, at) VALUES ($1, $2, $3, $4)")
             .bind(event.id.as_str())
@@ -204,7 +204,7 @@ WHERE s.id = $1",
     }
 
     async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         live(&mut tx, &objection.subject_id).await?;
         sqlx::query(
             "INSERT INTO objections (subject_id, purpose, at, compelling_grounds) VALUES ($1, $2, $3, $4)
@@ -227,7 +227,7 @@ WHERE s.id = $1",
         flags: SubjectFlags,
         audit: AuditEvent,
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE subjects SET restricted = COALESCE($1, restricted), objects_to_marketing = COALESCE($2, objects_to_marketing) WHERE id = $3",
         )
@@ -243,7 +243,7 @@ WHERE s.id = $1",
     }
 
     async fn erase_subject(&self, id: &SubjectId, at: Timestamp, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         // On PostgreSQL the row is locked first, so no write for the subject
         // can commit after its key is gone.
         dialect_sql!(LOCK = "SELECT id FROM subjects WHERE id = $1{FOR_UPDATE}");

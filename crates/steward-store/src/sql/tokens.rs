@@ -13,7 +13,7 @@ use crate::{Result, StoredToken, TokenStore};
 #[async_trait]
 impl TokenStore for Backend {
     async fn create_token(&self, token: &StoredToken, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("INSERT INTO tokens (id, hash, role, purposes, description, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(token.id.as_str())
             .bind(&token.hash)
@@ -38,7 +38,7 @@ impl TokenStore for Backend {
     }
 
     async fn revoke_token(&self, id: &TokenId, at: Timestamp, audit: AuditEvent) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.write().await?;
         let updated =
             sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(time(at))
