@@ -148,6 +148,8 @@ pub async fn admit(
         .map(|(_, _, access)| *access);
     let admitted = match access {
         Some(access) => decide(&state, access, request.headers()).await,
+        // The path is served, with other methods.
+        None if ROUTES.iter().any(|(_, path, _)| *path == route) => Err(ApiError::MethodNotAllowed),
         None => Err(ApiError::Internal(format!(
             "{} {route} is not in the route table",
             request.method()

@@ -35,6 +35,14 @@ pub enum ApiError {
     NotFound(String),
     Conflict(String),
     Gone(String),
+    /// The body is not JSON at all (400).
+    BadRequest(String),
+    /// The body is larger than the route takes (413).
+    TooLarge(String),
+    /// The body is not declared as JSON (415).
+    UnsupportedMediaType(String),
+    /// The route exists, not with this method (405).
+    MethodNotAllowed,
     Internal(String),
 }
 
@@ -55,6 +63,22 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Gone(_) => (StatusCode::GONE, "erased", "Erased"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request", "Bad request"),
+            ApiError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "Request body too large",
+            ),
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -77,7 +101,14 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
-            | ApiError::Gone(m) => (m, None),
+            | ApiError::Gone(m)
+            | ApiError::BadRequest(m)
+            | ApiError::TooLarge(m)
+            | ApiError::UnsupportedMediaType(m) => (m, None),
+            ApiError::MethodNotAllowed => (
+                "this endpoint does not take this method; see /openapi.json".to_owned(),
+                None,
+            ),
             ApiError::Internal(m) => {
                 let id = uuid::Uuid::now_v7();
                 tracing::error!(error_id = %id, "{m}");
@@ -120,7 +151,7 @@ impl From<VaultError> for ApiError {
                 message,
             },
             VaultError::NotFound { .. } => ApiError::NotFound(error.to_string()),
-            VaultError::Conflict { .. } | VaultError::NotNow(_) => {
+            VaultError::Conflict { .. } | VaultError::Taken(_) | VaultError::NotNow(_) => {
                 ApiError::Conflict(error.to_string())
             }
             VaultError::Forbidden(message) => ApiError::Forbidden(message),
@@ -135,15 +166,73 @@ impl From<VaultError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        // serde's text names the field and the position: keep it.
-        ApiError::Invalid {
-            field: None,
-            message: format!(
-                "the request body is not what this endpoint takes: {}",
-                rejection.body_text()
+        match rejection {
+            JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!(
+                "the request body is not valid JSON: {}",
+                plain_serde(&e.body_text())
+            )),
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+                "send the body as JSON, with `Content-Type: application/json`".into(),
             ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::TooLarge("the request body is larger than this endpoint takes".into())
+            }
+            // serde's text names the field and the position: keep that,
+            // without the values it was given.
+            other => ApiError::Invalid {
+                field: None,
+                message: format!(
+                    "the request body is not what this endpoint takes: {}",
+                    plain_serde(&other.body_text())
+                ),
+            },
         }
     }
+}
+
+/// serde's message without axum's preamble and without the values it was
+/// given (an identity sent where a number belongs must not come back).
+fn plain_serde(text: &str) -> String {
+    let mut rest = text
+        .trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+        .trim_start_matches("Failed to parse the request body as JSON: ");
+    let mut out = String::with_capacity(rest.len());
+    loop {
+        let found = ["invalid type: ", "invalid value: "]
+            .iter()
+            .filter_map(|marker| rest.find(marker).map(|at| (at, marker.len())))
+            .min();
+        let Some((at, len)) = found else { break };
+        out.push_str(&rest[..at + len]);
+        rest = &rest[at + len..];
+        // `string "…"`, `integer `5``: keep the kind, drop the value.
+        let stop = rest.find(',').unwrap_or(rest.len());
+        if let Some(open) = rest.find(['"', '`']).filter(|open| *open < stop) {
+            out.push_str(rest[..open].trim_end());
+            rest = after_quoted(&rest[open..]);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What follows a quoted value (`"…"` with escapes, or `` `…` ``).
+fn after_quoted(text: &str) -> &str {
+    let mut chars = text.char_indices();
+    let Some((_, quote)) = chars.next() else {
+        return text;
+    };
+    let mut escaped = false;
+    for (i, c) in chars {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && quote == '"' {
+            escaped = true;
+        } else if c == quote {
+            return &text[i + c.len_utf8()..];
+        }
+    }
+    ""
 }
 
 impl From<QueryRejection> for ApiError {
@@ -161,5 +250,30 @@ impl From<PathRejection> for ApiError {
             field: None,
             message: rejection.body_text(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_name_the_problem_but_not_the_value() {
+        assert_eq!(
+            plain_serde(
+                "Failed to deserialize the JSON body into the target type: identities[0].value: invalid type: integer `19811218`, expected a string at line 1 column 30"
+            ),
+            "identities[0].value: invalid type: integer, expected a string at line 1 column 30"
+        );
+        assert_eq!(
+            plain_serde(
+                r#"age: invalid type: string "anna \"the\" svensson@example.se", expected u32 at line 1 column 9"#
+            ),
+            "age: invalid type: string, expected u32 at line 1 column 9"
+        );
+        assert_eq!(
+            plain_serde("unknown field `adress`, expected one of `kind`, `value`"),
+            "unknown field `adress`, expected one of `kind`, `value`"
+        );
     }
 }

@@ -29,11 +29,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -102,6 +101,13 @@ async fn track(request: Request, next: Next) -> Response {
     response
 }
 
+/// The largest body any route takes; public routes take less (`access.rs`).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+async fn method_not_allowed() -> Response {
+    ApiError::MethodNotAllowed.into_response()
+}
+
 async fn not_found() -> Response {
     ApiError::NotFound("no such endpoint; see /openapi.json".into()).into_response()
 }
@@ -130,7 +136,9 @@ pub fn router(rights: Arc<Rights>) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))
         .route_layer(middleware::from_fn(track))
         .fallback(not_found)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .method_not_allowed_fallback(method_not_allowed)
+        // Bodies past this are refused by the JSON extractor, as a problem.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -3,7 +3,7 @@
 //! failed parts again, and record a manual part as done.
 
 use steward_domain::common::ids::{PartId, RequestId};
-use steward_domain::rights::deadline::Deadline;
+use steward_domain::rights::deadline::{Deadline, ExtensionError};
 use steward_domain::rights::letters;
 use steward_domain::rights::request::{RequestEvent, RequestStatus};
 use steward_domain::vault::actor::Actor;
@@ -115,7 +115,14 @@ impl Rights {
         };
         let due = deadline
             .extend(self.vault.today(), reason)
-            .map_err(|e| invalid("reason", e.to_string()))?;
+            .map_err(|e| match e {
+                ExtensionError::NoReason => invalid("reason", e.to_string()),
+                // Once extended, or past the first month: the request's
+                // state forbids it, not the reason given.
+                ExtensionError::AlreadyExtended(_) | ExtensionError::TooLate(_) => {
+                    VaultError::NotNow(e.to_string())
+                }
+            })?;
         let mut updated = stored.clone();
         updated.due_on = due;
         updated.extended_on = deadline.extended_on;

@@ -14,6 +14,9 @@ pub enum VaultError {
     NotFound { what: &'static str, id: String },
     #[error("{what} `{id}` already exists")]
     Conflict { what: &'static str, id: String },
+    /// Something unique is taken already (409), said in a sentence.
+    #[error("{0}")]
+    Taken(String),
     #[error("{0}")]
     Forbidden(String),
     /// The thing asked cannot be done in the state it is in (409).

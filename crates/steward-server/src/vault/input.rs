@@ -77,6 +77,29 @@ pub fn check_age(
         ),
         None => from_personnummer,
     };
+    // No person is older than this: an age or a birth date past it is a
+    // mistake, whether or not the policy sets a minimum age.
+    const OLDEST: i16 = 130;
+    if input.age.is_some_and(|age| age > OLDEST as u32) {
+        return Err(invalid(
+            "age",
+            format!("an age over {OLDEST} is not a person's age"),
+        ));
+    }
+    if let Some(born) = birth_date {
+        if born > today {
+            return Err(invalid(
+                "birth_date",
+                "a birth date cannot be in the future",
+            ));
+        }
+        if born.year() < today.year() - OLDEST {
+            return Err(invalid(
+                "birth_date",
+                format!("a birth date more than {OLDEST} years ago is not a living person's"),
+            ));
+        }
+    }
     let Some(minimum) = policy.controller.minimum_age else {
         return Ok(());
     };

@@ -76,10 +76,9 @@ impl Vault {
             .map_err(|e| match e {
                 StoreError::Conflict {
                     what: "identity", ..
-                } => VaultError::Conflict {
-                    what: "identity",
-                    id: "one of these identities already belongs to another subject".into(),
-                },
+                } => VaultError::Taken(
+                    "one of these identities already belongs to another subject".into(),
+                ),
                 other => other.into(),
             })?;
         Ok(id)
@@ -128,10 +127,10 @@ impl Vault {
             .add_identity(&stored, audit)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict { .. } => VaultError::Conflict {
-                    what: "identity",
-                    id: format!("{} already belongs to a subject", identity.kind),
-                },
+                StoreError::Conflict { .. } => VaultError::Taken(format!(
+                    "this {} identity already belongs to a subject",
+                    identity.kind
+                )),
                 other => other.into(),
             })
     }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod calectro;
+mod errors;
 mod helpers;
 mod openapi;
 mod requests;
