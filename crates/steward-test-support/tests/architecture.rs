@@ -315,6 +315,7 @@ fn the_domain_does_no_io() {
         "chacha20poly1305",
         "hmac",
         "sha2",
+        "subtle",
         "zeroize",
         "csv",
         "jiff",

@@ -219,9 +219,14 @@ async fn open_vault(
     .await
 }
 
-/// A database URL without its password, for messages.
+/// A database URL without its password, for messages: neither the one
+/// after the user name nor one given as `?password=`.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let mut out = match (
+        url.find("://"),
+        url.find('?')
+            .map_or(url.rfind('@'), |q| url[..q].rfind('@')),
+    ) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
             match credentials.split_once(':') {
@@ -230,7 +235,20 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    if let Some(query) = out.find('?') {
+        let redacted: Vec<String> = out[query + 1..]
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().contains("password") => {
+                    format!("{key}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out = format!("{}?{}", &out[..query], redacted.join("&"));
     }
+    out
 }
 
 /// Ctrl-C or SIGTERM: how an operator or a service manager stops Steward.
@@ -252,5 +270,30 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_urls_lose_their_passwords_wherever_they_are() {
+        assert_eq!(
+            redact("postgres://steward:hunter2@db/steward"),
+            "postgres://steward:***@db/steward"
+        );
+        assert_eq!(
+            redact("postgres://db/steward?user=steward&password=hunter2&sslmode=require"),
+            "postgres://db/steward?user=steward&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact("mysql://u:p@db/x?sslpassword=secret"),
+            "mysql://u:***@db/x?sslpassword=***"
+        );
+        assert_eq!(
+            redact("sqlite://steward-data/steward.db"),
+            "sqlite://steward-data/steward.db"
+        );
     }
 }

@@ -477,7 +477,11 @@ async fn the_second_copy_in_a_year_waits_for_the_officer_and_extension_tells_the
             json!({ "reason": "still busy" }),
         )
         .await;
-    assert_eq!(again.status(), 409, "one extension only: a conflict with its state");
+    assert_eq!(
+        again.status(),
+        409,
+        "one extension only: a conflict with its state"
+    );
     assert!(extended["due"].as_str().is_some());
     let letters: Vec<String> = std::fs::read_dir(app.dir.join("outbox/email"))
         .unwrap()
