@@ -8,7 +8,7 @@
 //! - `rights/`: data-subject requests, their parts and workers.
 //! - `systems/`: the organisation's own systems, through connectors.
 //! - `mail/`: where letters go.
-//! - `clock.rs`: the time, injectable.
+//! - `clock.rs`: the time, injectable; `limits.rs`: rate limits on it.
 //!
 //! Dependencies run one way: `http` → {`rights`, `vault`} → store, and
 //! `rights` → {`vault`, `systems`, `mail`}; `app` wires them.
@@ -16,18 +16,22 @@
 mod app;
 pub mod clock;
 mod http;
+pub mod limits;
 mod mail;
 mod rights;
 mod systems;
 mod vault;
 
 pub use app::keyfile;
-pub use app::{Application, Note, NoteKind, Settings, SmtpSettings, redact, shutdown_signal};
+pub use app::{
+    Application, HttpSettings, Note, NoteKind, Settings, SmtpSettings, redact, shutdown_signal,
+};
 pub use http::access::{Access, ROUTES};
 pub use http::dto;
 pub use mail::{Addressee, Outbox};
 pub use rights::{
-    Answer, NewRequest, Progress, Rendered, Rights, Submission, Viewer, Worker, WorkerConfig,
+    Answer, MAX_PAGE, NewRequest, Progress, QueuePage, Rendered, Rights, Submission, Viewer,
+    Worker, WorkerConfig,
 };
 pub use systems::Systems;
 pub use vault::{

@@ -191,13 +191,60 @@ pub trait RequestStore: Send + Sync {
     ) -> Result<bool>;
     /// Requests that still need something: every state but `completed`,
     /// `refused` and `cancelled` (a partial completion may be retried). The
-    /// one due first comes first, then by time received.
-    async fn open_requests(&self) -> Result<Vec<StoredRequest>>;
+    /// one due first comes first, then by time received; at most `limit`,
+    /// starting after `after` (a page of the officer's queue).
+    async fn open_requests(
+        &self,
+        after: Option<&QueueKey>,
+        limit: i64,
+    ) -> Result<Vec<StoredRequest>>;
+    /// Every request in one state, oldest first.
+    async fn requests_in_state(&self, status: RequestStatus) -> Result<Vec<StoredRequest>>;
     /// A subject's requests, oldest first.
     async fn requests_of_subject(&self, subject: &SubjectId) -> Result<Vec<StoredRequest>>;
     async fn challenges(&self, request: &RequestId) -> Result<Vec<StoredChallenge>>;
-    /// Records a try at a code (attempts, verified), with its audit entry.
-    async fn save_challenge(&self, challenge: &StoredChallenge, audit: AuditEvent) -> Result<()>;
+    /// Takes one try at a claimed identity's code, if one is left: fewer
+    /// than `max_tries` taken, not expired at `now`, not yet proven. The
+    /// statement that checks is the one that counts, so parallel tries
+    /// cannot take more than there are. The challenge after the try (with
+    /// the hash to compare), or `None` and nothing written.
+    async fn take_code_try(
+        &self,
+        request: &RequestId,
+        identity_kind: &str,
+        now: Timestamp,
+        max_tries: i64,
+        audit: AuditEvent,
+    ) -> Result<Option<StoredChallenge>>;
+    /// Marks a claimed identity proven.
+    async fn prove_identity(
+        &self,
+        request: &RequestId,
+        identity_kind: &str,
+        audit: AuditEvent,
+    ) -> Result<()>;
+    /// Replaces an unproven identity's code with `fresh`'s (its hash and
+    /// expiry; no tries taken; one more send, at `fresh.last_sent_at`) if
+    /// fewer than `max_sends` codes went to it and the last went at or
+    /// before `spaced_since`. `false` and nothing written otherwise.
+    async fn replace_code(
+        &self,
+        fresh: &StoredChallenge,
+        max_sends: i64,
+        spaced_since: Timestamp,
+        audit: AuditEvent,
+    ) -> Result<bool>;
+    /// Requests still awaiting verification that were received before
+    /// `before`: at most `limit`, oldest first.
+    async fn unverified_requests_before(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<RequestId>>;
+    /// Removes a request that is still awaiting verification, with its
+    /// codes and history (what it claimed was never proven); `false` when
+    /// it moved on meanwhile.
+    async fn remove_unverified_request(&self, id: &RequestId, audit: AuditEvent) -> Result<bool>;
     async fn request_history(&self, request: &RequestId) -> Result<Vec<RequestStep>>;
 }
 

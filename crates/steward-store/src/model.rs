@@ -345,8 +345,22 @@ pub struct StoredChallenge {
     pub code_hash: String,
     #[sqlx(try_from = "Seconds")]
     pub expires_at: Timestamp,
+    /// Tries taken at the code now held.
     pub attempts: i64,
     pub verified: bool,
+    /// Codes sent to this identity for this request, the first included.
+    pub sends: i64,
+    #[sqlx(try_from = "Seconds")]
+    pub last_sent_at: Timestamp,
+}
+
+/// Where a page of the officer's queue ends: the next page starts after it
+/// (due date, then time received, then id: the queue's own order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueKey {
+    pub due_on: jiff::civil::Date,
+    pub received_at: Timestamp,
+    pub id: RequestId,
 }
 
 /// One step in a request's history, in order.

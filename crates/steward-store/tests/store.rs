@@ -148,7 +148,11 @@ on_both_backends!(
     a_request_moves_on_only_from_the_state_it_was_read_in,
     concurrent_updates_of_one_request_let_exactly_one_win,
     open_requests_come_due_date_first_and_closed_ones_are_left_out,
-    codes_are_saved_and_read_back,
+    a_code_try_is_taken_only_while_one_is_left,
+    parallel_tries_take_no_more_than_there_are,
+    a_code_is_replaced_only_within_its_sends_and_spacing,
+    unverified_requests_are_removed_with_their_codes_and_history,
+    the_queue_comes_in_pages,
     request_history_keeps_its_order,
     the_subject_file_holds_everything_about_one_subject,
     a_stored_time_that_does_not_read_is_corrupt_data_not_a_default,
@@ -1203,6 +1207,8 @@ fn challenge(request_id: &str, kind: &str) -> StoredChallenge {
         expires_at: Timestamp::from_second(1_800_000_000).unwrap(),
         attempts: 0,
         verified: false,
+        sends: 1,
+        last_sent_at: Timestamp::from_second(1_799_999_100).unwrap(),
     }
 }
 
@@ -1598,7 +1604,7 @@ async fn open_requests_come_due_date_first_and_closed_ones_are_left_out(b: Backe
     }
     let open: Vec<RequestId> = b
         .store
-        .open_requests()
+        .open_requests(None, 100)
         .await
         .unwrap()
         .into_iter()
@@ -1623,61 +1629,352 @@ async fn open_requests_come_due_date_first_and_closed_ones_are_left_out(b: Backe
     );
 }
 
-async fn codes_are_saved_and_read_back(b: Backend) {
+async fn awaiting(b: &Backend, id: &str, challenges: &[StoredChallenge]) {
     submit(
-        &b,
+        b,
         &request(
-            "q1",
+            id,
             "awaiting_verification",
             "2026-12-22",
             "2026-11-22T10:00:00Z",
         ),
-        &[challenge("q1", "email")],
+        challenges,
+    )
+    .await;
+}
+
+/// A moment before the test challenges' codes expire.
+fn before_expiry() -> Timestamp {
+    Timestamp::from_second(1_799_999_999).unwrap()
+}
+
+async fn a_code_try_is_taken_only_while_one_is_left(b: Backend) {
+    awaiting(
+        &b,
+        "q1",
+        &[challenge("q1", "email"), challenge("q1", "phone")],
     )
     .await;
     let before = audit_len(&b).await;
-    let mut tried = challenge("q1", "email");
-    tried.attempts = 1;
+    for n in 1..=3 {
+        let taken = b
+            .store
+            .take_code_try(
+                &"q1".into(),
+                "email",
+                before_expiry(),
+                3,
+                event("request.code"),
+            )
+            .await
+            .unwrap()
+            .expect("a try is left");
+        assert_eq!(taken.attempts, n);
+        assert_eq!(taken.code_hash, "hash-email", "the hash to compare with");
+    }
+    let none_left = b
+        .store
+        .take_code_try(
+            &"q1".into(),
+            "email",
+            before_expiry(),
+            3,
+            event("request.code"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(none_left, None);
+    assert_eq!(
+        audit_len(&b).await,
+        before + 3,
+        "a try refused writes nothing"
+    );
+    // An expired code gives no try; a proven identity gives none either.
+    let after_expiry = Timestamp::from_second(1_800_000_001).unwrap();
+    assert_eq!(
+        b.store
+            .take_code_try(
+                &"q1".into(),
+                "phone",
+                after_expiry,
+                3,
+                event("request.code")
+            )
+            .await
+            .unwrap(),
+        None
+    );
     b.store
-        .save_challenge(&tried, event("request.code.wrong"))
+        .prove_identity(&"q1".into(), "phone", event("request.identity_proven"))
         .await
         .unwrap();
     assert_eq!(
-        b.store.challenges(&"q1".into()).await.unwrap(),
-        [tried.clone()]
+        b.store
+            .take_code_try(
+                &"q1".into(),
+                "phone",
+                before_expiry(),
+                3,
+                event("request.code")
+            )
+            .await
+            .unwrap(),
+        None
     );
-    let verified = StoredChallenge {
-        attempts: 2,
-        verified: true,
-        ..tried
-    };
-    b.store
-        .save_challenge(&verified, event("request.code.right"))
-        .await
-        .unwrap();
-    // A new code for an identity without one yet (a resend, a second identity).
-    let mut phone = challenge("q1", "phone");
-    phone.code_hash = "fresh".into();
-    phone.expires_at = Timestamp::from_second(1_900_000_000).unwrap();
-    b.store
-        .save_challenge(&phone, event("request.code.send"))
-        .await
-        .unwrap();
-    // A resent code replaces the old one.
-    let mut resent = verified.clone();
-    resent.code_hash = "hash-resent".into();
-    resent.expires_at = Timestamp::from_second(1_950_000_000).unwrap();
-    b.store
-        .save_challenge(&resent, event("request.code.send"))
-        .await
-        .unwrap();
+    let held = b.store.challenges(&"q1".into()).await.unwrap();
     assert_eq!(
-        b.store.challenges(&"q1".into()).await.unwrap(),
-        [resent, phone]
+        held.iter()
+            .map(|c| (c.attempts, c.verified))
+            .collect::<Vec<_>>(),
+        [(3, false), (0, true)]
     );
-    assert!(b.store.challenges(&"q2".into()).await.unwrap().is_empty());
-    assert_eq!(audit_len(&b).await, before + 4);
+    assert_eq!(
+        b.store
+            .take_code_try(
+                &"q2".into(),
+                "email",
+                before_expiry(),
+                3,
+                event("request.code")
+            )
+            .await
+            .unwrap(),
+        None,
+        "no such request"
+    );
     assert!(verdict(&b).await.is_ok());
+}
+
+/// The brute force of a code: many tries at once get no more than the
+/// limit checked (read, compared and written back, they got 6 to 27).
+async fn parallel_tries_take_no_more_than_there_are(b: Backend) {
+    awaiting(&b, "q1", &[challenge("q1", "email")]).await;
+    let tries = (0..40).map(|_| {
+        let store = Arc::clone(&b.store);
+        tokio::spawn(async move {
+            store
+                .take_code_try(
+                    &"q1".into(),
+                    "email",
+                    before_expiry(),
+                    5,
+                    event("request.code"),
+                )
+                .await
+                .unwrap()
+                .is_some()
+        })
+    });
+    let mut taken = 0;
+    for t in tries.collect::<Vec<_>>() {
+        taken += usize::from(t.await.unwrap());
+    }
+    assert_eq!(taken, 5);
+    assert_eq!(
+        b.store.challenges(&"q1".into()).await.unwrap()[0].attempts,
+        5
+    );
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn a_code_is_replaced_only_within_its_sends_and_spacing(b: Backend) {
+    let first = challenge("q1", "email");
+    awaiting(&b, "q1", std::slice::from_ref(&first)).await;
+    b.store
+        .take_code_try(
+            &"q1".into(),
+            "email",
+            before_expiry(),
+            5,
+            event("request.code"),
+        )
+        .await
+        .unwrap();
+    let sent_at = |second: i64| Timestamp::from_second(second).unwrap();
+    let fresh = |second: i64| StoredChallenge {
+        code_hash: format!("hash-{second}"),
+        expires_at: sent_at(second + 900),
+        last_sent_at: sent_at(second),
+        ..first.clone()
+    };
+    let before = audit_len(&b).await;
+    // Too soon after the first: the last went after `spaced_since`.
+    assert!(
+        !b.store
+            .replace_code(
+                &fresh(1_800_000_000),
+                3,
+                sent_at(1_799_999_000),
+                event("request.code_sent")
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.store
+            .replace_code(
+                &fresh(1_800_000_000),
+                3,
+                sent_at(1_799_999_940),
+                event("request.code_sent")
+            )
+            .await
+            .unwrap()
+    );
+    let held = &b.store.challenges(&"q1".into()).await.unwrap()[0];
+    assert_eq!(
+        (
+            held.code_hash.as_str(),
+            held.attempts,
+            held.sends,
+            held.last_sent_at
+        ),
+        ("hash-1800000000", 0, 2, sent_at(1_800_000_000)),
+        "a new code, its tries back, one send more"
+    );
+    assert!(
+        b.store
+            .replace_code(
+                &fresh(1_800_000_100),
+                3,
+                sent_at(1_800_000_040),
+                event("request.code_sent")
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !b.store
+            .replace_code(
+                &fresh(1_800_000_200),
+                3,
+                sent_at(1_800_000_140),
+                event("request.code_sent")
+            )
+            .await
+            .unwrap(),
+        "three codes sent: no more"
+    );
+    assert_eq!(audit_len(&b).await, before + 2);
+    b.store
+        .prove_identity(&"q1".into(), "email", event("request.identity_proven"))
+        .await
+        .unwrap();
+    assert!(
+        !b.store
+            .replace_code(
+                &fresh(1_800_000_300),
+                9,
+                sent_at(1_800_000_300),
+                event("request.code_sent")
+            )
+            .await
+            .unwrap(),
+        "a proven identity gets no new code"
+    );
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn unverified_requests_are_removed_with_their_codes_and_history(b: Backend) {
+    awaiting(&b, "old", &[challenge("old", "email")]).await;
+    let mut newer = request(
+        "new",
+        "awaiting_verification",
+        "2026-12-25",
+        "2026-11-25T10:00:00Z",
+    );
+    submit(&b, &newer, &[challenge("new", "email")]).await;
+    let mut started = request(
+        "started",
+        "in_progress",
+        "2026-12-20",
+        "2026-11-20T10:00:00Z",
+    );
+    started.subject_id = Some("s1".into());
+    submit(&b, &started, &[challenge("started", "email")]).await;
+
+    let stale = b
+        .store
+        .unverified_requests_before(t("2026-11-24T00:00:00Z"), 10)
+        .await
+        .unwrap();
+    assert_eq!(stale, [RequestId::from("old")], "only unverified, only old");
+    let before = audit_len(&b).await;
+    assert!(
+        b.store
+            .remove_unverified_request(&"old".into(), event("request.expired"))
+            .await
+            .unwrap()
+    );
+    assert!(b.store.request(&"old".into()).await.unwrap().is_none());
+    assert!(b.store.challenges(&"old".into()).await.unwrap().is_empty());
+    assert!(
+        b.store
+            .request_history(&"old".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !b.store
+            .remove_unverified_request(&"started".into(), event("request.expired"))
+            .await
+            .unwrap(),
+        "a request that started stays"
+    );
+    assert!(b.store.request(&"started".into()).await.unwrap().is_some());
+    assert_eq!(audit_len(&b).await, before + 1);
+    newer.state_detail = None;
+    assert_eq!(b.store.request(&"new".into()).await.unwrap(), Some(newer));
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn the_queue_comes_in_pages(b: Backend) {
+    // Same due date and time received: the id decides.
+    for id in ["r3", "r1", "r5", "r2", "r4"] {
+        submit(
+            &b,
+            &request(id, "received", "2026-12-10", "2026-11-10T00:00:00Z"),
+            &[],
+        )
+        .await;
+    }
+    submit(
+        &b,
+        &request("r0", "received", "2026-12-09", "2026-11-12T00:00:00Z"),
+        &[],
+    )
+    .await;
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = b.store.open_requests(after.as_ref(), 2).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        let last = page.last().unwrap();
+        after = Some(QueueKey {
+            due_on: last.due_on,
+            received_at: last.received_at,
+            id: last.id.clone(),
+        });
+        seen.extend(page.into_iter().map(|r| r.id));
+    }
+    assert_eq!(seen, ["r0", "r1", "r2", "r3", "r4", "r5"]);
+    let in_state = b
+        .store
+        .requests_in_state(RequestStatus::Received)
+        .await
+        .unwrap();
+    assert_eq!(in_state.len(), 6);
+    assert!(
+        b.store
+            .requests_in_state(RequestStatus::InProgress)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn request_history_keeps_its_order(b: Backend) {
@@ -1731,7 +2028,7 @@ async fn request_history_keeps_its_order(b: Backend) {
     );
     assert!(
         b.store
-            .open_requests()
+            .open_requests(None, 100)
             .await
             .unwrap()
             .iter()

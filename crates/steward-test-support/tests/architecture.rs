@@ -390,6 +390,8 @@ fn every_change_the_store_makes_commits_with_its_audit_entry() {
         "job_attempts",
         "request",
         "open_requests",
+        "requests_in_state",
+        "unverified_requests_before",
         "requests_of_subject",
         "challenges",
         "request_history",

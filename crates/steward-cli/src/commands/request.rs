@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use steward_domain::vault::actor::Actor;
 use steward_server::dto::{RequestView, Submitted};
-use steward_server::{IdentityInput, NewRequest, Viewer, Worker};
+use steward_server::{IdentityInput, MAX_PAGE, NewRequest, Viewer, Worker};
 
 use super::vault::{self, VaultArgs};
 use super::work::WorkerArgs;
@@ -114,7 +114,17 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
     match command {
         RequestCommand::List { vault } => {
             let app = vault::open(&vault).await?;
-            for r in app.rights().queue().await? {
+            let mut requests = Vec::new();
+            let mut after = None;
+            loop {
+                let page = app.rights().queue(after.as_ref(), MAX_PAGE).await?;
+                requests.extend(page.requests);
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            for r in requests {
                 let r = RequestView::from(r);
                 println!(
                     "{}  {:<18} {:<22} due {}{}{}",
@@ -227,7 +237,9 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             follow,
         } => {
             // It carries out parts: it tells of systems it cannot reach.
-            let app = vault::build(vault.settings()?).await?;
+            let mut settings = vault.settings()?;
+            settings.limits.unverified_lifetime = work.unverified_lifetime;
+            let app = vault::build(settings).await?;
             let worker = Worker::new(app.rights().clone(), work.config());
             if follow {
                 eprintln!("steward: worker {} started; Ctrl-C stops", worker.name());

@@ -1,12 +1,14 @@
 //! `steward serve`: the HTTP API.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
+use steward_server::HttpSettings;
 
 use super::vault::{self, VaultArgs};
-use super::work::WorkerArgs;
+use super::work::{WorkerArgs, duration};
 
 #[derive(Args)]
 #[command(
@@ -24,6 +26,28 @@ pub struct ServeArgs {
     pub workers: usize,
     #[command(flatten)]
     pub work: WorkerArgs,
+    /// A proxy in front of Steward (repeat for several): calls from it are
+    /// counted, for the limits per client, by the last address in its
+    /// `X-Forwarded-For`. Without it every call behind a proxy counts as
+    /// the proxy's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "STEWARD_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How long a client may take to send a request's headers; then the
+    /// connection is closed.
+    #[arg(long, env = "STEWARD_HEADER_TIMEOUT", default_value = "10s", value_parser = duration)]
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body; then it is
+    /// answered 408.
+    #[arg(long, env = "STEWARD_BODY_TIMEOUT", default_value = "30s", value_parser = duration)]
+    pub body_timeout: Duration,
+    /// On Ctrl-C or SIGTERM, how long calls in flight may take before their
+    /// connections are closed.
+    #[arg(long, env = "STEWARD_SHUTDOWN_DEADLINE", default_value = "20s", value_parser = duration)]
+    pub shutdown_deadline: Duration,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -31,6 +55,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     settings.listen = Some(args.listen);
     settings.workers = args.workers;
     settings.worker = args.work.config();
+    settings.limits.unverified_lifetime = args.work.unverified_lifetime;
+    settings.http = HttpSettings {
+        trusted_proxies: args.trusted_proxies,
+        header_read_timeout: args.header_timeout,
+        body_read_timeout: args.body_timeout,
+        shutdown_deadline: args.shutdown_deadline,
+    };
     let outbox = settings.outbox_dir();
     let app = vault::build(settings).await?;
     let vault = app.vault();

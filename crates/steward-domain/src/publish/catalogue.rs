@@ -799,6 +799,16 @@ pub static MESSAGES: &[Message] = &[
         "Someone, we hope you, asked {controller} for {request} ({article}), giving this {identity}. To confirm that it is yours, enter this code:\n\n    {code}\n\nThe code is valid for 15 minutes. If you did not ask, ignore this message: nothing happens without the code.\n\nRequest: {id}",
         "Någon, förhoppningsvis du, har bett {controller} om {request} ({article}) och angett denna {identity}. Ange den här koden för att bekräfta att den är din:\n\n    {code}\n\nKoden gäller i 15 minuter. Om det inte var du kan du bortse från meddelandet: ingenting händer utan koden.\n\nÄrende: {id}",
     ),
+    m(
+        "mail.codes_failed.subject",
+        "Wrong codes were entered for a request to {controller}",
+        "Fel koder har angetts för en begäran till {controller}",
+    ),
+    m(
+        "mail.codes_failed.body",
+        "Someone asked {controller} for {request} ({article}), giving this {identity}, and entered a wrong code {tries} times in a row. That code no longer works.\n\nIf it was you, ask for a new code where you made the request. If it was not, you need do nothing: nothing happens without the right code, and a request that is never confirmed is removed on {removed}. If it happens again, tell {controller}.\n\nRequest: {id}",
+        "Någon har bett {controller} om {request} ({article}) och angett denna {identity}, och har angett fel kod {tries} gånger i rad. Den koden fungerar inte längre.\n\nOm det var du kan du be om en ny kod där du gjorde begäran. Om det inte var du behöver du inte göra något: ingenting händer utan rätt kod, och en begäran som aldrig bekräftas tas bort den {removed}. Om det händer igen, kontakta {controller}.\n\nÄrende: {id}",
+    ),
     m("identity.email", "e-mail address", "e-postadress"),
     m("identity.phone", "phone number", "telefonnummer"),
     m(

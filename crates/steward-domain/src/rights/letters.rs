@@ -26,10 +26,7 @@ pub fn code(
     code: &str,
     request_id: &str,
 ) -> Letter {
-    let identity = match identity_kind {
-        "phone" => t(lang, "identity.phone"),
-        _ => t(lang, "identity.email"),
-    };
+    let identity = identity_text(identity_kind, lang);
     Letter {
         subject: fill(t(lang, "mail.code.subject"), &[("controller", controller)]),
         body: fill(
@@ -43,6 +40,44 @@ pub fn code(
                 ("id", request_id),
             ],
         ),
+    }
+}
+
+/// Every try at a code was wrong: the holder of the identity is told, so a
+/// guess at their code does not go unnoticed.
+pub fn codes_failed(
+    lang: Lang,
+    controller: &str,
+    kind: RequestKind,
+    identity_kind: &str,
+    tries: u32,
+    removed_on: &str,
+    request_id: &str,
+) -> Letter {
+    Letter {
+        subject: fill(
+            t(lang, "mail.codes_failed.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.codes_failed.body"),
+            &[
+                ("controller", controller),
+                ("request", kind_text(kind, lang)),
+                ("article", &cite(kind.article(), lang)),
+                ("identity", identity_text(identity_kind, lang)),
+                ("tries", &tries.to_string()),
+                ("removed", removed_on),
+                ("id", request_id),
+            ],
+        ),
+    }
+}
+
+fn identity_text(identity_kind: &str, lang: Lang) -> &'static str {
+    match identity_kind {
+        "phone" => t(lang, "identity.phone"),
+        _ => t(lang, "identity.email"),
     }
 }
 
@@ -150,6 +185,15 @@ mod tests {
                     "r1",
                     "2026-03-01",
                     "many requests",
+                ),
+                codes_failed(
+                    lang,
+                    "Shop AB",
+                    RequestKind::Erasure,
+                    "phone",
+                    5,
+                    "2026-03-08",
+                    "r1",
                 ),
                 answered(
                     lang,

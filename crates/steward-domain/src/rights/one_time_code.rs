@@ -1,7 +1,9 @@
 //! One-time codes that prove a requester holds each identity their request
 //! claims (Art. 12(6)). A code is six random digits, valid 15 minutes, with 5
-//! tries; only its hash is stored, bound to its request and identity kind, so
-//! a code cannot be replayed on another request or another identity.
+//! tries; a request gets at most 3 codes per identity, a minute apart. Only a
+//! code's hash is stored, bound to its request and identity kind, so a code
+//! cannot be replayed on another request or another identity. The store
+//! counts the tries (atomically); this module says what a try means.
 
 use chacha20poly1305::aead::{OsRng, rand_core::RngCore};
 use serde::{Deserialize, Serialize};
@@ -9,15 +11,24 @@ use serde::{Deserialize, Serialize};
 use crate::vault::crypto::sha256_hex;
 
 pub const LIFETIME_SECONDS: i64 = 15 * 60;
-pub const MAX_ATTEMPTS: u32 = 5;
+/// Tries at one code.
+pub const MAX_TRIES: u32 = 5;
+/// Codes sent to one identity for one request, the first included.
+pub const MAX_SENDS: u32 = 3;
+/// The least time between two codes to one identity for one request.
+pub const RESEND_SPACING_SECONDS: i64 = 60;
 
 /// What is stored for one claimed identity of one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
     pub code_hash: String,
     pub expires_at: i64,
+    /// Tries taken at this code.
     pub attempts: u32,
     pub verified: bool,
+    /// Codes sent so far, this one included.
+    pub sends: u32,
+    pub last_sent_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -26,8 +37,23 @@ pub enum VerifyError {
     Expired,
     #[error("too many wrong codes; ask for a new one")]
     TooManyAttempts,
+    #[error(
+        "too many wrong codes, and no more codes are sent for this request; submit a new request"
+    )]
+    NoTriesLeft,
     #[error("the code is not right; {remaining} tries left")]
     Wrong { remaining: u32 },
+}
+
+/// Why no new code can be sent now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ResendError {
+    #[error("a new code was sent less than a minute ago; wait {wait_seconds} seconds")]
+    TooSoon { wait_seconds: i64 },
+    #[error(
+        "{MAX_SENDS} codes have been sent for this request, the most there are; submit a new request"
+    )]
+    NoMore,
 }
 
 /// A fresh code for `identity_kind` on `request_id`: the code to send, and
@@ -47,43 +73,61 @@ pub fn issue(request_id: &str, identity_kind: &str, now: i64) -> (String, Challe
         expires_at: now + LIFETIME_SECONDS,
         attempts: 0,
         verified: false,
+        sends: 1,
+        last_sent_at: now,
     };
     (code, challenge)
 }
 
-/// Checks a submitted code; every try counts, right or wrong.
-pub fn check(
-    challenge: &mut Challenge,
-    request_id: &str,
-    identity_kind: &str,
-    submitted: &str,
-    now: i64,
-) -> Result<(), VerifyError> {
-    if challenge.verified {
-        return Ok(());
-    }
-    if challenge.attempts >= MAX_ATTEMPTS {
-        return Err(VerifyError::TooManyAttempts);
-    }
-    if now > challenge.expires_at {
-        return Err(VerifyError::Expired);
-    }
-    challenge.attempts += 1;
+/// Whether a submitted code is the one `code_hash` was made from (spaces and
+/// dashes, as people type them, do not count).
+pub fn matches(code_hash: &str, request_id: &str, identity_kind: &str, submitted: &str) -> bool {
     let digits: String = submitted
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if constant_time_eq(
+    constant_time_eq(
         hash(request_id, identity_kind, &digits).as_bytes(),
-        challenge.code_hash.as_bytes(),
-    ) {
-        challenge.verified = true;
-        Ok(())
-    } else {
-        Err(VerifyError::Wrong {
-            remaining: MAX_ATTEMPTS - challenge.attempts,
-        })
+        code_hash.as_bytes(),
+    )
+}
+
+/// What a wrong code leaves: the tries still left at it.
+pub fn wrong(challenge: &Challenge) -> VerifyError {
+    VerifyError::Wrong {
+        remaining: MAX_TRIES.saturating_sub(challenge.attempts),
     }
+}
+
+/// Why a try was not given (the store gave none): `None` when the identity
+/// is proven already.
+pub fn refused(challenge: &Challenge, now: i64) -> Option<VerifyError> {
+    if challenge.verified {
+        None
+    } else if challenge.attempts >= MAX_TRIES {
+        Some(if challenge.sends >= MAX_SENDS {
+            VerifyError::NoTriesLeft
+        } else {
+            VerifyError::TooManyAttempts
+        })
+    } else if now > challenge.expires_at {
+        Some(VerifyError::Expired)
+    } else {
+        // Taken by a parallel try between the two reads: as good as used up.
+        Some(VerifyError::TooManyAttempts)
+    }
+}
+
+/// Whether a new code may be sent now.
+pub fn may_resend(challenge: &Challenge, now: i64) -> Result<(), ResendError> {
+    if challenge.sends >= MAX_SENDS {
+        return Err(ResendError::NoMore);
+    }
+    let wait = challenge.last_sent_at + RESEND_SPACING_SECONDS - now;
+    if wait > 0 {
+        return Err(ResendError::TooSoon { wait_seconds: wait });
+    }
+    Ok(())
 }
 
 fn hash(request_id: &str, identity_kind: &str, code: &str) -> String {
@@ -105,70 +149,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_issued_code_verifies_once_and_stays_verified() {
-        let (code, mut challenge) = issue("req-1", "email", 1_000);
+    fn the_issued_code_matches_as_people_type_it() {
+        let (code, challenge) = issue("req-1", "email", 1_000);
         assert_eq!(code.len(), 6);
         assert!(code.chars().all(|c| c.is_ascii_digit()));
+        assert!(matches(
+            &challenge.code_hash,
+            "req-1",
+            "email",
+            &format!(" {}-{} ", &code[..3], &code[3..])
+        ));
+        let wrong_code = if code == "000000" { "111111" } else { "000000" };
+        assert!(!matches(&challenge.code_hash, "req-1", "email", wrong_code));
         assert_eq!(
-            check(
-                &mut challenge,
-                "req-1",
-                "email",
-                &format!(" {}-{} ", &code[..3], &code[3..]),
-                1_100
+            (
+                challenge.sends,
+                challenge.last_sent_at,
+                challenge.expires_at
             ),
-            Ok(())
-        );
-        assert!(challenge.verified);
-        assert_eq!(
-            check(&mut challenge, "req-1", "email", "000000", 9_999_999),
-            Ok(())
+            (1, 1_000, 1_000 + LIFETIME_SECONDS)
         );
     }
 
     #[test]
     fn a_code_is_bound_to_its_request_and_identity() {
         let (code, challenge) = issue("req-1", "email", 0);
-        let mut other_request = challenge.clone();
-        assert!(matches!(
-            check(&mut other_request, "req-2", "email", &code, 1),
-            Err(VerifyError::Wrong { .. })
-        ));
-        let mut other_identity = challenge;
-        assert!(matches!(
-            check(&mut other_identity, "req-1", "phone", &code, 1),
-            Err(VerifyError::Wrong { .. })
-        ));
+        assert!(!matches(&challenge.code_hash, "req-2", "email", &code));
+        assert!(!matches(&challenge.code_hash, "req-1", "phone", &code));
     }
 
     #[test]
-    fn wrong_codes_run_out_and_then_even_the_right_one_fails() {
-        let (code, mut challenge) = issue("req", "email", 0);
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        for remaining in (0..MAX_ATTEMPTS).rev() {
-            assert_eq!(
-                check(&mut challenge, "req", "email", wrong, 1),
-                Err(VerifyError::Wrong { remaining })
-            );
-        }
+    fn a_refused_try_says_why() {
+        let (_, mut challenge) = issue("req", "email", 0);
         assert_eq!(
-            check(&mut challenge, "req", "email", &code, 1),
-            Err(VerifyError::TooManyAttempts)
+            refused(&challenge, LIFETIME_SECONDS + 1),
+            Some(VerifyError::Expired)
         );
+        challenge.attempts = MAX_TRIES;
+        assert_eq!(refused(&challenge, 1), Some(VerifyError::TooManyAttempts));
+        challenge.sends = MAX_SENDS;
+        assert_eq!(refused(&challenge, 1), Some(VerifyError::NoTriesLeft));
+        challenge.verified = true;
+        assert_eq!(refused(&challenge, 1), None);
+        challenge.attempts = 3;
+        assert_eq!(wrong(&challenge), VerifyError::Wrong { remaining: 2 });
     }
 
     #[test]
-    fn codes_expire_after_fifteen_minutes() {
-        let (code, mut challenge) = issue("req", "email", 0);
+    fn new_codes_are_spaced_and_limited() {
+        let (_, mut challenge) = issue("req", "email", 100);
         assert_eq!(
-            check(&mut challenge, "req", "email", &code, LIFETIME_SECONDS + 1),
-            Err(VerifyError::Expired)
+            may_resend(&challenge, 130),
+            Err(ResendError::TooSoon { wait_seconds: 30 })
         );
-        let (code, mut fresh) = issue("req", "email", 0);
-        assert_eq!(
-            check(&mut fresh, "req", "email", &code, LIFETIME_SECONDS),
-            Ok(())
-        );
+        assert_eq!(may_resend(&challenge, 160), Ok(()));
+        challenge.sends = MAX_SENDS;
+        assert_eq!(may_resend(&challenge, 10_000), Err(ResendError::NoMore));
     }
 
     #[test]

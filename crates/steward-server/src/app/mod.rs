@@ -5,6 +5,7 @@
 //! here, so they run the same wiring.
 
 pub mod keyfile;
+mod serve;
 mod settings;
 
 use std::net::SocketAddr;
@@ -19,12 +20,13 @@ use crate::rights::{Rights, Worker};
 use crate::systems::Systems;
 use crate::vault::{Vault, VaultError};
 use keyfile::KeySource;
-pub use settings::{Settings, SmtpSettings};
+pub use settings::{HttpSettings, Settings, SmtpSettings};
 
 pub struct Application {
     rights: Arc<Rights>,
     listener: Option<tokio::net::TcpListener>,
     router: axum::Router,
+    http: HttpSettings,
     notes: Vec<Note>,
 }
 
@@ -157,12 +159,18 @@ impl Application {
             other => other?,
         };
         let vault = Arc::new(vault);
-        let rights = Arc::new(Rights::new(vault, Arc::new(systems), outbox));
+        let rights = Arc::new(Rights::new(
+            vault,
+            Arc::new(systems),
+            outbox,
+            &settings.limits,
+        ));
         for _ in 0..settings.workers {
             tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
         }
         Ok(Self {
-            router: crate::http::router(Arc::clone(&rights)),
+            router: crate::http::router(Arc::clone(&rights), &settings.limits, &settings.http),
+            http: settings.http.clone(),
             rights,
             listener,
             notes,
@@ -188,20 +196,20 @@ impl Application {
         &self.notes
     }
 
-    /// Serves until Ctrl-C or SIGTERM, finishing calls in flight; without a
-    /// listener, waits for the signal while the workers work.
+    /// Serves until Ctrl-C or SIGTERM, finishing calls in flight within the
+    /// shutdown deadline; without a listener, waits for the signal while the
+    /// workers work.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, as [`Self::run_until_stopped`] does.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         match self.listener {
-            Some(listener) => {
-                axum::serve(listener, self.router)
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await
-            }
-            None => {
-                shutdown_signal().await;
-                Ok(())
-            }
+            Some(listener) => serve::serve(listener, self.router, &self.http, stop).await,
+            None => stop.await,
         }
+        Ok(())
     }
 }
 

@@ -4,14 +4,16 @@
 //! Secrets are wrapped, so they never print.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use steward_domain::policy::Policy;
 
 use crate::clock::{Clock, SystemClock};
+use crate::limits::Limits;
 use crate::rights::WorkerConfig;
 
 #[derive(Clone)]
@@ -39,6 +41,35 @@ pub struct Settings {
     /// The values of the environment variables the policy's connectors name.
     pub environment: HashMap<String, String>,
     pub clock: Arc<dyn Clock>,
+    /// Rate limits, and how long an unverified request is kept.
+    pub limits: Limits,
+    pub http: HttpSettings,
+}
+
+/// How the listener treats connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Proxies in front of Steward: from these, the client is the last
+    /// address in `X-Forwarded-For` (what the limits per client count by).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How long a client may take to send a request's headers (10 s).
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body (30 s).
+    pub body_read_timeout: Duration,
+    /// After a stop signal, how long calls in flight may take before their
+    /// connections are closed (20 s).
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: Vec::new(),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            shutdown_deadline: Duration::from_secs(20),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -66,6 +97,8 @@ impl Settings {
             smtp: None,
             environment: HashMap::new(),
             clock: Arc::new(SystemClock),
+            limits: Limits::default(),
+            http: HttpSettings::default(),
         }
     }
 
@@ -107,6 +140,8 @@ impl std::fmt::Debug for Settings {
                 &self.smtp.as_ref().map(|s| (&s.from, "[redacted url]")),
             )
             .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .field("limits", &self.limits)
+            .field("http", &self.http)
             .finish()
     }
 }

@@ -129,11 +129,13 @@ pub enum Admitted {
 }
 
 /// The admission layer: finds the route in [`ROUTES`] and lets the call
-/// through only as the table says.
+/// through only as the table says; then, for callers without a token, the
+/// limits per client address; then reads the body, within its size and
+/// time (`throttle.rs`).
 pub async fn admit(
     State(state): State<AppState>,
     path: Option<MatchedPath>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let route = path.as_ref().map_or("", |p| p.as_str());
@@ -155,13 +157,29 @@ pub async fn admit(
             request.method()
         ))),
     };
-    match admitted {
-        Ok(admitted) => {
-            request.extensions_mut().insert(admitted);
-            next.run(request).await
+    let admitted = match admitted {
+        Ok(admitted) => admitted,
+        Err(error) => {
+            // A refused call counts too: guessing tokens and secrets is limited.
+            return match state.clients.check(&request, route, None) {
+                Err(limited) => limited.into_response(),
+                Ok(()) => error.into_response(),
+            };
         }
-        Err(error) => error.into_response(),
+    };
+    if let Err(limited) = state.clients.check(&request, route, Some(&admitted)) {
+        return limited.into_response();
     }
+    let mut request = match state
+        .clients
+        .read_body(request, &admitted, crate::http::BODY_LIMIT)
+        .await
+    {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    request.extensions_mut().insert(admitted);
+    next.run(request).await
 }
 
 async fn decide(

@@ -43,6 +43,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The route exists, not with this method (405).
     MethodNotAllowed,
+    /// The client took too long to send the request (408).
+    Timeout(String),
+    /// A limit is reached (429), with when to try again if known.
+    TooMany {
+        detail: String,
+        retry_after_seconds: Option<u64>,
+    },
     Internal(String),
 }
 
@@ -79,6 +86,16 @@ impl ApiError {
                 "method_not_allowed",
                 "Method not allowed",
             ),
+            ApiError::Timeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "Request not received in time",
+            ),
+            ApiError::TooMany { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -91,6 +108,13 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, title) = self.parts();
+        let retry_after = match &self {
+            ApiError::TooMany {
+                retry_after_seconds,
+                ..
+            } => *retry_after_seconds,
+            _ => None,
+        };
         let (detail, field) = match self {
             ApiError::Unauthorized => (
                 "send `Authorization: Bearer <token>` with a token from `steward token create`"
@@ -104,11 +128,13 @@ impl IntoResponse for ApiError {
             | ApiError::Gone(m)
             | ApiError::BadRequest(m)
             | ApiError::TooLarge(m)
-            | ApiError::UnsupportedMediaType(m) => (m, None),
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::Timeout(m) => (m, None),
             ApiError::MethodNotAllowed => (
                 "this endpoint does not take this method; see /openapi.json".to_owned(),
                 None,
             ),
+            ApiError::TooMany { detail, .. } => (detail, None),
             ApiError::Internal(m) => {
                 let id = uuid::Uuid::now_v7();
                 tracing::error!(error_id = %id, "{m}");
@@ -133,6 +159,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -156,6 +187,13 @@ impl From<VaultError> for ApiError {
             }
             VaultError::Forbidden(message) => ApiError::Forbidden(message),
             VaultError::Erased(_) => ApiError::Gone(error.to_string()),
+            VaultError::TooMany {
+                message,
+                retry_after_seconds,
+            } => ApiError::TooMany {
+                detail: message,
+                retry_after_seconds,
+            },
             VaultError::WrongKey { .. }
             | VaultError::Store(_)
             | VaultError::Crypto(_)

@@ -7,7 +7,8 @@
 //!
 //! One file per resource: `subjects.rs`, `records.rs`, `consents.rs`,
 //! `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
-//! (the requester's side), `officer.rs`, `unsubscribe.rs`.
+//! (the requester's side), `officer.rs`, `unsubscribe.rs`; `throttle.rs`
+//! holds what callers without a token may send (rate, size, time).
 
 pub mod access;
 mod audit;
@@ -22,6 +23,7 @@ mod records;
 mod requests;
 mod state;
 mod subjects;
+mod throttle;
 mod tokens;
 mod unsubscribe;
 
@@ -38,8 +40,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::app::HttpSettings;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
+use crate::http::throttle::ClientLimits;
+use crate::limits::Limits;
 use crate::rights::Rights;
 
 #[derive(OpenApi)]
@@ -101,7 +106,8 @@ async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// The largest body any route takes; public routes take less (`access.rs`).
+/// The largest body any route takes; callers without a token may send
+/// less (`throttle.rs`).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 async fn method_not_allowed() -> Response {
@@ -113,7 +119,7 @@ async fn not_found() -> Response {
 }
 
 /// The whole router, with its state.
-pub fn router(rights: Arc<Rights>) -> Router {
+pub fn router(rights: Arc<Rights>, limits: &Limits, http: &HttpSettings) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(operations::router())
         .merge(policy::router())
@@ -126,11 +132,13 @@ pub fn router(rights: Arc<Rights>) -> Router {
         .merge(officer::router())
         .merge(unsubscribe::router())
         .split_for_parts();
+    let rights_clock = rights.vault().clock();
     let state = AppState {
         vault: Arc::clone(rights.vault()),
         rights,
         metrics: prometheus(),
         openapi: Arc::new(api),
+        clients: Arc::new(ClientLimits::new(limits, http, rights_clock)),
     };
     router
         .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))

@@ -1,10 +1,11 @@
-//! What every handler reaches: the vault, the rights service, the metrics
-//! and the OpenAPI document.
+//! What every handler reaches: the vault, the rights service, the metrics,
+//! the OpenAPI document and the limits per client.
 
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::http::throttle::ClientLimits;
 use crate::rights::Rights;
 use crate::vault::Vault;
 
@@ -14,4 +15,6 @@ pub struct AppState {
     pub rights: Arc<Rights>,
     pub metrics: PrometheusHandle,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// What callers without a token may send, per client address.
+    pub clients: Arc<ClientLimits>,
 }

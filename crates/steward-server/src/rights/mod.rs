@@ -13,6 +13,7 @@
 //! - `worker.rs`: the workers; `payload.rs`: what travels sealed.
 
 mod answer;
+mod codes;
 mod decide;
 mod finish;
 mod officer;
@@ -29,7 +30,7 @@ mod verify;
 mod worker;
 
 pub use answer::Answer;
-pub use progress::Progress;
+pub use progress::{MAX_PAGE, Progress, QueuePage};
 pub use render::Rendered;
 pub use service::Rights;
 pub use service::Viewer;

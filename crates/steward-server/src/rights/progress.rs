@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use steward_domain::common::ids::RequestId;
 use steward_domain::rights::deadline::Deadline;
-use steward_store::{Job, RequestStep, StoredRequest};
+use steward_store::{Job, QueueKey, RequestStep, StoredRequest};
 
 use crate::rights::service::{Rights, Viewer, received_on};
 use crate::vault::Result;
@@ -49,13 +49,39 @@ impl Rights {
         })
     }
 
-    /// The officer's queue: every request that still needs something, the
-    /// one due first first.
-    pub async fn queue(&self) -> Result<Vec<Progress>> {
-        let mut out = Vec::new();
-        for stored in self.vault.store().open_requests().await? {
-            out.push(self.progress_of(stored).await?);
+    /// A page of the officer's queue: requests that still need something,
+    /// the one due first first, at most `limit`, after `after`. The page
+    /// says where the next one starts, if there is one.
+    pub async fn queue(&self, after: Option<&QueueKey>, limit: usize) -> Result<QueuePage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        // One more than asked tells whether another page follows.
+        let mut open = self
+            .vault
+            .store()
+            .open_requests(after, i64::try_from(limit + 1).unwrap_or(i64::MAX))
+            .await?;
+        let more = open.len() > limit;
+        open.truncate(limit);
+        let next = more.then(|| open.last()).flatten().map(|last| QueueKey {
+            due_on: last.due_on,
+            received_at: last.received_at,
+            id: last.id.clone(),
+        });
+        let mut requests = Vec::with_capacity(open.len());
+        for stored in open {
+            requests.push(self.progress_of(stored).await?);
         }
-        Ok(out)
+        Ok(QueuePage { requests, next })
     }
+}
+
+/// The most requests one page of the queue holds.
+pub const MAX_PAGE: usize = 500;
+
+/// One page of the officer's queue.
+#[derive(Debug, Clone)]
+pub struct QueuePage {
+    pub requests: Vec<Progress>,
+    /// Where the next page starts; `None` on the last.
+    pub next: Option<QueueKey>,
 }

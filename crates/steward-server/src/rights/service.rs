@@ -13,6 +13,7 @@ use steward_domain::vault::audit_chain::AuditEvent;
 use steward_store::{NewJob, RequestStep, StoredChallenge, StoredRequest};
 use tokio::sync::Notify;
 
+use crate::limits::{Limiter, Limits};
 use crate::mail::Outbox;
 use crate::systems::Systems;
 use crate::vault::{Result, Vault, VaultError};
@@ -23,6 +24,12 @@ pub struct Rights {
     pub(super) outbox: Outbox,
     /// Wakes the workers of this process when jobs are queued.
     pub(super) wake: Arc<Notify>,
+    /// Letters with codes to one identity, over all its requests.
+    pub(super) codes_per_identity: Limiter,
+    /// Tries at codes for one identity, over all its requests.
+    pub(super) tries_per_identity: Limiter,
+    /// How long a request may wait for its codes before it is removed.
+    pub(super) unverified_lifetime: std::time::Duration,
 }
 
 /// A request's move to its next state, with the step, jobs and audit entry
@@ -35,8 +42,12 @@ pub(super) struct Transition {
 }
 
 impl Rights {
-    pub fn new(vault: Arc<Vault>, systems: Arc<Systems>, outbox: Outbox) -> Self {
+    pub fn new(vault: Arc<Vault>, systems: Arc<Systems>, outbox: Outbox, limits: &Limits) -> Self {
+        let clock = vault.clock();
         Self {
+            codes_per_identity: Limiter::new(limits.codes_per_identity, Arc::clone(&clock)),
+            tries_per_identity: Limiter::new(limits.tries_per_identity, clock),
+            unverified_lifetime: limits.unverified_lifetime,
             vault,
             systems,
             outbox,

@@ -16,9 +16,10 @@ use steward_domain::vault::crypto::{SecretKey, hex_encode, sha256_hex};
 use steward_store::{StoredChallenge, StoredRequest};
 
 use crate::mail::Addressee;
+use crate::rights::codes::{identity_key, stored_challenge};
 use crate::rights::payload::{Claimed, Payload};
 use crate::rights::service::Rights;
-use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid};
+use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid, too_many};
 
 /// Identities a code can be sent to; others need an officer's check.
 pub(super) const CONTACTABLE: &[&str] = &["email", "phone"];
@@ -61,22 +62,6 @@ pub(super) fn follow_hash(secret: &str) -> String {
 
 pub(super) fn new_follow_secret() -> String {
     hex_encode(SecretKey::generate().as_bytes())
-}
-
-pub(super) fn stored_challenge(
-    request: &RequestId,
-    kind: &str,
-    challenge: &one_time_code::Challenge,
-) -> Result<StoredChallenge> {
-    Ok(StoredChallenge {
-        request_id: request.clone(),
-        identity_kind: kind.to_owned(),
-        code_hash: challenge.code_hash.clone(),
-        expires_at: jiff::Timestamp::from_second(challenge.expires_at)
-            .map_err(|e| VaultError::Internal(format!("a code's expiry: {e}")))?,
-        attempts: i64::from(challenge.attempts),
-        verified: challenge.verified,
-    })
 }
 
 impl Rights {
@@ -145,8 +130,21 @@ impl Rights {
                     expires_at: jiff::Timestamp::UNIX_EPOCH,
                     attempts: 0,
                     verified: true,
+                    sends: 0,
+                    last_sent_at: jiff::Timestamp::UNIX_EPOCH,
                 });
             } else {
+                self.codes_per_identity
+                    .check(&identity_key(identity))
+                    .map_err(|limited| {
+                        too_many(
+                            &format!(
+                                "identities.{}: too many requests with this identity just now",
+                                identity.kind
+                            ),
+                            limited,
+                        )
+                    })?;
                 let (code, challenge) =
                     one_time_code::issue(id.as_str(), &identity.kind, now.as_second());
                 challenges.push(stored_challenge(&id, &identity.kind, &challenge)?);
@@ -338,13 +336,37 @@ impl Rights {
             code,
             stored.id.as_str(),
         );
+        // The requester can ask for the code again.
+        self.send(stored, identity, &letter, "a code").await;
+    }
+
+    /// Sends a letter to a claimed identity; a failure is logged, not
+    /// returned: the request stands either way.
+    pub(super) async fn send(
+        &self,
+        stored: &StoredRequest,
+        identity: &Claimed,
+        letter: &letters::Letter,
+        what: &str,
+    ) {
         let to = Addressee {
             channel: identity.kind.clone(),
             address: identity.value.clone(),
         };
-        if let Err(e) = self.outbox.send(&to, &letter).await {
-            // The requester can ask for the code again.
-            tracing::error!(request = %stored.id, error = %e, "a code could not be sent");
+        if let Err(e) = self.outbox.send(&to, letter).await {
+            tracing::error!(request = %stored.id, error = %e, "{what} could not be sent");
         }
+    }
+
+    /// The day an unverified request is removed.
+    pub(super) fn unverified_removed_on(&self, stored: &StoredRequest) -> jiff::civil::Date {
+        let lifetime = jiff::SignedDuration::try_from(self.unverified_lifetime)
+            .unwrap_or(jiff::SignedDuration::MAX);
+        stored
+            .received_at
+            .checked_add(lifetime)
+            .unwrap_or(jiff::Timestamp::MAX)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
     }
 }

@@ -5,14 +5,19 @@
 use std::collections::BTreeMap;
 
 use steward_domain::common::ids::RequestId;
-use steward_domain::rights::one_time_code::{self, Challenge, constant_time_eq};
+use steward_domain::rights::letters;
+use steward_domain::rights::one_time_code::{
+    self, Challenge, MAX_SENDS, MAX_TRIES, ResendError, VerifyError, constant_time_eq,
+};
 use steward_domain::rights::request::{RequestEvent, RequestStatus};
+use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
-use crate::rights::payload::Payload;
+use crate::rights::codes::{challenge_of, identity_key, stored_challenge};
+use crate::rights::payload::{Claimed, Payload};
 use crate::rights::service::{Rights, Viewer, next, not_found};
-use crate::rights::submit::{follow_hash, stored_challenge};
-use crate::vault::{Result, VaultError, invalid};
+use crate::rights::submit::follow_hash;
+use crate::vault::{Result, VaultError, corrupt, invalid, too_many};
 
 impl Rights {
     /// Checks the requester's secret; an unknown request and a wrong secret
@@ -44,7 +49,9 @@ impl Rights {
     }
 
     /// The requester proves each identity with its code. When all are
-    /// proven the request starts.
+    /// proven the request starts. Every try counts against the code (in the
+    /// store, atomically) and against the identity (over all its requests);
+    /// when a code's last try is wrong, its identity is told.
     pub async fn verify(
         &self,
         id: &RequestId,
@@ -57,38 +64,74 @@ impl Rights {
                 "request `{id}` is not awaiting verification"
             )));
         }
-        let now = self.vault.now().as_second();
-        let mut challenges = self.vault.store().challenges(id).await?;
+        let payload = Payload::open(self.vault.key_ring(), &stored)?;
+        let store = self.vault.store();
+        let challenges = store.challenges(id).await?;
         for (kind, code) in codes {
+            let field = format!("codes.{kind}");
             let held = challenges
-                .iter_mut()
+                .iter()
                 .find(|c| &c.identity_kind == kind)
-                .ok_or_else(|| {
-                    invalid(
-                        format!("codes.{kind}"),
-                        "the request claims no identity of this kind",
+                .ok_or_else(|| invalid(&field, "the request claims no identity of this kind"))?;
+            let now = self.vault.now();
+            let held = challenge_of(held);
+            // A code already spent or expired is said so, without counting
+            // against the identity.
+            match one_time_code::refused(&held, now.as_second()) {
+                None if held.verified => continue,
+                Some(error) if held.attempts >= MAX_TRIES || now.as_second() > held.expires_at => {
+                    return Err(refusal(&field, error, &held, now.as_second()));
+                }
+                _ => {}
+            }
+            let identity = claimed(&payload, kind)?;
+            self.tries_per_identity
+                .check(&identity_key(identity))
+                .map_err(|limited| {
+                    too_many(
+                        &format!("{field}: too many tries at codes for this identity"),
+                        limited,
                     )
                 })?;
-            let mut challenge = Challenge {
-                code_hash: held.code_hash.clone(),
-                expires_at: held.expires_at.as_second(),
-                attempts: u32::try_from(held.attempts).unwrap_or(u32::MAX),
-                verified: held.verified,
-            };
-            let checked = one_time_code::check(&mut challenge, id.as_str(), kind, code, now);
-            *held = stored_challenge(id, kind, &challenge)?;
             let audit = self.vault.event(
                 "subject",
                 "request.code",
                 None,
-                serde_json::json!({ "request": id, "identity_kind": kind, "ok": checked.is_ok() }),
+                serde_json::json!({ "request": id, "identity_kind": kind }),
             );
-            self.vault.store().save_challenge(held, audit).await?;
-            if let Err(e) = checked {
-                return Err(invalid(format!("codes.{kind}"), e.to_string()));
+            let taken = store
+                .take_code_try(id, kind, now, i64::from(MAX_TRIES), audit)
+                .await?;
+            let Some(taken) = taken else {
+                let current = store
+                    .challenges(id)
+                    .await?
+                    .into_iter()
+                    .find(|c| &c.identity_kind == kind)
+                    .ok_or_else(|| not_found(id))?;
+                let current = challenge_of(&current);
+                match one_time_code::refused(&current, now.as_second()) {
+                    None => continue,
+                    Some(error) => return Err(refusal(&field, error, &current, now.as_second())),
+                }
+            };
+            if one_time_code::matches(&taken.code_hash, id.as_str(), kind, code) {
+                let audit = self.vault.event(
+                    "subject",
+                    "request.identity_proven",
+                    None,
+                    serde_json::json!({ "request": id, "identity_kind": kind }),
+                );
+                store.prove_identity(id, kind, audit).await?;
+            } else {
+                let taken = challenge_of(&taken);
+                if taken.attempts >= MAX_TRIES {
+                    self.send_codes_failed(&stored, identity).await;
+                }
+                return Err(invalid(&field, one_time_code::wrong(&taken).to_string()));
             }
         }
-        if challenges.iter().all(|c| c.verified) {
+        if store.challenges(id).await?.iter().all(|c| c.verified) {
             let mut updated = stored.clone();
             updated.set_state(&next(&stored, RequestEvent::IdentityVerified)?);
             updated.updated_at = self.vault.now();
@@ -100,7 +143,8 @@ impl Rights {
         self.progress(id, &Viewer::Requester(secret)).await
     }
 
-    /// New codes for the identities not yet verified (codes expire).
+    /// New codes for the identities not yet verified (codes expire): a few
+    /// per request, a minute apart, and a few an hour per identity.
     pub async fn resend(&self, id: &RequestId, secret: &str) -> Result<()> {
         let stored = self.for_requester(id, secret).await?;
         if stored.status != RequestStatus::AwaitingVerification {
@@ -109,31 +153,144 @@ impl Rights {
             )));
         }
         let payload = Payload::open(self.vault.key_ring(), &stored)?;
-        let now = self.vault.now().as_second();
-        for challenge in self.vault.store().challenges(id).await? {
-            if challenge.verified {
+        let now = self.vault.now();
+        for held in self.vault.store().challenges(id).await? {
+            if held.verified {
                 continue;
             }
-            let Some(identity) = payload
-                .identities
-                .iter()
-                .find(|i| i.kind == challenge.identity_kind)
-            else {
-                continue;
-            };
-            let (code, fresh) = one_time_code::issue(id.as_str(), &identity.kind, now);
+            let identity = claimed(&payload, &held.identity_kind)?;
+            one_time_code::may_resend(&challenge_of(&held), now.as_second()).map_err(|error| {
+                VaultError::TooMany {
+                    message: error.to_string(),
+                    retry_after_seconds: match error {
+                        ResendError::TooSoon { wait_seconds } => u64::try_from(wait_seconds).ok(),
+                        ResendError::NoMore => None,
+                    },
+                }
+            })?;
+            self.codes_per_identity
+                .check(&identity_key(identity))
+                .map_err(|limited| too_many("too many codes sent to this identity", limited))?;
+            let (code, fresh) = one_time_code::issue(id.as_str(), &identity.kind, now.as_second());
             let audit = self.vault.event(
                 "subject",
                 "request.code_sent",
                 None,
                 serde_json::json!({ "request": id, "identity_kind": identity.kind }),
             );
-            self.vault
+            let spaced_since = jiff::Timestamp::from_second(
+                now.as_second() - one_time_code::RESEND_SPACING_SECONDS,
+            )
+            .map_err(|e| VaultError::Internal(format!("a time: {e}")))?;
+            let replaced = self
+                .vault
                 .store()
-                .save_challenge(&stored_challenge(id, &identity.kind, &fresh)?, audit)
+                .replace_code(
+                    &stored_challenge(id, &identity.kind, &fresh)?,
+                    i64::from(MAX_SENDS),
+                    spaced_since,
+                    audit,
+                )
                 .await?;
+            if !replaced {
+                // Another resend got there first.
+                return Err(VaultError::TooMany {
+                    message: "a new code was sent just now; wait a minute".into(),
+                    retry_after_seconds: u64::try_from(one_time_code::RESEND_SPACING_SECONDS).ok(),
+                });
+            }
             self.send_code(&stored, identity, &code).await;
         }
         Ok(())
+    }
+
+    /// Removes requests that waited longer than the unverified lifetime for
+    /// their codes, with what they claimed; returns how many. Forgets the
+    /// limits' idle counts while at it.
+    pub async fn expire_unverified(&self) -> Result<usize> {
+        const BATCH: i64 = 100;
+        let lifetime = jiff::SignedDuration::try_from(self.unverified_lifetime)
+            .unwrap_or(jiff::SignedDuration::MAX);
+        let before = self
+            .vault
+            .now()
+            .checked_sub(lifetime)
+            .unwrap_or(jiff::Timestamp::MIN);
+        let store = self.vault.store();
+        let mut removed = 0;
+        loop {
+            let stale = store.unverified_requests_before(before, BATCH).await?;
+            for id in &stale {
+                let audit = self.vault.event(
+                    &Actor::system().id,
+                    "request.expired",
+                    None,
+                    serde_json::json!({
+                        "request": id,
+                        "why": "its identities were not verified in time",
+                        "lifetime_hours": self.unverified_lifetime.as_secs() / 3600,
+                    }),
+                );
+                if store.remove_unverified_request(id, audit).await? {
+                    removed += 1;
+                }
+            }
+            if stale.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        self.codes_per_identity.forget_idle();
+        self.tries_per_identity.forget_idle();
+        Ok(removed)
+    }
+
+    /// Every try at a code was wrong: its identity hears of it.
+    async fn send_codes_failed(&self, stored: &StoredRequest, identity: &Claimed) {
+        let removed = self.unverified_removed_on(stored);
+        let letter = letters::codes_failed(
+            stored.language,
+            &self.vault.policy().controller.name,
+            stored.kind,
+            &identity.kind,
+            MAX_TRIES,
+            &removed.to_string(),
+            stored.id.as_str(),
+        );
+        self.send(stored, identity, &letter, "the wrong-codes letter")
+            .await;
+    }
+}
+
+/// The identity of `kind` that a request claims.
+fn claimed<'p>(payload: &'p Payload, kind: &str) -> Result<&'p Claimed> {
+    payload
+        .identities
+        .iter()
+        .find(|i| i.kind == kind)
+        .ok_or_else(|| {
+            corrupt(format!(
+                "the request has a code for `{kind}` but claims no such identity"
+            ))
+        })
+}
+
+/// A try refused before it was made: an expired code is bad input (422);
+/// a spent one is a limit reached (429), with when a new code may be asked.
+fn refusal(field: &str, error: VerifyError, challenge: &Challenge, now: i64) -> VaultError {
+    match error {
+        VerifyError::Expired => invalid(field, error.to_string()),
+        _ => VaultError::TooMany {
+            message: format!("{field}: {error}"),
+            retry_after_seconds: resend_wait(challenge, now),
+        },
+    }
+}
+
+/// Seconds until a new code may be asked for, when one may be.
+fn resend_wait(challenge: &Challenge, now: i64) -> Option<u64> {
+    match one_time_code::may_resend(challenge, now) {
+        Ok(()) => Some(1),
+        Err(ResendError::TooSoon { wait_seconds }) => u64::try_from(wait_seconds).ok(),
+        Err(ResendError::NoMore) => None,
     }
 }

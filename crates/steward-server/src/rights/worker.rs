@@ -129,15 +129,25 @@ impl Worker {
     }
 
     /// Answers requests whose parts all ended but which were not answered
-    /// (the process stopped between the two).
+    /// (the process stopped between the two), and removes requests whose
+    /// codes were never entered.
     async fn sweep(&self) {
-        let Ok(open) = self.rights.vault().store().open_requests().await else {
+        match self.rights.expire_unverified().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed requests never verified"),
+            Err(e) => tracing::error!(error = %e, "removing requests never verified failed"),
+        }
+        let in_progress = steward_domain::rights::request::RequestStatus::InProgress;
+        let Ok(open) = self
+            .rights
+            .vault()
+            .store()
+            .requests_in_state(in_progress)
+            .await
+        else {
             return;
         };
-        for request in open
-            .iter()
-            .filter(|r| r.status == steward_domain::rights::request::RequestStatus::InProgress)
-        {
+        for request in &open {
             if let Err(e) = self.rights.finish_if_done(&request.id).await {
                 tracing::error!(request = %request.id, error = %e, "answering the request failed");
             }

@@ -22,6 +22,12 @@ pub enum VaultError {
     /// The thing asked cannot be done in the state it is in (409).
     #[error("{0}")]
     NotNow(String),
+    /// A limit is reached (429): which, and when to try again if known.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_seconds: Option<u64>,
+    },
     #[error("subject `{0}` has been erased")]
     Erased(String),
     #[error(
@@ -50,6 +56,23 @@ impl From<StoreError> for VaultError {
             StoreError::Conflict { what, id } => VaultError::Conflict { what, id },
             other => VaultError::Store(other),
         }
+    }
+}
+
+/// A rate limit reached, said as a sentence with the wait in it.
+pub fn too_many(what: &str, limited: crate::limits::Limited) -> VaultError {
+    let seconds = limited.retry_after_seconds();
+    VaultError::TooMany {
+        message: format!("{what}; try again in {}", wait_in_words(seconds)),
+        retry_after_seconds: Some(seconds),
+    }
+}
+
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=119 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
 

@@ -30,7 +30,7 @@ mod tokens;
 mod views;
 
 pub use error::{Result, VaultError};
-pub(crate) use error::{corrupt, invalid};
+pub(crate) use error::{corrupt, invalid, too_many};
 pub use input::{IdentityInput, NewRecord, NewSubject};
 pub(crate) use key_ring::KeyRing;
 pub use service::{Vault, fresh_id};

@@ -81,6 +81,11 @@ impl Vault {
         self.clock.now()
     }
 
+    /// The clock itself, for what counts time on it (the rate limits).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
     /// Today's date, as deadlines and ages count it.
     pub fn today(&self) -> Date {
         self.now().to_zoned(jiff::tz::TimeZone::UTC).date()

@@ -258,21 +258,44 @@ impl TestApp {
         )
     }
 
-    /// The code the outbox holds for `request` on `channel` (`email`, `phone`).
+    /// The newest code the outbox holds for `request` on `channel` (`email`,
+    /// `phone`).
     pub fn code_for(&self, request: &str, channel: &str) -> String {
-        let folder = self.dir.join("outbox").join(channel);
-        for entry in std::fs::read_dir(&folder).expect("outbox folder") {
-            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("letter");
-            if text.contains(request) {
-                let code = text
-                    .lines()
+        self.codes_for(request, channel)
+            .pop()
+            .unwrap_or_else(|| panic!("no code for {request} in the {channel} outbox"))
+    }
+
+    /// Every code sent for `request` on `channel`, oldest first.
+    pub fn codes_for(&self, request: &str, channel: &str) -> Vec<String> {
+        self.letters_for(request, channel)
+            .iter()
+            .filter_map(|text| {
+                text.lines()
                     .map(str::trim)
                     .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
-                    .expect("a code in the letter");
-                return code.to_owned();
-            }
-        }
-        panic!("no letter for {request} in {}", folder.display());
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    /// Every letter about `request` on `channel`, oldest first (the outbox
+    /// names letters by time).
+    pub fn letters_for(&self, request: &str, channel: &str) -> Vec<String> {
+        let folder = self.dir.join("outbox").join(channel);
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("letter"))
+            .filter(|text| text.contains(request))
+            .collect()
     }
 
     pub async fn as_requester(

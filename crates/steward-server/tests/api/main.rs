@@ -5,6 +5,7 @@
 mod calectro;
 mod errors;
 mod helpers;
+mod limits;
 mod openapi;
 mod requests;
 mod roles;

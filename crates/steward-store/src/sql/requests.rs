@@ -7,10 +7,10 @@ use steward_domain::common::ids::{RequestId, SubjectId};
 use steward_domain::rights::request::RequestStatus;
 use steward_domain::vault::audit_chain::AuditEvent;
 
-use super::{Backend, append, insert_job, insert_step};
+use super::{Backend, append, dialect, dialect_sql, insert_job, insert_step};
 use crate::codec::{json_text, time};
 use crate::error::conflict;
-use crate::{NewJob, RequestStep, RequestStore, Result, StoredChallenge, StoredRequest};
+use crate::{NewJob, QueueKey, RequestStep, RequestStore, Result, StoredChallenge, StoredRequest};
 
 #[async_trait]
 impl RequestStore for Backend {
@@ -45,13 +45,15 @@ impl RequestStore for Backend {
             .await
             .map_err(|e| conflict(e, "request", request.id.as_str()))?;
         for challenge in challenges {
-            sqlx::query("INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified, sends, last_sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(challenge.request_id.as_str())
                 .bind(&challenge.identity_kind)
                 .bind(&challenge.code_hash)
                 .bind(challenge.expires_at.as_second())
                 .bind(challenge.attempts)
                 .bind(challenge.verified)
+                .bind(challenge.sends)
+                .bind(challenge.last_sent_at.as_second())
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict(e, "challenge", &challenge.identity_kind))?;
@@ -120,12 +122,40 @@ impl RequestStore for Backend {
         Ok(true)
     }
 
-    async fn open_requests(&self) -> Result<Vec<StoredRequest>> {
+    async fn open_requests(
+        &self,
+        after: Option<&QueueKey>,
+        limit: i64,
+    ) -> Result<Vec<StoredRequest>> {
+        // Times are fixed-width UTC text, so text order is time order.
+        let (due, received, id) = match after {
+            Some(key) => (
+                key.due_on.to_string(),
+                time(key.received_at),
+                key.id.as_str(),
+            ),
+            None => (String::new(), String::new(), ""),
+        };
         Ok(sqlx::query_as(
-            "SELECT * FROM requests WHERE state NOT IN ('completed', 'refused', 'cancelled') ORDER BY due_on, received_at, id",
+            "SELECT * FROM requests WHERE state NOT IN ('completed', 'refused', 'cancelled')
+             AND (due_on, received_at, id) > ($1, $2, $3)
+             ORDER BY due_on, received_at, id LIMIT $4",
         )
+        .bind(due)
+        .bind(received)
+        .bind(id)
+        .bind(limit)
         .fetch_all(self.reader())
         .await?)
+    }
+
+    async fn requests_in_state(&self, status: RequestStatus) -> Result<Vec<StoredRequest>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM requests WHERE state = $1 ORDER BY received_at, id")
+                .bind(status.as_str())
+                .fetch_all(self.reader())
+                .await?,
+        )
     }
 
     async fn requests_of_subject(&self, subject: &SubjectId) -> Result<Vec<StoredRequest>> {
@@ -146,24 +176,121 @@ impl RequestStore for Backend {
         .await?)
     }
 
-    async fn save_challenge(&self, challenge: &StoredChallenge, audit: AuditEvent) -> Result<()> {
+    async fn take_code_try(
+        &self,
+        request: &RequestId,
+        identity_kind: &str,
+        now: Timestamp,
+        max_tries: i64,
+        audit: AuditEvent,
+    ) -> Result<Option<StoredChallenge>> {
+        let mut tx = self.write().await?;
+        let taken: Option<StoredChallenge> = sqlx::query_as(
+            "UPDATE request_challenges SET attempts = attempts + 1
+             WHERE request_id = $1 AND identity_kind = $2 AND attempts < $3 AND expires_at >= $4 AND verified = FALSE
+             RETURNING *",
+        )
+        .bind(request.as_str())
+        .bind(identity_kind)
+        .bind(max_tries)
+        .bind(now.as_second())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            append(&mut tx, audit).await?;
+            tx.commit().await?;
+        }
+        Ok(taken)
+    }
+
+    async fn prove_identity(
+        &self,
+        request: &RequestId,
+        identity_kind: &str,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         sqlx::query(
-            "INSERT INTO request_challenges (request_id, identity_kind, code_hash, expires_at, attempts, verified) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (request_id, identity_kind) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
-             attempts = excluded.attempts, verified = excluded.verified",
+            "UPDATE request_challenges SET verified = TRUE WHERE request_id = $1 AND identity_kind = $2",
         )
-        .bind(challenge.request_id.as_str())
-        .bind(&challenge.identity_kind)
-        .bind(&challenge.code_hash)
-        .bind(challenge.expires_at.as_second())
-        .bind(challenge.attempts)
-        .bind(challenge.verified)
+        .bind(request.as_str())
+        .bind(identity_kind)
         .execute(&mut *tx)
         .await?;
         append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn replace_code(
+        &self,
+        fresh: &StoredChallenge,
+        max_sends: i64,
+        spaced_since: Timestamp,
+        audit: AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let replaced = sqlx::query(
+            "UPDATE request_challenges SET code_hash = $1, expires_at = $2, attempts = 0, sends = sends + 1, last_sent_at = $3
+             WHERE request_id = $4 AND identity_kind = $5 AND verified = FALSE AND sends < $6 AND last_sent_at <= $7",
+        )
+        .bind(&fresh.code_hash)
+        .bind(fresh.expires_at.as_second())
+        .bind(fresh.last_sent_at.as_second())
+        .bind(fresh.request_id.as_str())
+        .bind(&fresh.identity_kind)
+        .bind(max_sends)
+        .bind(spaced_since.as_second())
+        .execute(&mut *tx)
+        .await?;
+        if replaced.rows_affected() == 0 {
+            return Ok(false);
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn unverified_requests_before(
+        &self,
+        before: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<RequestId>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM requests WHERE state = 'awaiting_verification' AND received_at < $1 ORDER BY received_at, id LIMIT $2",
+        )
+        .bind(time(before))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(ids.into_iter().map(RequestId::from).collect())
+    }
+
+    async fn remove_unverified_request(&self, id: &RequestId, audit: AuditEvent) -> Result<bool> {
+        let mut tx = self.write().await?;
+        dialect_sql!(
+            LOCK = "SELECT id FROM requests WHERE id = $1 AND state = 'awaiting_verification'{FOR_UPDATE}"
+        );
+        let still: Option<String> = sqlx::query_scalar(&LOCK)
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if still.is_none() {
+            return Ok(false);
+        }
+        for delete in [
+            "DELETE FROM request_challenges WHERE request_id = $1",
+            "DELETE FROM request_steps WHERE request_id = $1",
+            "DELETE FROM requests WHERE id = $1",
+        ] {
+            sqlx::query(delete)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn request_history(&self, request: &RequestId) -> Result<Vec<RequestStep>> {

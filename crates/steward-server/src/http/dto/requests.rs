@@ -164,6 +164,16 @@ pub struct Codes {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// How many requests per page: 50 unless given, at most 500.
+    pub limit: Option<usize>,
+    /// Where the page starts: the `after` of the previous page's
+    /// `Link: <…>; rel="next"` header.
+    pub after: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
 pub struct Format {
     /// `json` (default); `md` or `html` for access; `zip` for portability.
     pub format: Option<String>,
