@@ -485,3 +485,54 @@ async fn a_stop_does_not_wait_past_its_deadline_for_a_stuck_client() {
     let closed = tokio::time::timeout(Duration::from_secs(30), stuck.read_to_end(&mut rest)).await;
     assert!(closed.is_ok(), "the stuck connection was closed");
 }
+
+#[tokio::test]
+async fn public_reads_and_token_guesses_are_limited_per_address_health_is_not() {
+    let app = connectel(|s| {
+        behind_proxy(s);
+        // The clock stands still: nothing comes back while the test runs.
+        manual_clock(s);
+        s.limits.public_per_client = steward_server::limits::Rate::new(20, Duration::from_secs(1));
+    })
+    .await;
+    let get_from = |client: &'static str, path: &'static str, token: Option<&'static str>| {
+        let request = app
+            .client
+            .get(app.url(path))
+            .header("X-Forwarded-For", client);
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..20 {
+        assert_eq!(
+            get_from("203.0.113.1", "/v1/notice", None).await.status(),
+            200
+        );
+    }
+    assert_too_many(get_from("203.0.113.1", "/v1/notice", None).await).await;
+    for _ in 0..50 {
+        assert_eq!(
+            get_from("203.0.113.1", "/healthz", None).await.status(),
+            200
+        );
+    }
+    // Guessing tokens from another address: 401 until its limit, then 429.
+    for _ in 0..20 {
+        let guess = get_from("203.0.113.2", "/v1/policy", Some("guess")).await;
+        assert_eq!(guess.status(), 401);
+    }
+    assert_too_many(get_from("203.0.113.2", "/v1/policy", Some("guess")).await).await;
+    // A real token is not held up by its address's count.
+    let policy = app
+        .client
+        .get(app.url("/v1/policy"))
+        .header("X-Forwarded-For", "203.0.113.2")
+        .bearer_auth(&app.service)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(policy.status(), 200);
+}
