@@ -27,6 +27,7 @@
 )]
 
 mod codec;
+mod crash;
 mod error;
 mod model;
 pub mod postgres;
@@ -39,6 +40,7 @@ use steward_domain::rights::request::RequestStatus;
 use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
 use steward_domain::vault::consent::ConsentRecord;
 
+pub use crash::crash_point;
 pub use error::{Result, StoreError};
 pub use model::*;
 

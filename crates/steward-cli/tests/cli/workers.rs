@@ -23,7 +23,7 @@ use super::{http, repo_root, stderr, stdout, temp_dir};
 
 /// The smallest valid policy, with the two webhook systems and a partner
 /// who must hear of erasures (Art. 19).
-fn policy(dir: &Path) -> PathBuf {
+pub(super) fn policy(dir: &Path) -> PathBuf {
     let minimal = std::fs::read_to_string(
         repo_root().join("crates/steward-domain/tests/fixtures/minimal.toml"),
     )
@@ -82,14 +82,14 @@ struct Services {
     delay: Duration,
 }
 
-struct Hooks {
-    address: String,
+pub(super) struct Hooks {
+    pub(super) address: String,
     services: Arc<Services>,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Hooks {
-    fn start(people: &[String], open: bool, delay: Duration) -> Self {
+    pub(super) fn start(people: &[String], open: bool, delay: Duration) -> Self {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let services = Arc::new(Services {
             holds: Mutex::new(
@@ -188,16 +188,16 @@ async fn answer(
 /// One Steward installation: its policy, data folder and database, and the
 /// environment that reaches the services. Workers give up after 3 attempts
 /// and reclaim a dead worker's parts after `lease`.
-struct Installation {
-    dir: PathBuf,
-    policy: PathBuf,
-    database: Option<String>,
-    hooks: String,
-    lease: &'static str,
+pub(super) struct Installation {
+    pub(super) dir: PathBuf,
+    pub(super) policy: PathBuf,
+    pub(super) database: Option<String>,
+    pub(super) hooks: String,
+    pub(super) lease: &'static str,
 }
 
 impl Installation {
-    fn command(&self, args: &[&str]) -> Command {
+    pub(super) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_steward"));
         command
             .args(args)
@@ -218,19 +218,19 @@ impl Installation {
         command
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         let output = self.command(args).output().expect("run steward");
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
         output
     }
 
-    fn token(&self, role: &str) -> String {
+    pub(super) fn token(&self, role: &str) -> String {
         stdout(&self.run(&["token", "create", "--role", role]))
             .trim()
             .to_owned()
     }
 
-    fn serve(&self, workers: &str) -> Server {
+    pub(super) fn serve(&self, workers: &str) -> Server {
         use std::io::BufRead;
         let mut child = self
             .command(&["serve", "--listen", "127.0.0.1:0", "--workers", workers])
@@ -255,9 +255,9 @@ impl Installation {
     }
 }
 
-struct Server {
+pub(super) struct Server {
     child: Child,
-    address: String,
+    pub(super) address: String,
 }
 
 impl Server {
@@ -276,7 +276,7 @@ impl Drop for Server {
 }
 
 /// Submits a request whose identity the officer checked; returns its id.
-fn submit(address: &str, officer: &str, kind: &str, email: &str) -> String {
+pub(super) fn submit(address: &str, officer: &str, kind: &str, email: &str) -> String {
     let body = json!({
         "kind": kind,
         "identities": [{ "kind": "email", "value": email }],
@@ -289,7 +289,7 @@ fn submit(address: &str, officer: &str, kind: &str, email: &str) -> String {
     reply["id"].as_str().expect("id").to_owned()
 }
 
-fn view(address: &str, officer: &str, id: &str) -> Value {
+pub(super) fn view(address: &str, officer: &str, id: &str) -> Value {
     let (status, body) = http(address, "GET", &format!("/v1/requests/{id}"), officer, "");
     assert_eq!(status, 200, "{body}");
     serde_json::from_str(&body).expect("json")
@@ -298,7 +298,11 @@ fn view(address: &str, officer: &str, id: &str) -> Value {
 const ENDED: [&str; 4] = ["completed", "partially_completed", "refused", "cancelled"];
 
 /// Waits until every request has ended; returns their views by id.
-fn until_all_ended(address: &str, officer: &str, ids: &[String]) -> BTreeMap<String, Value> {
+pub(super) fn until_all_ended(
+    address: &str,
+    officer: &str,
+    ids: &[String],
+) -> BTreeMap<String, Value> {
     let start = Instant::now();
     loop {
         let views: BTreeMap<String, Value> = ids
@@ -320,7 +324,7 @@ fn until_all_ended(address: &str, officer: &str, ids: &[String]) -> BTreeMap<Str
 }
 
 /// A vault subject for `email` with one record; returns the subject's id.
-fn subject_with_record(address: &str, officer: &str, email: &str) -> String {
+pub(super) fn subject_with_record(address: &str, officer: &str, email: &str) -> String {
     let body = json!({ "subject_type": "customer", "age": 40, "identities": [{ "kind": "email", "value": email }] });
     let (status, reply) = http(address, "POST", "/v1/subjects", officer, &body.to_string());
     assert_eq!(status, 201, "{reply}");
@@ -512,15 +516,15 @@ fn kill_9_during_requests_loses_nothing_reruns_what_was_cut_off_and_never_claims
 }
 
 /// A fresh PostgreSQL database, dropped when the test ends.
-struct Database {
+pub(super) struct Database {
     /// Held so the database is dropped when the test ends.
     _fresh: FreshDatabase,
-    url: String,
+    pub(super) url: String,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Database {
-    fn create() -> Self {
+    pub(super) fn create() -> Self {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

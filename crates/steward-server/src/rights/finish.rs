@@ -77,6 +77,7 @@ impl Rights {
                 "the answer to request {id} could not be written: {e}"
             ))
         })?;
+        steward_store::crash_point("request.parts_ended");
         let mut updated = stored.clone();
         updated.set_state(&state);
         updated.result_sealed = Some(keys.seal_for_request(id.as_str(), "answer", &bytes));

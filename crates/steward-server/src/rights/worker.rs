@@ -115,6 +115,9 @@ impl Worker {
             .claim_jobs(&self.name, now, self.config.lease, self.config.batch)
             .await?;
         let count = jobs.len();
+        if count > 0 {
+            steward_store::crash_point("part.claimed");
+        }
         let mut running = tokio::task::JoinSet::new();
         for job in jobs {
             running.spawn(run_one(
@@ -179,10 +182,14 @@ async fn run_one(rights: Arc<Rights>, name: String, config: WorkerConfig, job: J
             JobOutcome::Retry { error, at }
         }
     };
+    if matches!(outcome, JobOutcome::Done(_)) {
+        steward_store::crash_point("part.done_unrecorded");
+    }
     let now = rights.vault().now();
     let store = rights.vault().store();
     match store.finish_job(&job.id, &name, now, &outcome).await {
         Ok(true) => {
+            steward_store::crash_point("part.recorded");
             if !matches!(outcome, JobOutcome::Retry { .. })
                 && let Err(e) = rights.finish_if_done(&job.request_id).await
             {

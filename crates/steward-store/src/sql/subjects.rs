@@ -263,6 +263,7 @@ WHERE s.id = $1",
         } else {
             delete_key.execute(&mut *tx).await?;
         }
+        crate::crash_point("erase.key_deleted");
         for table in ["identities", "records", "events", "objections"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE subject_id = $1"))
                 .bind(id.as_str())
