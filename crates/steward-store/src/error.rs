@@ -20,6 +20,8 @@ pub enum StoreError {
         "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
     )]
     UnsupportedUrl(String),
+    #[error("cannot prepare the database file {path}: {reason}")]
+    File { path: String, reason: String },
 }
 
 /// A column that does not decode into its type is data Steward did not

@@ -17,7 +17,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::Result;
+use crate::{Result, StoreError};
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -57,11 +57,49 @@ mod dialect {
 #[path = "sql/mod.rs"]
 mod sql;
 
+/// Creates `file` readable and writable by its owner only, or makes it so
+/// (with the log and shared-memory files beside it, if there are any).
+fn owner_only(file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(file)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = file.as_os_str().to_owned();
+            name.push(suffix);
+            let sibling = PathBuf::from(name);
+            if sibling.exists() {
+                std::fs::set_permissions(&sibling, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and its key store at
     /// `path.keys`, and applies migrations.
     pub async fn open(path: &Path) -> Result<Self> {
         let keys_path = keys_path(path);
+        // Owner-only, whatever the umask: SQLite gives the files it adds
+        // beside a database (its log, its shared memory) the database's mode.
+        for file in [path, keys_path.as_path()] {
+            owner_only(file).map_err(|e| StoreError::File {
+                path: file.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
         let options = |file: &Path, journal: SqliteJournalMode| {
             SqliteConnectOptions::from_str("sqlite://").map(|o| {
                 o.filename(file)

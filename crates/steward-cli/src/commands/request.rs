@@ -238,7 +238,7 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
         } => {
             // It carries out parts: it tells of systems it cannot reach.
             let mut settings = vault.settings()?;
-            settings.limits.unverified_lifetime = work.unverified_lifetime;
+            work.apply(&mut settings);
             let app = vault::build(settings).await?;
             let worker = Worker::new(app.rights().clone(), work.config());
             if follow {

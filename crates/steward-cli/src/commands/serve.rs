@@ -54,8 +54,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut settings = args.vault.settings()?;
     settings.listen = Some(args.listen);
     settings.workers = args.workers;
-    settings.worker = args.work.config();
-    settings.limits.unverified_lifetime = args.work.unverified_lifetime;
+    args.work.apply(&mut settings);
     settings.http = HttpSettings {
         trusted_proxies: args.trusted_proxies,
         header_read_timeout: args.header_timeout,

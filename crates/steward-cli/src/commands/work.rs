@@ -24,9 +24,20 @@ pub struct WorkerArgs {
     /// removed, with the identities it claimed (`7d`, `48h`).
     #[arg(long, env = "STEWARD_UNVERIFIED_LIFETIME", default_value = "7d", value_parser = duration)]
     pub unverified_lifetime: Duration,
+    /// How long a letter waits in the outbox folder for its gateway before
+    /// it is removed (letters to a person erased go at once).
+    #[arg(long, env = "STEWARD_OUTBOX_RETENTION", default_value = "7d", value_parser = duration)]
+    pub outbox_retention: Duration,
 }
 
 impl WorkerArgs {
+    /// What the workers' sweeps use from the settings.
+    pub fn apply(&self, settings: &mut steward_server::Settings) {
+        settings.worker = self.config();
+        settings.limits.unverified_lifetime = self.unverified_lifetime;
+        settings.outbox_retention = self.outbox_retention;
+    }
+
     pub fn config(&self) -> WorkerConfig {
         WorkerConfig {
             lease: self.job_lease,

@@ -71,7 +71,12 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut notes = Vec::new();
         if settings.embedded() {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            // The owner's only: the database, its keys and the letters live here.
+            let mut folder = std::fs::DirBuilder::new();
+            folder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+            folder.create(&settings.data_dir).with_context(|| {
                 format!(
                     "cannot create the data directory {}",
                     settings.data_dir.display()
@@ -85,7 +90,8 @@ impl Application {
                 "warning: system `{system}` cannot be reached: the environment variable {variable} is not set; its parts of requests will fail until it is"
             )));
         }
-        let mut outbox = Outbox::new(settings.outbox_dir());
+        let mut outbox =
+            Outbox::new(settings.outbox_dir()).with_retention(settings.outbox_retention);
         if let Some(smtp) = &settings.smtp {
             let url = smtp.url.expose_secret();
             if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=required") {

@@ -36,6 +36,8 @@ pub struct Settings {
     pub worker: WorkerConfig,
     /// Where letters are written (by default `outbox/` in the data directory).
     pub outbox: Option<PathBuf>,
+    /// How long a letter waits there for its gateway before it is removed.
+    pub outbox_retention: Duration,
     /// E-mail through SMTP, when set.
     pub smtp: Option<SmtpSettings>,
     /// The values of the environment variables the policy's connectors name.
@@ -94,6 +96,7 @@ impl Settings {
             workers: 0,
             worker: WorkerConfig::default(),
             outbox: None,
+            outbox_retention: crate::mail::DEFAULT_RETENTION,
             smtp: None,
             environment: HashMap::new(),
             clock: Arc::new(SystemClock),
@@ -135,6 +138,7 @@ impl std::fmt::Debug for Settings {
             .field("workers", &self.workers)
             .field("worker", &self.worker)
             .field("outbox", &self.outbox)
+            .field("outbox_retention", &self.outbox_retention)
             .field(
                 "smtp",
                 &self.smtp.as_ref().map(|s| (&s.from, "[redacted url]")),

@@ -4,4 +4,4 @@
 mod outbox;
 mod smtp;
 
-pub use outbox::{Addressee, Outbox};
+pub use outbox::{Addressee, DEFAULT_RETENTION, Outbox};

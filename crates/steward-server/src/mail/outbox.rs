@@ -4,9 +4,13 @@
 //! picks up: the folder is the contract (README, "Letters").
 //!
 //! Each letter is written to a temporary name and renamed into place, so a
-//! reader never sees half a letter.
+//! reader never sees half a letter; letters and folders are the owner's
+//! only (0600, 0700), whatever the umask. A gateway removes what it has
+//! delivered; what is left is removed after the outbox's retention, and
+//! letters to a person are removed when the person is erased.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use steward_domain::rights::letters::Letter;
 
@@ -16,7 +20,11 @@ use crate::mail::smtp::{Smtp, SmtpSettingsError};
 pub struct Outbox {
     dir: PathBuf,
     smtp: Option<Smtp>,
+    retention: Duration,
 }
+
+/// How long a letter waits in the folder for its gateway by default.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Who a letter is for: a channel (`email`, `phone`, `recipient`) and an address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +38,14 @@ impl Outbox {
         Self {
             dir: dir.into(),
             smtp: None,
+            retention: DEFAULT_RETENTION,
         }
+    }
+
+    /// Letters left in the folder longer than `retention` are removed.
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
     }
 
     /// Sends e-mail through the SMTP server at `url` (`smtps://` for TLS,
@@ -81,15 +96,89 @@ impl Outbox {
 
     async fn write(&self, to: &Addressee, letter: &Letter, name: &str) -> std::io::Result<()> {
         let folder = self.dir.join(&to.channel);
-        tokio::fs::create_dir_all(&folder).await?;
+        let mut builder = tokio::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder.create(&folder).await?;
         let path = folder.join(format!("{name}.txt"));
         let temporary = folder.join(format!(".{name}.tmp"));
         let text = format!(
             "To: {}\nSubject: {}\n\n{}\n",
             to.address, letter.subject, letter.body
         );
-        tokio::fs::write(&temporary, text).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&temporary).await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, text.as_bytes()).await?;
+        file.sync_all().await?;
+        drop(file);
         tokio::fs::rename(&temporary, &path).await
+    }
+
+    /// Removes the letters that have waited longer than the retention (by
+    /// when they were written); returns how many.
+    pub async fn remove_expired(&self, now: jiff::Timestamp) -> std::io::Result<usize> {
+        let retention =
+            jiff::SignedDuration::try_from(self.retention).unwrap_or(jiff::SignedDuration::MAX);
+        let cutoff = now.checked_sub(retention).unwrap_or(jiff::Timestamp::MIN);
+        self.remove_where(|_, written| written < cutoff).await
+    }
+
+    /// Removes the letters addressed to any of `to` (a person erased: what
+    /// was written to them goes too); returns how many.
+    pub async fn remove_letters_to(&self, to: &[Addressee]) -> std::io::Result<usize> {
+        self.remove_where(|text, _| {
+            to.iter()
+                .any(|a| text.lines().next() == Some(&format!("To: {}", a.address)))
+        })
+        .await
+    }
+
+    /// Removes every letter (and leftover temporary file) for which `doomed`
+    /// holds, given its text and when it was written.
+    async fn remove_where(
+        &self,
+        doomed: impl Fn(&str, jiff::Timestamp) -> bool,
+    ) -> std::io::Result<usize> {
+        let mut removed = 0;
+        let mut channels = match tokio::fs::read_dir(&self.dir).await {
+            Ok(channels) => channels,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        while let Some(channel) = channels.next_entry().await? {
+            if !channel.file_type().await?.is_dir() {
+                continue;
+            }
+            let mut letters = tokio::fs::read_dir(channel.path()).await?;
+            while let Some(letter) = letters.next_entry().await? {
+                let path = letter.path();
+                let ours = path.extension().is_some_and(|e| e == "txt" || e == "tmp");
+                if !ours {
+                    continue;
+                }
+                let written = letter
+                    .metadata()
+                    .await?
+                    .modified()
+                    .ok()
+                    .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                    .unwrap_or(jiff::Timestamp::MIN);
+                // A gateway may have taken it meanwhile.
+                let text = tokio::fs::read_to_string(&path).await.unwrap_or_default();
+                if doomed(&text, written) {
+                    match tokio::fs::remove_file(&path).await {
+                        Ok(()) => removed += 1,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+        Ok(removed)
     }
 }
 

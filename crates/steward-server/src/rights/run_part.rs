@@ -147,7 +147,26 @@ impl Rights {
                     .collect();
                 Ok(PartResult::Held { data })
             }
-            RequestKind::Erasure => self.erase_in_vault(&actor, subject).await,
+            RequestKind::Erasure => {
+                let erased = self.erase_in_vault(&actor, subject).await;
+                // What was written to the person goes with them (their codes
+                // and notices waiting in the outbox), also when an earlier
+                // run erased them and stopped before this.
+                if matches!(erased, Ok(_) | Err(VaultError::Erased(_))) {
+                    let to: Vec<Addressee> = payload
+                        .identities
+                        .iter()
+                        .map(|i| Addressee {
+                            channel: i.kind.clone(),
+                            address: i.value.clone(),
+                        })
+                        .collect();
+                    self.outbox.remove_letters_to(&to).await.map_err(|e| {
+                        PartError::Transient(format!("the outbox could not be cleared: {e}"))
+                    })?;
+                }
+                erased
+            }
             RequestKind::Rectification => {
                 let category = rectified_category(payload)?;
                 let value = payload.value.as_ref().ok_or_else(|| {

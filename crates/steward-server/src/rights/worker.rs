@@ -133,8 +133,18 @@ impl Worker {
 
     /// Answers requests whose parts all ended but which were not answered
     /// (the process stopped between the two), and removes requests whose
-    /// codes were never entered.
+    /// codes were never entered and letters past the outbox's retention.
     async fn sweep(&self) {
+        match self
+            .rights
+            .outbox()
+            .remove_expired(self.rights.vault().now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed letters past the outbox's retention"),
+            Err(e) => tracing::error!(error = %e, "removing old letters failed"),
+        }
         match self.rights.expire_unverified().await {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "removed requests never verified"),

@@ -4,6 +4,7 @@
 
 mod calectro;
 mod errors;
+mod files;
 mod helpers;
 mod limits;
 mod openapi;
