@@ -17,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// One-click unsubscribe (RFC 8058): the link in a mailing. An objection to
 /// direct marketing, which Art. 21(3) makes absolute: honoured at once.
+/// Following the link again answers the same request.
 #[utoipa::path(post, path = "/v1/unsubscribe/{token}", tag = "requests", params(("token" = String, Path)), responses((status = 200, body = Submitted), (status = 404, body = Problem)))]
 async fn unsubscribe(
     State(state): State<AppState>,
@@ -26,13 +27,14 @@ async fn unsubscribe(
 }
 
 /// The one-click unsubscribe link for a subject, for a mailing.
-#[utoipa::path(get, path = "/v1/subjects/{id}/unsubscribe-link", tag = "requests", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = UnsubscribeLink), (status = 401, body = Problem), (status = 403, body = Problem)))]
+/// A service gets one only if one of its purposes is direct marketing.
+#[utoipa::path(get, path = "/v1/subjects/{id}/unsubscribe-link", tag = "requests", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = UnsubscribeLink), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem)))]
 async fn unsubscribe_link(
     State(state): State<AppState>,
-    _: Caller,
+    Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<ApiJson<UnsubscribeLink>, ApiError> {
-    let token = state.rights.unsubscribe_token(&id.into());
+    let token = state.rights.unsubscribe_link(&caller, &id.into()).await?;
     Ok(ApiJson(UnsubscribeLink {
         path: format!("/v1/unsubscribe/{token}"),
     }))

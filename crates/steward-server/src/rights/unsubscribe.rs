@@ -1,27 +1,58 @@
 //! One-click unsubscribe (Art. 21(2)-(3), RFC 8058): the link in a mailing
 //! proves its recipient, and an objection to direct marketing is honoured
-//! without conditions, at once.
+//! without conditions, at once. A link is given only to those who send
+//! mailings, for a subject that exists; following it again changes nothing.
 
 use steward_domain::common::ids::{RequestId, SubjectId};
+use steward_domain::rights::one_time_code::constant_time_eq;
 use steward_domain::rights::request::{RequestKind, RequestState};
+use steward_domain::vault::actor::{Actor, Role};
 use steward_domain::vault::crypto::sha256_hex;
+use steward_store::StoredRequest;
 
 use crate::rights::payload::Payload;
 use crate::rights::service::Rights;
-use crate::rights::submit::{Submission, new_follow_secret};
-use crate::vault::{Result, VaultError, fresh_id};
+use crate::rights::submit::Submission;
+use crate::vault::{Result, VaultError};
 
 impl Rights {
     /// The token of a subject's one-click unsubscribe link: unforgeable
     /// without the installation's keys.
-    pub fn unsubscribe_token(&self, subject: &SubjectId) -> String {
-        let mac = sha256_hex(&[
-            b"steward/unsubscribe/v1",
-            self.vault.pseudonym(subject).as_bytes(),
-        ]);
-        format!("{subject}.{}", &mac[..32])
+    fn unsubscribe_token(&self, subject: &SubjectId) -> String {
+        format!("{subject}.{}", &self.link_mac(subject)[..32])
     }
 
+    fn link_mac(&self, subject: &SubjectId) -> String {
+        sha256_hex(&[
+            b"steward/unsubscribe/v1",
+            self.vault.pseudonym(subject).as_bytes(),
+        ])
+    }
+
+    /// The link for a mailing to `subject`: only for a live subject, and
+    /// for a service only when one of its purposes is direct marketing (a
+    /// service that sends no mailings has no use for one, and must not
+    /// record an objection it could not record directly).
+    pub async fn unsubscribe_link(&self, actor: &Actor, subject: &SubjectId) -> Result<String> {
+        if actor.role == Role::Service {
+            let policy = self.vault.policy();
+            let markets = actor
+                .purposes
+                .iter()
+                .any(|p| policy.purpose(p).is_some_and(|p| p.direct_marketing));
+            if !markets {
+                return Err(VaultError::Forbidden(
+                    "none of this token's purposes is direct marketing, so it sends no mailings that need an unsubscribe link".into(),
+                ));
+            }
+        }
+        self.vault.live_subject(subject).await?;
+        Ok(self.unsubscribe_token(subject))
+    }
+
+    /// Following the link: one request per link, however often it is
+    /// followed (a replay answers the same request, with the same follow
+    /// secret, and changes nothing).
     pub async fn unsubscribe(&self, token: &str) -> Result<Submission> {
         let forged = || VaultError::NotFound {
             what: "unsubscribe link",
@@ -29,11 +60,24 @@ impl Rights {
         };
         let (subject, _) = token.split_once('.').ok_or_else(forged)?;
         let subject = SubjectId::from(subject);
-        if self.unsubscribe_token(&subject) != token {
+        if !constant_time_eq(
+            self.unsubscribe_token(&subject).as_bytes(),
+            token.as_bytes(),
+        ) {
             return Err(forged());
         }
-        let id: RequestId = fresh_id();
-        let secret = new_follow_secret();
+        // Both are derived from the link's secret part: the same link gives
+        // the same request, and only the link's holder can follow it.
+        let mac = self.link_mac(&subject);
+        let id = RequestId::from(format!(
+            "unsubscribe-{}",
+            &sha256_hex(&[b"steward/unsubscribe/request/v1", mac.as_bytes()])[..32]
+        ));
+        let secret = sha256_hex(&[b"steward/unsubscribe/follow/v1", mac.as_bytes()]);
+        if let Some(existing) = self.vault.store().request(&id).await? {
+            return Ok(replayed(existing, secret));
+        }
+        self.vault.live_subject(&subject).await?;
         let payload = Payload {
             identities: Vec::new(),
             purpose: Some("direct_marketing".into()),
@@ -63,12 +107,28 @@ impl Rights {
             serde_json::json!({ "request": id, "kind": "unsubscribe" }),
         );
         let start = self.plan_start(&stored, stored.clone(), &payload, "subject")?;
-        let stored = self.create(stored, &[], step, audit, Some(start)).await?;
-        Ok(Submission {
-            id,
-            follow_secret: secret,
-            status: stored.status,
-            due: stored.due_on,
-        })
+        match self.create(stored, &[], step, audit, Some(start)).await {
+            Ok(stored) => Ok(Submission {
+                id,
+                follow_secret: secret,
+                status: stored.status,
+                due: stored.due_on,
+            }),
+            // Followed twice at once: the other one made it.
+            Err(VaultError::Conflict { .. }) => {
+                let existing = self.vault.store().request(&id).await?.ok_or_else(forged)?;
+                Ok(replayed(existing, secret))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn replayed(existing: StoredRequest, follow_secret: String) -> Submission {
+    Submission {
+        id: existing.id,
+        follow_secret,
+        status: existing.status,
+        due: existing.due_on,
     }
 }

@@ -340,10 +340,11 @@ async fn one_click_unsubscribe_is_honoured_at_once_and_cannot_be_forged() {
         &["service_news"],
     )
     .await;
+    let newsletter = app.newsletter_token().await;
     let link: Value = app
         .get(
             &format!("/v1/subjects/{anna}/unsubscribe-link"),
-            &app.service,
+            &newsletter,
         )
         .await
         .json()
@@ -374,6 +375,104 @@ async fn one_click_unsubscribe_is_honoured_at_once_and_cannot_be_forged() {
     assert_eq!(view["state"], "completed", "{view}");
     let read = app.read(&anna, "service_news", &app.admin).await;
     assert_eq!(read["records"], json!([]), "{read}");
+}
+
+impl TestApp {
+    /// A service whose purpose is direct marketing: Connectel's service news.
+    async fn newsletter_token(&self) -> String {
+        self.vault
+            .create_token(
+                &steward_domain::vault::actor::Actor::cli(),
+                steward_domain::vault::actor::Role::Service,
+                vec!["service_news".into()],
+                "newsletter",
+            )
+            .await
+            .unwrap()
+            .1
+    }
+}
+
+/// The link bypassed the objection rule: any service got one, for any id,
+/// and every click made a new request.
+#[tokio::test]
+async fn an_unsubscribe_link_is_for_mailings_to_real_subjects_and_a_replay_changes_nothing() {
+    let app = spawn_app().await;
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    let link_for = |subject: String, token: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/subjects/{subject}/unsubscribe-link"), &token)
+                .await
+        }
+    };
+    // The helpdesk service sends no mailings.
+    let helpdesk = link_for(anna.clone(), app.service.clone()).await;
+    assert_eq!(helpdesk.status(), 403);
+    let newsletter = app.newsletter_token().await;
+    assert_eq!(
+        link_for("no-such-subject".into(), newsletter.clone())
+            .await
+            .status(),
+        404
+    );
+    let link: Value = link_for(anna.clone(), newsletter.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = app.url(link["path"].as_str().unwrap());
+    let mut clicks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let client = app.client.clone();
+        let url = url.clone();
+        clicks.spawn(async move {
+            let response = client.post(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = clicks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    let first = &answers[0];
+    for answer in &answers {
+        assert_eq!(answer["id"], first["id"], "one request: {answers:#?}");
+        assert_eq!(answer["follow_secret"], first["follow_secret"]);
+    }
+    let requests = app
+        .vault
+        .store()
+        .requests_of_subject(&sid(&anna))
+        .await
+        .unwrap();
+    assert_eq!(requests.len(), 1);
+    let view = app
+        .answered(
+            first["id"].as_str().unwrap(),
+            first["follow_secret"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(view["state"], "completed", "{view}");
+    // Clicked again later: the same request, finished.
+    let again: Value = app
+        .client
+        .post(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&again["id"], &again["state"]),
+        (&first["id"], &json!("completed"))
+    );
+    // An erased subject has no link to give.
+    app.delete(&format!("/v1/subjects/{anna}"), &app.officer)
+        .await;
+    assert_eq!(link_for(anna, newsletter).await.status(), 410);
 }
 
 #[tokio::test]
