@@ -57,7 +57,12 @@ pub trait SubjectStore: Send + Sync {
     ) -> Result<()>;
     async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()>;
     async fn subject(&self, id: &SubjectId) -> Result<Option<Subject>>;
-    async fn subject_by_identity(&self, kind: &str, blind_index: &str) -> Result<Option<Subject>>;
+    /// The subject an identity leads to, with how the identity came to it.
+    async fn subject_by_identity(
+        &self,
+        kind: &str,
+        blind_index: &str,
+    ) -> Result<Option<IdentityHolder>>;
     /// Everything held about a subject, in one read.
     async fn subject_file(&self, id: &SubjectId) -> Result<Option<SubjectFile>>;
     async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()>;

@@ -14,6 +14,7 @@ use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
 use steward_domain::rights::request::{RequestKind, RequestState, RequestStatus, StateDetail};
 use steward_domain::vault::actor::Role;
 use steward_domain::vault::consent::ConsentRecord;
+use steward_domain::vault::identity::Provenance;
 
 use crate::codec::{OptionalMillis, OptionalText, Seconds, Text, hex_blob};
 use crate::{Result, StoreError};
@@ -43,6 +44,17 @@ pub struct StoredIdentity {
     pub value_sealed: Vec<u8>,
     #[sqlx(try_from = "Text")]
     pub created_at: Timestamp,
+    #[sqlx(try_from = "Text")]
+    pub provenance: Provenance,
+}
+
+/// The subject an identity leads to, and how the identity came to it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdentityHolder {
+    #[sqlx(flatten)]
+    pub subject: Subject,
+    #[sqlx(try_from = "Text")]
+    pub provenance: Provenance,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]

@@ -19,6 +19,7 @@ use steward_domain::rights::request::{PartOutcome, RequestKind, RequestStatus, S
 use steward_domain::vault::actor::Role;
 use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper};
 use steward_domain::vault::consent::ConsentRecord;
+use steward_domain::vault::identity::Provenance;
 use steward_store::postgres::PostgresStore;
 use steward_store::sqlite::SqliteStore;
 use steward_store::*;
@@ -187,6 +188,7 @@ fn identity(subject_id: &str, index: &str) -> StoredIdentity {
         blind_index: index.into(),
         value_sealed: vec![1, 2, 3],
         created_at: t("2026-11-22T10:00:00Z"),
+        provenance: Provenance::Creation,
     }
 }
 
@@ -230,7 +232,37 @@ async fn subjects_are_found_by_identity_and_identities_are_unique(b: Backend) {
         .subject_by_identity("email", "idx-anna")
         .await
         .unwrap();
-    assert_eq!(found.map(|s| s.id), Some("s1".into()));
+    assert_eq!(
+        found.map(|h| (h.subject.id, h.provenance)),
+        Some(("s1".into(), Provenance::Creation))
+    );
+    // An identity a service adds later keeps how it came: a lookup says so.
+    let mut added = identity("s1", "idx-added");
+    added.provenance = Provenance::Service;
+    b.store
+        .add_identity(&added, event("identity.add"))
+        .await
+        .unwrap();
+    let found = b
+        .store
+        .subject_by_identity("email", "idx-added")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|h| h.provenance), Some(Provenance::Service));
+    let file = b.store.subject_file(&"s1".into()).await.unwrap().unwrap();
+    let mut provenances: Vec<(String, Provenance)> = file
+        .identities
+        .iter()
+        .map(|i| (i.blind_index.clone(), i.provenance))
+        .collect();
+    provenances.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        provenances,
+        [
+            ("idx-added".to_owned(), Provenance::Service),
+            ("idx-anna".to_owned(), Provenance::Creation)
+        ]
+    );
     assert!(
         b.store
             .subject_by_identity("email", "idx-other")

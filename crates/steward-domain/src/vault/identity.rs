@@ -8,6 +8,8 @@ use std::fmt;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::common::names::names;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
@@ -225,6 +227,33 @@ fn luhn_check_digit(nine: &str) -> u8 {
         })
         .sum();
     ((10 - sum % 10) % 10) as u8
+}
+
+/// How an identity came to its subject, and so what it may be trusted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Given when the subject was created.
+    Creation,
+    /// Added by a privacy officer, who answers for it.
+    Officer,
+    /// Added later by a service, unproven: it finds the subject for the
+    /// service, but never unlocks a data-subject request (else a service
+    /// could add its own address to anyone and ask for their data).
+    Service,
+}
+
+names!(Provenance, "identity provenance", {
+    Creation => "creation",
+    Officer => "officer",
+    Service => "service",
+});
+
+impl Provenance {
+    /// Whether a data-subject request may reach the subject through it.
+    pub fn unlocks_requests(self) -> bool {
+        !matches!(self, Provenance::Service)
+    }
 }
 
 #[cfg(test)]

@@ -56,7 +56,10 @@ impl Rights {
                 kind: identity.kind.clone(),
                 value: identity.value.clone(),
             };
-            if let Some(subject) = self.vault.subject_of_identity(&input).await?
+            // An identity a service added without proof leads nowhere: it
+            // may be the requester's own address, put on someone else.
+            if let Some((subject, provenance)) = self.vault.subject_of_identity(&input).await?
+                && provenance.unlocks_requests()
                 && !subjects.contains(&subject)
             {
                 subjects.push(subject);

@@ -4,14 +4,14 @@
 
 use steward_domain::common::ids::SubjectId;
 use steward_domain::vault::actor::Actor;
-use steward_domain::vault::identity::Identity;
+use steward_domain::vault::identity::{Identity, Provenance};
 use steward_store::{StoreError, StoredIdentity, Subject};
 
 use crate::vault::error::{Result, VaultError, invalid};
 use crate::vault::input::{IdentityInput, NewSubject, check_age, parse_identity};
 use crate::vault::key_ring::{self, identity_field};
 use crate::vault::service::{Vault, fresh_id};
-use crate::vault::views::WholeSubject;
+use crate::vault::views::{OpenedIdentity, WholeSubject};
 
 impl Vault {
     /// Normalises an identity as the vault stores it (checks its format).
@@ -53,7 +53,7 @@ impl Vault {
         let (key, wrapped) = self.keys.new_data_key(&id);
         let stored: Vec<StoredIdentity> = identities
             .iter()
-            .map(|i| self.seal_identity(&id, &key, i))
+            .map(|i| self.seal_identity(&id, &key, i, Provenance::Creation))
             .collect();
         let subject = Subject {
             id: id.clone(),
@@ -89,6 +89,7 @@ impl Vault {
         subject: &SubjectId,
         key: &steward_domain::vault::crypto::DataKey,
         identity: &Identity,
+        provenance: Provenance,
     ) -> StoredIdentity {
         StoredIdentity {
             id: fresh_id(),
@@ -104,6 +105,7 @@ impl Vault {
                 identity.value.as_bytes(),
             ),
             created_at: self.now(),
+            provenance,
         }
     }
 
@@ -116,12 +118,19 @@ impl Vault {
         let live = self.live_subject(subject).await?;
         let key = self.key_of(&live).await?;
         let identity = self.identity(input)?;
-        let stored = self.seal_identity(subject, &key, &identity);
+        // An officer answers for what they add; a service's addition finds
+        // the subject for it, but never unlocks a data-subject request.
+        let provenance = if actor.role.is_officer() {
+            Provenance::Officer
+        } else {
+            Provenance::Service
+        };
+        let stored = self.seal_identity(subject, &key, &identity, provenance);
         let audit = self.act(
             actor,
             "identity.add",
             Some(subject),
-            serde_json::json!({ "kind": identity.kind }),
+            serde_json::json!({ "kind": identity.kind, "provenance": provenance.as_str() }),
         );
         self.store
             .add_identity(&stored, audit)
@@ -142,7 +151,10 @@ impl Vault {
         input: &IdentityInput,
     ) -> Result<Option<SubjectId>> {
         let identity = self.identity(input)?;
-        let found = self.subject_of_identity(input).await?;
+        let found = self
+            .subject_of_identity(input)
+            .await?
+            .map(|(subject, _)| subject);
         let audit = self.act(
             actor,
             "subject.lookup",
@@ -153,13 +165,13 @@ impl Vault {
         Ok(found)
     }
 
-    /// The live subject an identity belongs to, unaudited: for the rights
-    /// service, whose audited step names the subject the request reached (one
-    /// entry and one commit, not two).
+    /// The live subject an identity belongs to, and how the identity came
+    /// to it, unaudited: for the rights service, whose audited step names
+    /// the subject the request reached (one entry and one commit, not two).
     pub(crate) async fn subject_of_identity(
         &self,
         input: &IdentityInput,
-    ) -> Result<Option<SubjectId>> {
+    ) -> Result<Option<(SubjectId, Provenance)>> {
         let identity = self.identity(input)?;
         let index = self
             .keys
@@ -168,7 +180,9 @@ impl Vault {
             .store
             .subject_by_identity(identity.kind.as_str(), &index)
             .await?;
-        Ok(found.filter(|s| s.erased_at.is_none()).map(|s| s.id))
+        Ok(found
+            .filter(|h| h.subject.erased_at.is_none())
+            .map(|h| (h.subject.id, h.provenance)))
     }
 
     /// The subject, if it exists and is not erased.
@@ -230,7 +244,11 @@ impl Vault {
                         identity.id
                     ))
                 })?;
-                identities.push((identity.kind.clone(), value));
+                identities.push(OpenedIdentity {
+                    kind: identity.kind.clone(),
+                    value,
+                    provenance: identity.provenance,
+                });
             }
             for record in &file.records {
                 records.push(self.open_record(&key, record)?);

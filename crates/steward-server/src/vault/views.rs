@@ -35,12 +35,20 @@ pub struct PurposeRead {
     pub withheld: Vec<Withheld>,
 }
 
+/// One identity of a subject, opened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedIdentity {
+    pub kind: String,
+    pub value: String,
+    /// How it came to the subject: what it may be trusted for.
+    pub provenance: steward_domain::vault::identity::Provenance,
+}
+
 /// Everything held about a subject, decrypted, for the privacy officer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WholeSubject {
     pub subject: Subject,
-    /// Kind and value of each identity.
-    pub identities: Vec<(String, String)>,
+    pub identities: Vec<OpenedIdentity>,
     pub records: Vec<OpenedRecord>,
     pub consents: Vec<ConsentRecord>,
     pub events: Vec<StoredEvent>,

@@ -104,13 +104,14 @@ pub(crate) async fn live(tx: &mut Tx, subject: &SubjectId) -> Result<()> {
 }
 
 pub(crate) async fn insert_identity(tx: &mut Tx, identity: &StoredIdentity) -> Result<()> {
-    sqlx::query("INSERT INTO identities (id, subject_id, kind, blind_index, value_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO identities (id, subject_id, kind, blind_index, value_sealed, created_at, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(identity.id.as_str())
         .bind(identity.subject_id.as_str())
         .bind(&identity.kind)
         .bind(&identity.blind_index)
         .bind(&identity.value_sealed)
         .bind(codec::time(identity.created_at))
+        .bind(identity.provenance.as_str())
         .execute(&mut **tx)
         .await
         .map_err(|e| conflict(e, "identity", &identity.kind))?;

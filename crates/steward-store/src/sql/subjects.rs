@@ -12,8 +12,8 @@ use crate::codec::{self, time};
 use crate::error::conflict;
 use crate::model::StoredConsent;
 use crate::{
-    Objection, Result, StoreError, StoredEvent, StoredIdentity, StoredRecord, Subject, SubjectFile,
-    SubjectFlags, SubjectStore, WrappedKey,
+    IdentityHolder, Objection, Result, StoreError, StoredEvent, StoredIdentity, StoredRecord,
+    Subject, SubjectFile, SubjectFlags, SubjectStore, WrappedKey,
 };
 
 #[async_trait]
@@ -76,8 +76,12 @@ impl SubjectStore for Backend {
             .await?)
     }
 
-    async fn subject_by_identity(&self, kind: &str, blind_index: &str) -> Result<Option<Subject>> {
-        Ok(sqlx::query_as("SELECT s.* FROM subjects s JOIN identities i ON i.subject_id = s.id WHERE i.kind = $1 AND i.blind_index = $2")
+    async fn subject_by_identity(
+        &self,
+        kind: &str,
+        blind_index: &str,
+    ) -> Result<Option<IdentityHolder>> {
+        Ok(sqlx::query_as("SELECT s.*, i.provenance FROM subjects s JOIN identities i ON i.subject_id = s.id WHERE i.kind = $1 AND i.blind_index = $2")
             .bind(kind)
             .bind(blind_index)
             .fetch_optional(self.reader())
@@ -103,6 +107,7 @@ WHERE s.id = $1",
                     ("blind_index", "blind_index"),
                     ("value_sealed", &hex("value_sealed")),
                     ("created_at", "created_at"),
+                    ("provenance", "provenance"),
                 ]
             ),
             records = json_list(

@@ -135,6 +135,10 @@ impl From<PurposeRead> for ReadOutcome {
 pub struct IdentityView {
     pub kind: String,
     pub value: String,
+    /// `creation` (given when the subject was created), `officer` (added
+    /// by a privacy officer) or `service` (added later by a service:
+    /// unproven, it never unlocks a data-subject request).
+    pub provenance: String,
 }
 
 /// Everything held about a subject, for the privacy officer.
@@ -180,7 +184,11 @@ impl From<WholeSubject> for SubjectView {
             identities: whole
                 .identities
                 .into_iter()
-                .map(|(kind, value)| IdentityView { kind, value })
+                .map(|i| IdentityView {
+                    kind: i.kind,
+                    value: i.value,
+                    provenance: i.provenance.to_string(),
+                })
                 .collect(),
             records: whole.records.into_iter().map(Into::into).collect(),
             consents: whole.consents,
