@@ -20,6 +20,9 @@ pub enum StoreError {
         "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
     )]
     UnsupportedUrl(String),
+    /// The data is in use in a way this process cannot share.
+    #[error("{0}")]
+    InUse(String),
     #[error("cannot prepare the database file {path}: {reason}")]
     File { path: String, reason: String },
 }

@@ -31,6 +31,7 @@ mod crash;
 mod error;
 mod model;
 pub mod postgres;
+mod sharing;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -43,6 +44,7 @@ use steward_domain::vault::consent::ConsentRecord;
 pub use crash::crash_point;
 pub use error::{Result, StoreError};
 pub use model::*;
+pub use sharing::Sharing;
 
 #[async_trait]
 pub trait SubjectStore: Send + Sync {
@@ -296,14 +298,22 @@ pub trait Store:
 }
 
 /// Opens the store a URL names, applying its migrations: `sqlite://PATH`
-/// (the key store then lives beside it in `PATH.keys`) or `postgres://...`.
+/// (the key store then lives beside it in `PATH.keys`) or `postgres://...`,
+/// shared with other processes.
 pub async fn open(url: &str) -> Result<Box<dyn Store>> {
+    open_as(url, Sharing::Shared).await
+}
+
+/// As [`open`], alone with the data if `sharing` says so.
+pub async fn open_as(url: &str, sharing: Sharing) -> Result<Box<dyn Store>> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         Ok(Box::new(
-            sqlite::SqliteStore::open(std::path::Path::new(path)).await?,
+            sqlite::SqliteStore::open_as(std::path::Path::new(path), sharing).await?,
         ))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Box::new(postgres::PostgresStore::open(url).await?))
+        Ok(Box::new(
+            postgres::PostgresStore::open_as(url, sharing).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }

@@ -12,10 +12,13 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use crate::Result;
+use crate::{Result, Sharing};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// Holds the advisory lock, shared or alone, while the store is open
+    /// (`sharing.rs`).
+    _lock: tokio::sync::Mutex<sqlx::PgConnection>,
 }
 
 type Db = sqlx::Postgres;
@@ -48,15 +51,24 @@ mod dialect {
 mod sql;
 
 impl PostgresStore {
-    /// Connects and applies migrations.
+    /// Connects and applies migrations, shared with other processes.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_as(url, Sharing::Shared).await
+    }
+
+    /// As [`Self::open`], alone with the data if `sharing` says so.
+    pub async fn open_as(url: &str, sharing: Sharing) -> Result<Self> {
+        let lock = crate::sharing::advisory_lock(url, sharing).await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            _lock: tokio::sync::Mutex::new(lock),
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

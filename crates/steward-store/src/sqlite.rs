@@ -17,13 +17,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::{Result, StoreError};
+use crate::{Result, Sharing, StoreError};
 
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     keys: SqlitePool,
     path: PathBuf,
+    /// Held, shared or alone, while the store is open (`sharing.rs`).
+    _lock: std::fs::File,
 }
 
 type Db = sqlx::Sqlite;
@@ -89,8 +91,14 @@ fn owner_only(file: &Path) -> std::io::Result<()> {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and its key store at
-    /// `path.keys`, and applies migrations.
+    /// `path.keys`, and applies migrations, shared with other processes.
     pub async fn open(path: &Path) -> Result<Self> {
+        Self::open_as(path, Sharing::Shared).await
+    }
+
+    /// As [`Self::open`], alone with the data if `sharing` says so.
+    pub async fn open_as(path: &Path, sharing: Sharing) -> Result<Self> {
+        let lock = crate::sharing::lock_file(path, sharing)?;
         let keys_path = keys_path(path);
         // Owner-only, whatever the umask: SQLite gives the files it adds
         // beside a database (its log, its shared memory) the database's mode.
@@ -146,6 +154,7 @@ impl SqliteStore {
             reader,
             keys,
             path: path.to_owned(),
+            _lock: lock,
         })
     }
 

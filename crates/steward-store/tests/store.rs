@@ -157,6 +157,7 @@ on_both_backends!(
     request_history_keeps_its_order,
     the_subject_file_holds_everything_about_one_subject,
     a_stored_time_that_does_not_read_is_corrupt_data_not_a_default,
+    a_process_alone_with_the_data_and_others_exclude_each_other,
 );
 
 fn event(action: &str) -> AuditEvent {
@@ -2274,4 +2275,34 @@ async fn first_release(backend: &str) -> sqlx::migrate::Migrator {
         }
     }
     sqlx::migrate::Migrator::new(to.path()).await.unwrap()
+}
+
+/// A key rotation must be alone with the data: refused while another
+/// process has it open, and others refused while it runs.
+async fn a_process_alone_with_the_data_and_others_exclude_each_other(b: Backend) {
+    let url = match &b.raw {
+        Raw::Sqlite(path, _) => format!("sqlite://{}", path.display()),
+        Raw::Postgres(database) => database.url.clone(),
+    };
+    let alone = steward_store::open_as(&url, Sharing::Alone).await;
+    assert!(
+        matches!(&alone, Err(StoreError::InUse(m)) if m.contains("another Steward process")),
+        "{:?}",
+        alone.err()
+    );
+    let second = steward_store::open(&url).await;
+    assert!(second.is_ok(), "shared with another sharer");
+    drop(second);
+    drop(b.store);
+    let alone = steward_store::open_as(&url, Sharing::Alone)
+        .await
+        .expect("alone once the others are gone");
+    let shared = steward_store::open(&url).await;
+    assert!(
+        matches!(&shared, Err(StoreError::InUse(m)) if m.contains("key rotation")),
+        "{:?}",
+        shared.err()
+    );
+    drop(alone);
+    assert!(steward_store::open(&url).await.is_ok());
 }

@@ -14,7 +14,7 @@ use super::vault::{self, VaultArgs};
 pub enum KeysCommand {
     /// Re-wrap every data key under a new key-encryption key, and replace the key file.
     #[command(
-        after_help = "Examples:\n  steward keys rotate --policy policies/connectel.toml\n\nThe new key is written to KEY_FILE.new first; only after the database holds\nevery key under it does it replace KEY_FILE. If rotation is interrupted,\nthe next start finishes it. Rotation needs a key file: with STEWARD_KEK set,\nrotate from a key file and then update the variable."
+        after_help = "Examples:\n  steward keys rotate --policy policies/connectel.toml\n\nThe new key is written to KEY_FILE.new first; only after the database holds\nevery key under it does it replace KEY_FILE. If rotation is interrupted,\nthe next start finishes it. Rotation needs a key file: with STEWARD_KEK set,\nrotate from a key file and then update the variable. It is refused while any\nother Steward process (a server, a worker) has the database open: stop them\nfirst."
     )]
     Rotate {
         #[command(flatten)]
@@ -31,7 +31,10 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
                     keyfile::ENV_VAR
                 );
             }
-            let settings = args.settings()?;
+            let mut settings = args.settings()?;
+            // Keys another process made meanwhile would be wrapped with the
+            // old key, and lost with it: rotation is refused while one runs.
+            settings.alone = true;
             let key_file = settings.key_file();
             let app = vault::build(settings).await?;
             let pending = pending_path(&key_file);

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod crash_points;
+mod rotation;
 mod workers;
 
 use std::path::PathBuf;

@@ -344,7 +344,7 @@ pub(super) fn subject_with_record(address: &str, officer: &str, email: &str) -> 
     id
 }
 
-fn records_of(address: &str, officer: &str, subject: &str) -> usize {
+pub(super) fn records_of(address: &str, officer: &str, subject: &str) -> usize {
     let (status, body) = http(
         address,
         "GET",

@@ -121,8 +121,13 @@ impl Application {
                 settings.data_dir.join("steward.db").display()
             ),
         };
+        let sharing = if settings.alone {
+            steward_store::Sharing::Alone
+        } else {
+            steward_store::Sharing::Shared
+        };
         let store: Arc<dyn Store> = Arc::from(
-            steward_store::open(&url)
+            steward_store::open_as(&url, sharing)
                 .await
                 .with_context(|| format!("cannot open the database {}", redact(&url)))?,
         );

@@ -24,6 +24,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// A PostgreSQL URL instead of the embedded SQLite.
     pub database_url: Option<SecretString>,
+    /// Whether this process must be alone with the data (a key rotation):
+    /// then it is refused while another Steward process has it open.
+    pub alone: bool,
     /// The key-encryption key's file (by default `kek.key` in the data directory).
     pub key_file: Option<PathBuf>,
     /// The key itself, given directly (`STEWARD_KEK`): takes precedence over the file.
@@ -90,6 +93,7 @@ impl Settings {
             policy,
             data_dir: data_dir.into(),
             database_url: None,
+            alone: false,
             key_file: None,
             key: None,
             listen: None,
@@ -132,6 +136,7 @@ impl std::fmt::Debug for Settings {
                 "database_url",
                 &self.database_url.as_ref().map(|_| "[redacted]"),
             )
+            .field("alone", &self.alone)
             .field("key_file", &self.key_file)
             .field("key", &self.key.as_ref().map(|_| "[redacted]"))
             .field("listen", &self.listen)
