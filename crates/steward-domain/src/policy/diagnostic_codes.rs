@@ -231,6 +231,12 @@ pub static COOKIE_WITHOUT_CONSENT: Rule = error(
     "A cookie that is not strictly necessary is set only with consent (Lag (2022:482) om elektronisk kommunikation 9 kap. 28 §).",
 );
 
+pub static HOLIDAYS_UNKNOWN: Rule = warning(
+    "L027",
+    "holidays-unknown",
+    "A deadline that ends on a public holiday ends on the next working day (Regulation 1182/71 Art. 3(4)); Steward knows the holidays of Sweden only.",
+);
+
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
     &TOML_SYNTAX,
@@ -272,6 +278,7 @@ pub static ALL: &[&Rule] = &[
     &FEE_WITHOUT_TERMS,
     &EXCEPTION_WITHOUT_LAW,
     &COOKIE_WITHOUT_CONSENT,
+    &HOLIDAYS_UNKNOWN,
 ];
 
 /// Finds a rule by its code (`L001`) or name (`conflicting-retention`).

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::common::calendar::Calendar;
+
 use crate::policy::country::Adequacy;
 use crate::policy::diagnostic::Diagnostic;
 use crate::policy::diagnostic_codes;
@@ -33,6 +35,7 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
         fee_terms,
         exception_without_law,
         cookie_without_consent,
+        holidays_unknown,
     ];
     let mut out = Vec::new();
     for check in checks {
@@ -555,6 +558,24 @@ fn code_list(items: &[&str]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// L027: deadlines move past public holidays only where Steward knows them.
+fn holidays_unknown(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let country = &policy.controller.country;
+    if !Calendar::of(country).knows_holidays() {
+        out.push(
+            Diagnostic::new(
+                &diagnostic_codes::HOLIDAYS_UNKNOWN,
+                None,
+                format!(
+                    "Steward does not know the public holidays of {}: a deadline that ends on one is not moved to the next working day, only one that ends on a weekend",
+                    country.name_en
+                ),
+            )
+            .hint("check deadlines that end near a public holiday by hand"),
+        );
+    }
 }
 
 /// L025.

@@ -126,6 +126,10 @@ pub struct Controller {
     pub organisation_number: Option<String>,
     pub address: String,
     pub country: Country,
+    /// Where the controller is in time: receipt dates, deadlines, the fee
+    /// year and retention dates are taken here (Europe/Stockholm unless the
+    /// policy says otherwise).
+    pub time_zone: jiff::tz::TimeZone,
     pub email: String,
     pub phone: Option<String>,
     pub website: Option<String>,

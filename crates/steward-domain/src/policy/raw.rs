@@ -124,6 +124,9 @@ pub struct RawController {
     pub address: String,
     #[serde(default)]
     pub country: Option<Spanned<String>>,
+    /// IANA name; deadlines and dates are taken in it.
+    #[serde(default)]
+    pub time_zone: Option<Spanned<String>>,
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,

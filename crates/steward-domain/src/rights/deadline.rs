@@ -1,9 +1,13 @@
 //! The Art. 12(3) deadlines: one month from receipt, counted in calendar
-//! months, and one extension by two further months.
+//! months, and one extension by two further months, by Regulation 1182/71:
+//! the day of receipt does not count (Art. 3(1)), a month ends on the same
+//! day number or the month's last day (Art. 3(2)(c)), and a period that
+//! would end on a day off ends on the next working day (Art. 3(4)).
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::common::calendar::Calendar;
 use crate::common::period::{Period, Unit};
 use crate::rights::request::RequestState;
 
@@ -35,38 +39,44 @@ impl Deadline {
         }
     }
 
-    /// One month from receipt.
-    pub fn first_due(&self) -> Date {
-        months_after(self.received, 1)
+    /// One month from receipt, on a working day.
+    pub fn first_due(&self, calendar: Calendar) -> Date {
+        calendar.period_end(months_after(self.received, 1))
     }
 
     /// The date by which the request must be answered: one month from
-    /// receipt, or three when extended ("two further months").
-    pub fn due(&self) -> Date {
+    /// receipt, or three when extended ("two further months"), on a
+    /// working day.
+    pub fn due(&self, calendar: Calendar) -> Date {
         match self.extended_on {
-            Some(_) => months_after(self.received, 3),
-            None => self.first_due(),
+            Some(_) => calendar.period_end(months_after(self.received, 3)),
+            None => self.first_due(calendar),
         }
     }
 
     /// Extends once, if decided within the first month and with reasons.
-    pub fn extend(&mut self, on: Date, reason: &str) -> Result<Date, ExtensionError> {
+    pub fn extend(
+        &mut self,
+        on: Date,
+        reason: &str,
+        calendar: Calendar,
+    ) -> Result<Date, ExtensionError> {
         if let Some(already) = self.extended_on {
             return Err(ExtensionError::AlreadyExtended(already));
         }
         if reason.trim().is_empty() {
             return Err(ExtensionError::NoReason);
         }
-        if on > self.first_due() {
-            return Err(ExtensionError::TooLate(self.first_due()));
+        if on > self.first_due(calendar) {
+            return Err(ExtensionError::TooLate(self.first_due(calendar)));
         }
         self.extended_on = Some(on);
-        Ok(self.due())
+        Ok(self.due(calendar))
     }
 
     /// Overdue: past the due date and not answered.
-    pub fn is_overdue(&self, today: Date, state: &RequestState) -> bool {
-        !state.is_final() && today > self.due()
+    pub fn is_overdue(&self, today: Date, state: &RequestState, calendar: Calendar) -> bool {
+        !state.is_final() && today > self.due(calendar)
     }
 }
 
@@ -78,11 +88,14 @@ fn months_after(date: Date, months: u32) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Weekends only: the month arithmetic alone.
+    const PLAIN: Calendar = Calendar::WeekendsOnly;
     use jiff::civil::date;
 
     #[test]
     fn one_month_from_receipt_ends_on_the_same_day_or_the_months_last() {
-        let due = |y, m, d| Deadline::new(date(y, m, d)).due();
+        let due = |y, m, d| months_after(date(y, m, d), 1);
         assert_eq!(due(2025, 1, 31), date(2025, 2, 28));
         assert_eq!(due(2024, 1, 31), date(2024, 2, 29), "leap year");
         assert_eq!(due(2025, 1, 30), date(2025, 2, 28));
@@ -96,16 +109,16 @@ mod tests {
     fn an_extension_adds_two_further_months_to_the_period() {
         let mut deadline = Deadline::new(date(2025, 1, 31));
         assert_eq!(
-            deadline.extend(date(2025, 2, 10), "many requests at once"),
+            deadline.extend(date(2025, 2, 10), "many requests at once", PLAIN),
             Ok(date(2025, 4, 30))
         );
         assert_eq!(
-            deadline.due(),
+            deadline.due(PLAIN),
             date(2025, 4, 30),
             "three months from receipt, not Feb 28 + 2 months"
         );
         assert_eq!(
-            deadline.extend(date(2025, 2, 11), "again"),
+            deadline.extend(date(2025, 2, 11), "again", PLAIN),
             Err(ExtensionError::AlreadyExtended(date(2025, 2, 10)))
         );
     }
@@ -114,14 +127,18 @@ mod tests {
     fn an_extension_must_come_within_the_first_month_and_give_reasons() {
         let mut late = Deadline::new(date(2025, 1, 31));
         assert_eq!(
-            late.extend(date(2025, 3, 1), "complex"),
+            late.extend(date(2025, 3, 1), "complex", PLAIN),
             Err(ExtensionError::TooLate(date(2025, 2, 28)))
         );
         let mut on_the_last_day = Deadline::new(date(2025, 1, 31));
-        assert!(on_the_last_day.extend(date(2025, 2, 28), "complex").is_ok());
+        assert!(
+            on_the_last_day
+                .extend(date(2025, 2, 28), "complex", PLAIN)
+                .is_ok()
+        );
         let mut silent = Deadline::new(date(2025, 1, 31));
         assert_eq!(
-            silent.extend(date(2025, 2, 1), "  "),
+            silent.extend(date(2025, 2, 1), "  ", PLAIN),
             Err(ExtensionError::NoReason)
         );
     }
@@ -130,10 +147,40 @@ mod tests {
     fn overdue_only_past_the_due_date_and_while_unanswered() {
         let deadline = Deadline::new(date(2025, 1, 31));
         assert!(
-            !deadline.is_overdue(date(2025, 2, 28), &RequestState::InProgress),
+            !deadline.is_overdue(date(2025, 2, 28), &RequestState::InProgress, PLAIN),
             "due that day, not overdue"
         );
-        assert!(deadline.is_overdue(date(2025, 3, 1), &RequestState::InProgress));
-        assert!(!deadline.is_overdue(date(2025, 3, 1), &RequestState::Completed));
+        assert!(deadline.is_overdue(date(2025, 3, 1), &RequestState::InProgress, PLAIN));
+        assert!(!deadline.is_overdue(date(2025, 3, 1), &RequestState::Completed, PLAIN));
+    }
+
+    #[test]
+    fn in_sweden_a_deadline_on_a_day_off_moves_to_the_next_working_day() {
+        let sweden = Calendar::Sweden;
+        let due = |y, m, d| Deadline::new(date(y, m, d)).due(sweden).to_string();
+        assert_eq!(due(2025, 11, 24), "2025-12-29", "julafton, jul, a weekend");
+        assert_eq!(due(2026, 5, 19), "2026-06-22", "midsommarafton");
+        assert_eq!(
+            due(2026, 3, 3),
+            "2026-04-07",
+            "långfredagen to annandag påsk"
+        );
+        assert_eq!(due(2026, 4, 1), "2026-05-04", "första maj, then a weekend");
+        assert_eq!(due(2026, 3, 10), "2026-04-10", "a Friday stands");
+        // The extension runs from receipt, and moves the same way.
+        let mut extended = Deadline::new(date(2026, 3, 31));
+        assert_eq!(
+            extended.extend(date(2026, 4, 20), "many requests", sweden),
+            Ok(date(2026, 6, 30))
+        );
+        let mut midsummer = Deadline::new(date(2026, 3, 19));
+        assert_eq!(
+            midsummer.extend(date(2026, 4, 1), "complex", sweden),
+            Ok(date(2026, 6, 22))
+        );
+        // The first month, for deciding an extension, moves too.
+        let mut late = Deadline::new(date(2026, 4, 3));
+        assert_eq!(late.first_due(sweden), date(2026, 5, 4));
+        assert!(late.extend(date(2026, 5, 4), "complex", sweden).is_ok());
     }
 }

@@ -396,6 +396,40 @@ fn anonymous_purposes_need_no_legal_basis_and_no_retention() {
 }
 
 #[test]
+fn l027_holidays_of_a_country_steward_does_not_know_are_a_warning() {
+    let finnish = edit(
+        &minimal(),
+        "minimum_age = 16\n",
+        "minimum_age = 16\ncountry = \"FI\"\ntime_zone = \"Europe/Helsinki\"\n[controller.supervisory_authority]\nname = \"Tietosuojavaltuutetun toimisto\"\nwebsite = \"https://tietosuoja.fi\"\n",
+    );
+    let diagnostic = only(&finnish, "L027", None);
+    assert!(
+        diagnostic.message.contains("Finland"),
+        "{}",
+        diagnostic.message
+    );
+    let report = steward_domain::check(&finnish);
+    let zone = report.policy.expect("a policy").controller.time_zone;
+    assert_eq!(zone.iana_name(), Some("Europe/Helsinki"));
+}
+
+#[test]
+fn a_time_zone_steward_does_not_know_is_an_error_and_stockholm_is_the_default() {
+    let policy = steward_domain::check(&minimal()).policy.expect("a policy");
+    assert_eq!(
+        policy.controller.time_zone.iana_name(),
+        Some("Europe/Stockholm")
+    );
+    let wrong = edit(
+        &minimal(),
+        "email = \"privacy@minimal.example\"\n",
+        "email = \"privacy@minimal.example\"\ntime_zone = \"Europe/Stokholm\"\n",
+    );
+    let diagnostic = only(&wrong, "E003", Some("time_zone"));
+    assert!(diagnostic.message.contains("Europe/Stokholm"));
+}
+
+#[test]
 fn every_lint_rule_has_a_test_here() {
     let this_file = include_str!("lints.rs");
     for rule in steward_domain::policy::diagnostic_codes::ALL

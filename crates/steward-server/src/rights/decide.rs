@@ -116,7 +116,7 @@ impl Rights {
                         RequestStatus::Completed | RequestStatus::PartiallyCompleted
                     )
                 })
-                .filter(|r| crate::rights::service::received_on(r).year() == year)
+                .filter(|r| self.received_on(r).year() == year)
                 .count() as u32;
             if request::fee_may_apply(stored.kind, free, copies) {
                 updated.held = Some(format!(

@@ -10,7 +10,7 @@ use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
 use crate::rights::part_result::PartResult;
-use crate::rights::service::{Rights, Viewer, next, plain, received_on};
+use crate::rights::service::{Rights, Viewer, next, plain};
 use crate::vault::{Result, VaultError, invalid};
 
 impl Rights {
@@ -110,11 +110,11 @@ impl Rights {
             )));
         }
         let mut deadline = Deadline {
-            received: received_on(&stored),
+            received: self.received_on(&stored),
             extended_on: stored.extended_on,
         };
         let due = deadline
-            .extend(self.vault.today(), reason)
+            .extend(self.vault.today(), reason, self.vault.calendar())
             .map_err(|e| match e {
                 ExtensionError::NoReason => invalid("reason", e.to_string()),
                 // Once extended, or past the first month: the request's

@@ -8,7 +8,7 @@ use steward_domain::common::ids::RequestId;
 use steward_domain::rights::deadline::Deadline;
 use steward_store::{Job, QueueKey, RequestStep, StoredRequest};
 
-use crate::rights::service::{Rights, Viewer, received_on};
+use crate::rights::service::{Rights, Viewer};
 use crate::vault::Result;
 
 #[derive(Debug, Clone)]
@@ -31,12 +31,16 @@ impl Rights {
     async fn progress_of(&self, stored: StoredRequest) -> Result<Progress> {
         let store = self.vault.store();
         let deadline = Deadline {
-            received: received_on(&stored),
+            received: self.received_on(&stored),
             extended_on: stored.extended_on,
         };
         let id = &stored.id;
         Ok(Progress {
-            overdue: deadline.is_overdue(self.vault.today(), &stored.state()?),
+            overdue: deadline.is_overdue(
+                self.vault.today(),
+                &stored.state()?,
+                self.vault.calendar(),
+            ),
             verified: store
                 .challenges(id)
                 .await?

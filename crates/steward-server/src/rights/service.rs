@@ -210,9 +210,12 @@ pub(super) fn next(stored: &StoredRequest, event: RequestEvent) -> Result<Reques
     request::next(&stored.state()?, event).map_err(|e| VaultError::NotNow(e.to_string()))
 }
 
-/// The day a request was received, as its deadline counts.
-pub(super) fn received_on(stored: &StoredRequest) -> Date {
-    stored.received_at.to_zoned(jiff::tz::TimeZone::UTC).date()
+impl Rights {
+    /// The day a request was received where the controller is, as its
+    /// deadline and the fee year count it.
+    pub(super) fn received_on(&self, stored: &StoredRequest) -> Date {
+        self.vault.local_date(stored.received_at)
+    }
 }
 
 /// Reasons, notes: written out, recorded, perhaps shown to the subject.

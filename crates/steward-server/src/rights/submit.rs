@@ -215,7 +215,7 @@ impl Rights {
             payload_sealed: payload.seal(self.vault.key_ring(), id)?,
             follow_hash: follow_hash(follow_secret),
             received_at: now,
-            due_on: Deadline::new(self.vault.today()).due(),
+            due_on: Deadline::new(self.vault.today()).due(self.vault.calendar()),
             extended_on: None,
             extension_reason: None,
             held: None,
@@ -365,8 +365,6 @@ impl Rights {
         stored
             .received_at
             .checked_add(lifetime)
-            .unwrap_or(jiff::Timestamp::MAX)
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()
+            .map_or(jiff::civil::Date::MAX, |at| self.vault.local_date(at))
     }
 }

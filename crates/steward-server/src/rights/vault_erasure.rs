@@ -32,7 +32,7 @@ impl Rights {
         if file.subject.erased_at.is_some() {
             return Err(VaultError::Erased(subject.to_string()));
         }
-        let day = |at: jiff::Timestamp| at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let day = |at: jiff::Timestamp| vault.local_date(at);
         let mut events = Events::new();
         for event in &file.events {
             let latest = events.entry(event.kind).or_insert(day(event.at));

@@ -86,9 +86,22 @@ impl Vault {
         Arc::clone(&self.clock)
     }
 
-    /// Today's date, as deadlines and ages count it.
+    /// Today's date where the controller is, as deadlines, fees and ages
+    /// count it.
     pub fn today(&self) -> Date {
-        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+        self.local_date(self.now())
+    }
+
+    /// The date of a moment where the controller is (its policy's time
+    /// zone): a request received at 00:30 in Stockholm is received that day,
+    /// whatever UTC says.
+    pub fn local_date(&self, at: Timestamp) -> Date {
+        at.to_zoned(self.policy.controller.time_zone.clone()).date()
+    }
+
+    /// Which days a period may end on, where the controller is.
+    pub fn calendar(&self) -> steward_domain::common::calendar::Calendar {
+        steward_domain::common::calendar::Calendar::of(&self.policy.controller.country)
     }
 
     pub(crate) fn key_ring(&self) -> &KeyRing {

@@ -13,3 +13,4 @@ mod requests;
 mod roles;
 mod shredding;
 mod stories;
+mod time;

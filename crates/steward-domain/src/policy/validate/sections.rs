@@ -148,11 +148,13 @@ impl Validator<'_> {
                 })
             }
         };
+        let time_zone = self.time_zone(raw.time_zone.as_ref());
         Controller {
             name: raw.name.into_inner(),
             organisation_number: raw.organisation_number,
             address: raw.address,
             country,
+            time_zone,
             email: raw.email,
             phone: raw.phone,
             website: raw.website,

@@ -147,6 +147,30 @@ impl Validator<'_> {
         }
     }
 
+    /// The controller's time zone: an IANA name from the bundled database
+    /// (so every machine reads it alike), Europe/Stockholm if none is given.
+    pub(super) fn time_zone(&mut self, raw: Option<&Spanned<String>>) -> jiff::tz::TimeZone {
+        let db = jiff::tz::TimeZoneDatabase::bundled();
+        let default = || db.get(DEFAULT_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
+        let Some(raw) = raw else {
+            return default();
+        };
+        match db.get(raw.get_ref()) {
+            Ok(zone) => zone,
+            Err(_) => {
+                self.report(
+                    Diagnostic::new(
+                        &diagnostic_codes::INVALID_VALUE,
+                        raw.span(),
+                        format!("`{}` is not a time zone Steward knows", raw.get_ref()),
+                    )
+                    .hint("use an IANA name such as `Europe/Stockholm` or `Europe/Helsinki`"),
+                );
+                default()
+            }
+        }
+    }
+
     pub(super) fn country(&mut self, raw: &Spanned<String>) -> Option<Country> {
         let found = country::lookup(raw.get_ref());
         if found.is_none() {
@@ -264,3 +288,6 @@ impl Validator<'_> {
         }
     }
 }
+
+/// Where deadlines are taken unless the policy says otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Stockholm";

@@ -1,0 +1,77 @@
+//! Dates where the controller is: a request is received on the day it is in
+//! Stockholm, its deadline follows Regulation 1182/71 with Swedish holidays,
+//! and the fee year turns at midnight in Stockholm, not in UTC.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use steward_server::clock::ManualClock;
+
+use crate::helpers::*;
+
+async fn at(moment: &str) -> (TestApp, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new(moment.parse::<Timestamp>().unwrap()));
+    let app = spawn_with(policy_from(&policy_text("connectel")), |s| {
+        s.clock = clock.clone();
+    })
+    .await;
+    (app, clock)
+}
+
+#[tokio::test]
+async fn a_request_at_half_past_midnight_in_stockholm_is_received_that_day() {
+    // 22:30 UTC on 31 March is 00:30 on 1 April in Stockholm (summer time).
+    let (app, _) = at("2026-03-31T22:30:00Z").await;
+    let response = app
+        .client
+        .post(app.url("/v1/requests"))
+        .json(&json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .send()
+        .await
+        .unwrap();
+    let submitted: Value = response.json().await.unwrap();
+    // A month from 1 April is 1 May, a public holiday, then a weekend:
+    // Monday 4 May. (From 31 March, in UTC, it would be 30 April.)
+    assert_eq!(submitted["due"], "2026-05-04", "{submitted}");
+}
+
+#[tokio::test]
+async fn a_deadline_on_midsummer_eve_moves_to_monday() {
+    let (app, _) = at("2026-05-19T08:00:00Z").await;
+    let (id, secret) = app
+        .submit(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "bert@example.se" }] }))
+        .await;
+    let view: Value = app
+        .as_requester("GET", &format!("/v1/requests/{id}"), &secret, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["due"], "2026-06-22", "{view}");
+}
+
+#[tokio::test]
+async fn the_free_copy_of_a_new_year_starts_at_midnight_in_stockholm() {
+    let (app, clock) = at("2026-06-01T10:00:00Z").await;
+    app.customer("anna@example.se").await;
+    let body = json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] });
+    let (first, secret) = app.submit_verified(body.clone()).await;
+    app.do_manual_parts(&first).await;
+    app.answered(&first, &secret).await;
+    // 23:30 UTC on New Year's Eve is 00:30 on 1 January in Stockholm: the
+    // year's free copy is a new one (in UTC it would still be 2026's).
+    clock.set("2026-12-31T23:30:00Z".parse().unwrap());
+    let (second, secret) = app.submit_verified(body).await;
+    let view: Value = app
+        .as_requester("GET", &format!("/v1/requests/{second}"), &secret, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["held"], Value::Null, "{view}");
+    assert_eq!(
+        view["due"], "2027-02-01",
+        "received on 1 January where the controller is: {view}"
+    );
+}
