@@ -12,7 +12,7 @@ use steward_server::{IdentityInput, MAX_PAGE, NewRequest, Viewer, Worker};
 use super::vault::{self, VaultArgs};
 use super::work::WorkerArgs;
 
-const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml\n  steward request work --policy policies/connectel.toml --database postgres://steward@db/steward --follow";
+const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request submit --policy policies/connectel.toml --kind rectification --email anna@example.se --category contact.name --value 'Anna Berg' --identity-checked --received 2026-11-24 --channel letter\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml\n  steward request work --policy policies/connectel.toml --database postgres://steward@db/steward --follow";
 
 #[derive(Subcommand)]
 pub enum RequestCommand {
@@ -46,8 +46,33 @@ pub enum RequestCommand {
         /// Objection and consent withdrawal: the purpose.
         #[arg(long)]
         purpose: Option<String>,
+        /// Rectification: the category to correct.
+        #[arg(long)]
+        category: Option<String>,
+        /// Rectification: its correct value, as JSON (`{"street": "Storgatan 1"}`)
+        /// or, if not JSON, as a plain string (`"Anna Berg"`).
+        #[arg(long)]
+        value: Option<String>,
+        /// Erasure: the Art. 17(1) ground (e.g. `no_longer_necessary`);
+        /// objection: the subject's particular situation, in their words.
+        #[arg(long)]
+        grounds: Option<String>,
+        /// The language of the letters: `en` or `sv` (the policy's default
+        /// language if left out).
+        #[arg(long)]
+        language: Option<String>,
+        /// You checked the identity another way (in person, by e-ID): no
+        /// codes are sent and the request starts at once.
         #[arg(long)]
         identity_checked: bool,
+        /// The day the request reached you, when before today
+        /// (`2026-11-24`): the one-month deadline runs from it (Art. 12(3)).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        received: Option<jiff::civil::Date>,
+        /// How it came: web, email, letter, phone, in_person or other
+        /// (web if left out).
+        #[arg(long)]
+        channel: Option<String>,
     },
     /// Start a request held for a decision (a fee may apply).
     #[command(after_help = EXAMPLES)]
@@ -152,12 +177,26 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             email,
             phone,
             purpose,
+            category,
+            value,
+            grounds,
+            language,
             identity_checked,
+            received,
+            channel,
         } => {
-            let app = vault::open(&vault).await?;
             let kind = kind
                 .parse()
-                .map_err(|e| anyhow::anyhow!("{e}; see --help"))?;
+                .map_err(|e| anyhow::anyhow!("--kind: {e}; see --help"))?;
+            let channel = channel
+                .map(|c| c.parse())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--channel: {e}; see --help"))?;
+            // A value that is not JSON is the plain string the officer typed.
+            let value = value.map(|v| {
+                serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v))
+            });
+            let app = vault::open(&vault).await?;
             let identities: Vec<IdentityInput> = [("email", email), ("phone", phone)]
                 .into_iter()
                 .filter_map(|(k, v)| {
@@ -174,12 +213,14 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                     NewRequest {
                         kind,
                         identities,
-                        language: None,
+                        language,
                         purpose,
-                        category: None,
-                        value: None,
-                        grounds: None,
+                        category,
+                        value,
+                        grounds,
                         identity_checked,
+                        received,
+                        channel,
                     },
                 )
                 .await?;

@@ -615,3 +615,62 @@ fn an_officer_works_a_request_from_the_command_line() {
     let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
     assert_eq!(view["state"], "completed", "{view}");
 }
+
+#[test]
+fn an_officer_enters_a_rectification_that_came_by_letter() {
+    let dir = temp_dir("rectify");
+    let file = dir.join("anna.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"subject_type": "customer_contact", "age": 40, "identities": [{"kind": "email", "value": "anna@example.se"}], "records": [{"category": "contact.name", "value": "Anna Svensson", "purposes": ["customer_service"]}]}"#,
+    )
+    .unwrap();
+    let import = steward_in(&dir, &["import", &file.to_string_lossy()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let received = (jiff::Zoned::now() - jiff::Span::new().days(6)).date().to_string();
+    let submitted = steward_in(
+        &dir,
+        &[
+            "request",
+            "submit",
+            "--kind",
+            "rectification",
+            "--email",
+            "anna@example.se",
+            "--category",
+            "contact.name",
+            "--value",
+            "Anna Berg",
+            "--language",
+            "sv",
+            "--identity-checked",
+            "--received",
+            &received,
+            "--channel",
+            "letter",
+        ],
+    );
+    assert!(submitted.status.success(), "{}", stderr(&submitted));
+    let body: serde_json::Value = serde_json::from_str(&stdout(&submitted)).expect("json");
+    let id = body["id"].as_str().expect("id").to_owned();
+    let work = steward_in(&dir, &["request", "work"]);
+    assert!(work.status.success(), "{}", stderr(&work));
+    let show = steward_in(&dir, &["subject", "show", "--email", "anna@example.se"]);
+    let subject: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
+    assert_eq!(subject["records"][0]["value"], "Anna Berg", "{subject}");
+    let show = steward_in(&dir, &["request", "show", &id]);
+    let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
+    assert_eq!(view["history"][0]["detail"]["channel"], "letter", "{view}");
+    assert_eq!(view["history"][0]["detail"]["received_on"], received.as_str());
+
+    // A misspelt channel names the flag and what it accepts.
+    let wrong = steward_in(
+        &dir,
+        &[
+            "request", "submit", "--kind", "access", "--email", "anna@example.se", "--channel",
+            "fax",
+        ],
+    );
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("--channel"), "{}", stderr(&wrong));
+}

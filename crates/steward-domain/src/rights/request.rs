@@ -6,6 +6,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::common::names::{UnknownName, names};
 
+/// How a request reached the controller. A request may come any way
+/// (Art. 12(2)); an officer records the ones that did not come through
+/// Steward's own form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Steward's API or a form on it.
+    Web,
+    Email,
+    /// On paper.
+    Letter,
+    Phone,
+    InPerson,
+    Other,
+}
+
+names!(Channel, "channel", {
+    Web => "web",
+    Email => "email",
+    Letter => "letter",
+    Phone => "phone",
+    InPerson => "in_person",
+    Other => "other",
+});
+
 /// What the subject asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,7 +10,7 @@ use steward_domain::policy::LegalBasis;
 use steward_domain::rights::deadline::Deadline;
 use steward_domain::rights::letters;
 use steward_domain::rights::one_time_code;
-use steward_domain::rights::request::{RequestKind, RequestState, RequestStatus};
+use steward_domain::rights::request::{Channel, RequestKind, RequestState, RequestStatus};
 use steward_domain::vault::actor::Actor;
 use steward_domain::vault::crypto::{SecretKey, hex_encode, sha256_hex};
 use steward_store::{StoredChallenge, StoredRequest};
@@ -44,6 +44,14 @@ pub struct NewRequest {
     /// e-ID); no codes are sent and the request starts at once.
     #[serde(default)]
     pub identity_checked: bool,
+    /// Officers only: the day the request reached the controller, when that
+    /// was before it was entered here (a letter received last week); the
+    /// deadline runs from it.
+    #[serde(default)]
+    pub received: Option<Date>,
+    /// Officers only: how it came (`web` unless said).
+    #[serde(default)]
+    pub channel: Option<Channel>,
 }
 
 /// A request as its requester first hears of it.
@@ -108,6 +116,23 @@ impl Rights {
         }
         self.check_kind_details(&input)?;
         let language = self.language(input.language.as_deref())?;
+        if (input.received.is_some() || input.channel.is_some()) && officer.is_none() {
+            return Err(VaultError::Forbidden(
+                "only a privacy officer records when and how a request was received".into(),
+            ));
+        }
+        if let Some(received) = input.received
+            && received > self.vault.today()
+        {
+            return Err(invalid(
+                "received",
+                format!(
+                    "{received} is after today ({}): a request is entered once it has been received",
+                    self.vault.today()
+                ),
+            ));
+        }
+        let channel = input.channel.unwrap_or(Channel::Web);
 
         let id: RequestId = fresh_id();
         let secret = new_follow_secret();
@@ -156,7 +181,10 @@ impl Rights {
         } else {
             RequestState::AwaitingVerification
         };
-        let stored = self.new_request(&id, input.kind, &state, language, &payload, &secret)?;
+        let mut stored = self.new_request(&id, input.kind, &state, language, &payload, &secret)?;
+        if let Some(received) = input.received {
+            self.received_on_day(&mut stored, received)?;
+        }
         let actor_id = officer.map_or("subject", |a| a.id.as_str());
         let step = self.step(
             &id,
@@ -166,13 +194,20 @@ impl Rights {
                 "kind": stored.kind.as_str(),
                 "identity_kinds": claimed.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
                 "identity_checked_by_officer": input.identity_checked,
+                "received_on": self.received_on(&stored),
+                "channel": channel.as_str(),
             }),
         );
         let audit = self.vault.event(
             actor_id,
             "request.submit",
             None,
-            serde_json::json!({ "request": id, "kind": stored.kind.as_str() }),
+            serde_json::json!({
+                "request": id,
+                "kind": stored.kind.as_str(),
+                "received_on": self.received_on(&stored),
+                "channel": channel.as_str(),
+            }),
         );
         // An officer vouched for every identity: the request is decided (and
         // usually started) in the same transaction that stores it.
@@ -222,6 +257,18 @@ impl Rights {
             result_sealed: None,
             updated_at: now,
         })
+    }
+
+    /// A request received on `day`, before it was entered: received at the
+    /// start of that day where the controller is, due a month from it.
+    fn received_on_day(&self, stored: &mut StoredRequest, day: Date) -> Result<()> {
+        let zone = self.vault.policy().controller.time_zone.clone();
+        let start = day
+            .to_zoned(zone)
+            .map_err(|e| invalid("received", format!("{day}: {e}")))?;
+        stored.received_at = start.timestamp();
+        stored.due_on = Deadline::new(day).due(self.vault.calendar());
+        Ok(())
     }
 
     /// The language asked for, if the policy speaks it; else its default.

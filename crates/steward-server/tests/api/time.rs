@@ -75,3 +75,63 @@ async fn the_free_copy_of_a_new_year_starts_at_midnight_in_stockholm() {
         "received on 1 January where the controller is: {view}"
     );
 }
+
+#[tokio::test]
+async fn a_letter_received_last_week_is_due_a_month_from_the_day_it_came() {
+    // Entered on Monday 30 November; the letter came on Tuesday 24 November.
+    let (app, _) = at("2026-11-30T09:00:00Z").await;
+    let letter = json!({
+        "kind": "access",
+        "identities": [{ "kind": "email", "value": "anna@example.se" }],
+        "identity_checked": true,
+        "received": "2026-11-24",
+        "channel": "letter",
+    });
+    let response = app.post("/v1/requests", &app.officer, letter.clone()).await;
+    assert_eq!(response.status(), 201);
+    let submitted: Value = response.json().await.unwrap();
+    // A month from 24 November is Christmas Eve; with Christmas and a
+    // Sunday after it, Monday 28 December (from the day it was entered, 30
+    // November, it would be 30 December).
+    assert_eq!(submitted["due"], "2026-12-28", "{submitted}");
+    let id = submitted["id"].as_str().unwrap();
+    let view: Value = app
+        .get(&format!("/v1/requests/{id}"), &app.officer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Midnight on 24 November in Stockholm (winter time) is 23:00 UTC.
+    assert_eq!(view["received_at"], "2026-11-23T23:00:00Z", "{view}");
+    let submit = &view["history"][0];
+    assert_eq!(submit["step"], "submitted", "{view}");
+    assert_eq!(submit["detail"]["channel"], "letter", "{view}");
+    assert_eq!(submit["detail"]["received_on"], "2026-11-24", "{view}");
+
+    // Only an officer says when and how a request came; a requester's own
+    // word would move their deadline.
+    let public = app
+        .client
+        .post(app.url("/v1/requests"))
+        .json(&json!({ "kind": "access", "identities": [{ "kind": "email", "value": "bert@example.se" }], "received": "2026-11-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 403);
+    let public = app
+        .client
+        .post(app.url("/v1/requests"))
+        .json(&json!({ "kind": "access", "identities": [{ "kind": "email", "value": "bert@example.se" }], "channel": "phone" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 403);
+
+    // A day still to come is not a receipt date.
+    let mut tomorrow = letter.clone();
+    tomorrow["received"] = json!("2026-12-01");
+    let future = app.post("/v1/requests", &app.officer, tomorrow).await;
+    assert_eq!(future.status(), 422);
+    let problem: Value = future.json().await.unwrap();
+    assert_eq!(problem["field"], "received", "{problem}");
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use steward_domain::rights::request::RequestKind;
+use steward_domain::rights::request::{Channel, RequestKind};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::dto::IdentityInput;
@@ -32,6 +32,14 @@ pub struct NewRequest {
     /// e-ID); no codes are sent and the request starts at once.
     #[serde(default)]
     pub identity_checked: bool,
+    /// Officers only: the day it reached the controller, when before today
+    /// (`2026-11-24`); the deadline runs from it.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub received: Option<jiff::civil::Date>,
+    /// Officers only: how it came: `web` (the default), `email`, `letter`,
+    /// `phone`, `in_person` or `other`.
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<Channel>,
 }
 
 impl From<NewRequest> for rights::NewRequest {
@@ -45,6 +53,8 @@ impl From<NewRequest> for rights::NewRequest {
             value: r.value,
             grounds: r.grounds,
             identity_checked: r.identity_checked,
+            received: r.received,
+            channel: r.channel,
         }
     }
 }
