@@ -11,7 +11,9 @@ use steward_domain::common::ids::{
 use steward_domain::common::lang::Lang;
 use steward_domain::policy::Event;
 use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
-use steward_domain::rights::request::{RequestKind, RequestState, RequestStatus, StateDetail};
+use steward_domain::rights::request::{
+    RequestKind, RequestState, RequestStatus, SealedUnder, StateDetail,
+};
 use steward_domain::vault::actor::Role;
 use steward_domain::vault::consent::ConsentRecord;
 use steward_domain::vault::identity::Provenance;
@@ -332,6 +334,10 @@ pub struct StoredRequest {
     pub result_sealed: Option<Vec<u8>>,
     #[sqlx(try_from = "Text")]
     pub updated_at: Timestamp,
+    /// Whose key the payload, the part results and the answer are sealed
+    /// under.
+    #[sqlx(try_from = "Text")]
+    pub sealed_under: SealedUnder,
 }
 
 impl StoredRequest {

@@ -15,7 +15,9 @@ use steward_domain::common::ids::RequestId;
 use steward_domain::common::lang::Lang;
 use steward_domain::policy::Event;
 use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
-use steward_domain::rights::request::{PartOutcome, RequestKind, RequestStatus, StateDetail};
+use steward_domain::rights::request::{
+    PartOutcome, RequestKind, RequestStatus, SealedUnder, StateDetail,
+};
 use steward_domain::vault::actor::Role;
 use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper};
 use steward_domain::vault::consent::ConsentRecord;
@@ -1229,6 +1231,7 @@ fn request(id: &str, state: &str, due_on: &str, received_at: &str) -> StoredRequ
         held: None,
         result_sealed: None,
         updated_at: t(received_at),
+        sealed_under: SealedUnder::Installation,
     }
 }
 

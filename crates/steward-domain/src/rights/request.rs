@@ -31,6 +31,23 @@ names!(Channel, "channel", {
     Other => "other",
 });
 
+/// The key a request's details, part results and answer are sealed under.
+/// Until a request leads to a subject there is only the installation's; once
+/// it does, the subject's own, so that erasing them (which deletes that key)
+/// takes their requests' answers along. An erasure's own record stays under
+/// the installation's key: it must outlive the person's, and keeps no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealedUnder {
+    Installation,
+    Subject,
+}
+
+names!(SealedUnder, "sealing key", {
+    Installation => "installation",
+    Subject => "subject",
+});
+
 /// What the subject asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

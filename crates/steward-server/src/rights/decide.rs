@@ -5,10 +5,11 @@
 
 use steward_domain::common::ids::RequestId;
 use steward_domain::rights::parts::{self, PartAction};
-use steward_domain::rights::request::{self, RequestEvent, RequestStatus};
+use steward_domain::rights::request::{self, RequestEvent, RequestStatus, SealedUnder};
 use steward_store::{NewJob, StoredRequest};
 
 use crate::rights::payload::Payload;
+use crate::rights::sealing;
 use crate::rights::service::{Rights, Transition, next};
 use crate::vault::{IdentityInput, Result, fresh_id};
 
@@ -45,7 +46,7 @@ impl Rights {
         actor_id: &str,
     ) -> Result<Transition> {
         let id = &stored.id;
-        let mut payload = Payload::open(self.vault.key_ring(), stored)?;
+        let mut payload = Payload::open(&self.key_for(stored).await?, stored)?;
         // Only verified identities reach any data.
         payload.identities.retain(|i| verified.contains(&i.kind));
         // One subject found is named in the audit entry of the step that
@@ -66,7 +67,7 @@ impl Rights {
             }
         }
         let mut updated = stored.clone();
-        updated.payload_sealed = payload.seal(self.vault.key_ring(), id)?;
+        updated.payload_sealed = payload.seal(&self.key_for(stored).await?, id)?;
         updated.updated_at = self.vault.now();
         if subjects.len() > 1 {
             for subject in &subjects {
@@ -98,6 +99,11 @@ impl Rights {
             });
         }
         updated.subject_id = subjects.pop();
+        // From here on, what the request holds dies with the person's key.
+        if updated.subject_id.is_some() && sealing::under_subject_key(stored.kind) {
+            updated.sealed_under = SealedUnder::Subject;
+            updated.payload_sealed = payload.seal(&self.key_for(&updated).await?, id)?;
+        }
         if stored.kind.yields_a_copy()
             && let Some(subject) = &updated.subject_id
         {
@@ -148,7 +154,7 @@ impl Rights {
         updated: StoredRequest,
         actor_id: &str,
     ) -> Result<()> {
-        let payload = Payload::open(self.vault.key_ring(), &updated)?;
+        let payload = Payload::open(&self.key_for(&updated).await?, &updated)?;
         let transition = self.plan_start(stored, updated, &payload, actor_id)?;
         self.save_transition(stored, transition).await
     }

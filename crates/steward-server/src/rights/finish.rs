@@ -5,7 +5,9 @@
 use steward_domain::common::ids::RequestId;
 use steward_domain::rights::letters::{self, Letter};
 use steward_domain::rights::parts::PartState;
-use steward_domain::rights::request::{PartOutcome, RequestEvent, RequestStatus};
+use steward_domain::rights::request::{
+    PartOutcome, RequestEvent, RequestKind, RequestStatus, SealedUnder,
+};
 use steward_store::StoredRequest;
 
 use crate::mail::Addressee;
@@ -13,9 +15,13 @@ use crate::rights::answer::{self, Answer, PartEnd};
 use crate::rights::part_result::PartResult;
 use crate::rights::payload::Payload;
 use crate::rights::render::{Rendered, render};
+use crate::rights::sealing::RequestKey;
 use crate::rights::service::{Rights, Viewer, next};
 use crate::rights::submit::CONTACTABLE;
 use crate::vault::{Result, VaultError, corrupt};
+
+const ERASED_MEANWHILE: &str =
+    "the person was erased while this request was open: what it found went with their data";
 
 impl Rights {
     /// Safe to call any time and from any process: only one of them moves
@@ -29,7 +35,13 @@ impl Rights {
         if jobs.iter().any(|j| !j.state.has_ended()) {
             return Ok(());
         }
-        let keys = self.vault.key_ring();
+        // A request about someone erased while it was open: their key, and
+        // with it every result it found, is gone; the answer says so.
+        let (key, erased_meanwhile) = match self.key_for(&stored).await {
+            Ok(key) => (key, false),
+            Err(VaultError::Erased(_)) => (RequestKey::Installation(self.vault.key_ring()), true),
+            Err(e) => return Err(e),
+        };
         let mut ended = Vec::with_capacity(jobs.len());
         for job in &jobs {
             let mut end = PartEnd {
@@ -37,12 +49,14 @@ impl Rights {
                 result: None,
                 failure: None,
             };
-            if job.state == PartState::Done {
+            if job.state == PartState::Done && erased_meanwhile {
+                end.failure = Some(ERASED_MEANWHILE.into());
+            } else if job.state == PartState::Done {
                 // A done part's result that is missing or does not open is
                 // reported as that part's failure: the answer says so, and
                 // the rest of the request is not held up by it.
                 match &job.result_sealed {
-                    Some(sealed) => match PartResult::open(keys, id, &job.id, sealed) {
+                    Some(sealed) => match PartResult::open(&key, id, &job.id, sealed) {
                         Ok(result) => end.result = Some(result),
                         Err(e) => {
                             tracing::error!(request = %id, part = %job.id, error = %e, "a part's result cannot be read");
@@ -80,8 +94,19 @@ impl Rights {
         steward_store::crash_point("request.parts_ended");
         let mut updated = stored.clone();
         updated.set_state(&state);
-        updated.result_sealed = Some(keys.seal_for_request(id.as_str(), "answer", &bytes));
+        if erased_meanwhile {
+            updated.sealed_under = SealedUnder::Installation;
+        }
+        updated.result_sealed = Some(key.seal(id, "answer", &bytes));
         updated.updated_at = self.vault.now();
+        if stored.kind == RequestKind::Erasure {
+            // The erasure is done: the addresses it was asked with are the
+            // person's, and go too. Its answer keeps no value.
+            let mut payload = Payload::open(&key, &stored)?;
+            payload.identities.clear();
+            payload.value = None;
+            updated.payload_sealed = payload.seal(&key, id)?;
+        }
         let step = self.step(
             id,
             "answered",
@@ -96,11 +121,15 @@ impl Rights {
             Err(VaultError::NotNow(_)) => return Ok(()),
             other => other?,
         }
-        self.tell_answered(&updated).await;
+        // Told at the address the request came from (for an erasure, now
+        // gone from the request itself).
+        self.tell_answered(&updated, &stored).await;
         Ok(())
     }
 
-    pub(super) async fn tell_answered(&self, stored: &StoredRequest) {
+    /// Tells the requester `stored` is answered, at the address in
+    /// `addressed`'s payload (the same request, perhaps an earlier version).
+    pub(super) async fn tell_answered(&self, stored: &StoredRequest, addressed: &StoredRequest) {
         let state = match stored.state() {
             Ok(state) => state,
             Err(e) => {
@@ -115,12 +144,19 @@ impl Rights {
             stored.id.as_str(),
             &state,
         );
-        self.write_to_requester(stored, &letter).await;
+        self.write_to_requester(addressed, &letter).await;
     }
 
     /// Writes to the requester's first e-mail address or phone number.
     pub(super) async fn write_to_requester(&self, stored: &StoredRequest, letter: &Letter) {
-        let payload = match Payload::open(self.vault.key_ring(), stored) {
+        let key = match self.key_for(stored).await {
+            Ok(key) => key,
+            Err(e) => {
+                tracing::error!(request = %stored.id, error = %e, "the requester could not be written to");
+                return;
+            }
+        };
+        let payload = match Payload::open(&key, stored) {
             Ok(payload) => payload,
             Err(e) => {
                 tracing::error!(request = %stored.id, error = %e, "the requester could not be written to");
@@ -157,10 +193,8 @@ impl Rights {
                 "request `{id}` is not answered yet"
             )));
         };
-        let bytes = self
-            .vault
-            .key_ring()
-            .open_for_request(id.as_str(), "answer", sealed)?;
+        // An answer about a person since erased went with their key.
+        let bytes = self.key_for(&stored).await?.open(id, "answer", sealed)?;
         let answer: Answer =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("answer: {e}")))?;
         let audit = self.vault.event(

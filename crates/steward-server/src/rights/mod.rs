@@ -10,7 +10,8 @@
 //! - `run_part.rs`, `vault_erasure.rs`: what each part does;
 //!   `part_result.rs`: what it found or did.
 //! - `finish.rs`, `answer.rs`, `render.rs`: the answer.
-//! - `worker.rs`: the workers; `payload.rs`: what travels sealed.
+//! - `worker.rs`: the workers; `payload.rs`: what travels sealed;
+//!   `sealing.rs`: under whose key (the subject's, once known).
 
 mod answer;
 mod codes;
@@ -22,6 +23,7 @@ mod payload;
 mod progress;
 mod render;
 mod run_part;
+mod sealing;
 mod service;
 mod submit;
 mod unsubscribe;

@@ -10,6 +10,7 @@ use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
 use crate::rights::part_result::PartResult;
+use crate::rights::sealing::RequestKey;
 use crate::rights::service::{Rights, Viewer, next, plain};
 use crate::vault::{Result, VaultError, invalid};
 
@@ -69,7 +70,7 @@ impl Rights {
         );
         self.save(&updated, stored.status, step, &[], "request.refuse")
             .await?;
-        self.tell_answered(&updated).await;
+        self.tell_answered(&updated, &updated).await;
         Ok(())
     }
 
@@ -215,7 +216,13 @@ impl Rights {
             by: actor.id.clone(),
             note: note.to_owned(),
         };
-        let sealed = result.seal(self.vault.key_ring(), id, &part.id)?;
+        // The person may have been erased meanwhile; the part is still done
+        // (the answer then says what went with them).
+        let key = match self.key_for(&stored).await {
+            Err(VaultError::Erased(_)) => RequestKey::Installation(self.vault.key_ring()),
+            other => other?,
+        };
+        let sealed = result.seal(&key, id, &part.id)?;
         let audit = self.vault.event(
             &actor.id,
             "request.part_done",

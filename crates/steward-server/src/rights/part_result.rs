@@ -1,6 +1,6 @@
 //! What a part of a request found or did: one [`PartResult`] per part,
-//! sealed under the requests key (it may hold personal data), opened only to
-//! make the answer.
+//! sealed under the request's key (it may hold personal data: `sealing.rs`),
+//! opened only to make the answer.
 
 use serde::{Deserialize, Serialize};
 use steward_connectors::{Erased, Found, Treatment};
@@ -8,7 +8,8 @@ use steward_domain::common::ids::{PartId, RequestId};
 use steward_domain::policy::ErasureException;
 use steward_domain::rights::access_report::HeldValue;
 
-use crate::vault::{KeyRing, Result, VaultError, corrupt};
+use crate::rights::sealing::RequestKey;
+use crate::vault::{Result, VaultError, corrupt};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
@@ -73,17 +74,27 @@ pub struct KeptRecord {
 }
 
 impl PartResult {
-    pub fn seal(&self, keys: &KeyRing, request: &RequestId, part: &PartId) -> Result<Vec<u8>> {
+    pub fn seal(
+        &self,
+        key: &RequestKey<'_>,
+        request: &RequestId,
+        part: &PartId,
+    ) -> Result<Vec<u8>> {
         let bytes = serde_json::to_vec(self).map_err(|e| {
             VaultError::Internal(format!(
                 "the result of part {part} could not be written: {e}"
             ))
         })?;
-        Ok(keys.seal_for_request(request.as_str(), &field(part), &bytes))
+        Ok(key.seal(request, &field(part), &bytes))
     }
 
-    pub fn open(keys: &KeyRing, request: &RequestId, part: &PartId, sealed: &[u8]) -> Result<Self> {
-        let bytes = keys.open_for_request(request.as_str(), &field(part), sealed)?;
+    pub fn open(
+        key: &RequestKey<'_>,
+        request: &RequestId,
+        part: &PartId,
+        sealed: &[u8],
+    ) -> Result<Self> {
+        let bytes = key.open(request, &field(part), sealed)?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| corrupt(format!("the result of part {part}: {e}")))?;
         if value.get("result").is_some() {

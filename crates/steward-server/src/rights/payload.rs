@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use steward_domain::common::ids::RequestId;
 use steward_store::StoredRequest;
 
-use crate::vault::{KeyRing, Result, VaultError, corrupt};
+use crate::rights::sealing::RequestKey;
+use crate::vault::{Result, VaultError, corrupt};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Payload {
@@ -23,15 +24,15 @@ pub(crate) struct Claimed {
 }
 
 impl Payload {
-    pub fn seal(&self, keys: &KeyRing, request: &RequestId) -> Result<Vec<u8>> {
+    pub fn seal(&self, key: &RequestKey<'_>, request: &RequestId) -> Result<Vec<u8>> {
         let bytes = serde_json::to_vec(self).map_err(|e| {
             VaultError::Internal(format!("the request's details could not be written: {e}"))
         })?;
-        Ok(keys.seal_for_request(request.as_str(), "payload", &bytes))
+        Ok(key.seal(request, "payload", &bytes))
     }
 
-    pub fn open(keys: &KeyRing, stored: &StoredRequest) -> Result<Self> {
-        let bytes = keys.open_for_request(stored.id.as_str(), "payload", &stored.payload_sealed)?;
+    pub fn open(key: &RequestKey<'_>, stored: &StoredRequest) -> Result<Self> {
+        let bytes = key.open(&stored.id, "payload", &stored.payload_sealed)?;
         serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("request payload: {e}")))
     }
 }

@@ -48,7 +48,8 @@ impl Rights {
     /// Runs one part; returns its result, sealed.
     pub async fn run_part(&self, job: &Job) -> Result<Vec<u8>, PartError> {
         let stored = self.load(&job.request_id).await?;
-        let payload = Payload::open(self.vault.key_ring(), &stored)?;
+        let key = self.key_for(&stored).await?;
+        let payload = Payload::open(&key, &stored)?;
         let result = match &job.target {
             PartTarget::Vault => self.vault_part(&stored, &payload).await?,
             PartTarget::Recipient(recipient) => self.notify(&stored, recipient, &payload).await?,
@@ -57,7 +58,7 @@ impl Rights {
                     .await?
             }
         };
-        Ok(result.seal(self.vault.key_ring(), &stored.id, &job.id)?)
+        Ok(result.seal(&key, &stored.id, &job.id)?)
     }
 
     async fn system_part(

@@ -10,7 +10,9 @@ use steward_domain::policy::LegalBasis;
 use steward_domain::rights::deadline::Deadline;
 use steward_domain::rights::letters;
 use steward_domain::rights::one_time_code;
-use steward_domain::rights::request::{Channel, RequestKind, RequestState, RequestStatus};
+use steward_domain::rights::request::{
+    Channel, RequestKind, RequestState, RequestStatus, SealedUnder,
+};
 use steward_domain::vault::actor::Actor;
 use steward_domain::vault::crypto::{SecretKey, hex_encode, sha256_hex};
 use steward_store::{StoredChallenge, StoredRequest};
@@ -18,6 +20,7 @@ use steward_store::{StoredChallenge, StoredRequest};
 use crate::mail::Addressee;
 use crate::rights::codes::{identity_key, stored_challenge};
 use crate::rights::payload::{Claimed, Payload};
+use crate::rights::sealing::RequestKey;
 use crate::rights::service::Rights;
 use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid, too_many};
 
@@ -247,7 +250,7 @@ impl Rights {
             state_detail: state.detail(),
             subject_id: None,
             language,
-            payload_sealed: payload.seal(self.vault.key_ring(), id)?,
+            payload_sealed: payload.seal(&RequestKey::Installation(self.vault.key_ring()), id)?,
             follow_hash: follow_hash(follow_secret),
             received_at: now,
             due_on: Deadline::new(self.vault.today()).due(self.vault.calendar()),
@@ -255,6 +258,7 @@ impl Rights {
             extension_reason: None,
             held: None,
             result_sealed: None,
+            sealed_under: SealedUnder::Installation,
             updated_at: now,
         })
     }

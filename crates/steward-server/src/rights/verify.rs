@@ -64,7 +64,7 @@ impl Rights {
                 "request `{id}` is not awaiting verification"
             )));
         }
-        let payload = Payload::open(self.vault.key_ring(), &stored)?;
+        let payload = Payload::open(&self.key_for(&stored).await?, &stored)?;
         let store = self.vault.store();
         let challenges = store.challenges(id).await?;
         for (kind, code) in codes {
@@ -152,7 +152,7 @@ impl Rights {
                 "request `{id}` is not awaiting verification, so no codes are sent"
             )));
         }
-        let payload = Payload::open(self.vault.key_ring(), &stored)?;
+        let payload = Payload::open(&self.key_for(&stored).await?, &stored)?;
         let now = self.vault.now();
         for held in self.vault.store().challenges(id).await? {
             if held.verified {

@@ -32,7 +32,7 @@ mod views;
 pub use error::{Result, VaultError};
 pub(crate) use error::{corrupt, invalid, too_many};
 pub use input::{IdentityInput, NewRecord, NewSubject};
-pub(crate) use key_ring::KeyRing;
+pub(crate) use key_ring::{KEY_VERSION, KeyRing};
 pub use service::{Vault, fresh_id};
 pub use tokens::token_hash;
 pub use views::{OpenedRecord, PurposeRead, WholeSubject, Withheld};

@@ -165,3 +165,129 @@ async fn tampering_with_the_stored_log_is_reported_by_the_api() {
     assert_eq!(verdict["tamper"]["kind"], "modified");
     assert_eq!(verdict["tamper"]["seq"], 3);
 }
+
+#[tokio::test]
+async fn an_answer_about_a_person_goes_with_their_key_when_they_are_erased() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna.answer@example.se").await;
+    app.store(
+        &anna,
+        "contact.name",
+        json!("Anna Answered-Svensson"),
+        &["customer_service"],
+    )
+    .await;
+    let identities = json!([{ "kind": "email", "value": "anna.answer@example.se" }]);
+    let (access, access_secret) = app
+        .submit_verified(json!({ "kind": "access", "identities": identities }))
+        .await;
+    app.do_manual_parts(&access).await;
+    app.answered(&access, &access_secret).await;
+    let answer = app.answer(&access, &access_secret).await;
+    assert!(answer.to_string().contains("Answered-Svensson"), "{answer}");
+
+    // A backup taken now holds the answer, sealed.
+    let db = app.dir.join("steward.db");
+    let backup_dir = TempDir::new("answer-backup");
+    let backup = backup_dir.path().join("steward.db");
+    copy_database(&db, &backup);
+
+    let (erasure, erasure_secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": identities }))
+        .await;
+    app.do_manual_parts(&erasure).await;
+    let view = app.answered(&erasure, &erasure_secret).await;
+    assert_eq!(view["state"], "completed", "{view}");
+
+    // The access answer is gone for the requester and for an officer...
+    let path = format!("/v1/requests/{access}/answer");
+    let requester = app.as_requester("GET", &path, &access_secret, None).await;
+    assert_eq!(requester.status(), 410);
+    assert_eq!(app.get(&path, &app.officer).await.status(), 410);
+    // ...and from the backup, with the key-encryption key and today's keys.
+    std::fs::copy(keys_path(&db), keys_path(&backup)).unwrap();
+    let restored = Application::build(app.settings_for(backup_dir.path()))
+        .await
+        .unwrap();
+    let officer = Actor::cli();
+    let from_backup = restored
+        .rights()
+        .answer(
+            &access.as_str().into(),
+            &steward_server::Viewer::Officer(&officer),
+            "json",
+        )
+        .await;
+    assert!(
+        matches!(from_backup, Err(VaultError::Erased(_))),
+        "{:?}",
+        from_backup.map(|(content_type, _)| content_type)
+    );
+
+    // The erasure's own answer is still there, and names nothing erased.
+    let erased = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{erasure}/answer"),
+            &erasure_secret,
+            None,
+        )
+        .await;
+    assert_eq!(erased.status(), 200);
+    let text = erased.text().await.unwrap();
+    assert!(
+        !text.contains("Answered-Svensson") && !text.contains("anna.answer"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_open_when_its_person_is_erased_ends_saying_so() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna.open@example.se").await;
+    app.store(
+        &anna,
+        "contact.name",
+        json!("Anna Open"),
+        &["customer_service"],
+    )
+    .await;
+    let (access, secret) = app
+        .submit_verified(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna.open@example.se" }] }))
+        .await;
+    // The vault's part has run; the manual ones wait. Then she is erased.
+    for _ in 0..200 {
+        let view: serde_json::Value = app
+            .get(&format!("/v1/requests/{access}"), &app.officer)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let vault_done = view["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["system"] == "vault" && p["state"] == "done");
+        if vault_done {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        app.delete(&format!("/v1/subjects/{anna}"), &app.officer)
+            .await
+            .status(),
+        204
+    );
+    app.do_manual_parts(&access).await;
+    let view = app.answered(&access, &secret).await;
+    assert_eq!(view["state"], "partially_completed", "{view}");
+    let answer = app.answer(&access, &secret).await;
+    assert!(!answer.to_string().contains("Anna Open"), "{answer}");
+    assert!(
+        answer
+            .to_string()
+            .contains("erased while this request was open"),
+        "{answer}"
+    );
+}

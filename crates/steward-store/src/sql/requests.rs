@@ -25,7 +25,7 @@ impl RequestStore for Backend {
     ) -> Result<()> {
         let detail = request.state_detail.as_ref().map(json_text).transpose()?;
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO requests (id, kind, state, state_detail, subject_id, language, payload_sealed, follow_hash, received_at, due_on, extended_on, extension_reason, held, result_sealed, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+        sqlx::query("INSERT INTO requests (id, kind, state, state_detail, subject_id, language, payload_sealed, follow_hash, received_at, due_on, extended_on, extension_reason, held, result_sealed, updated_at, sealed_under) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
             .bind(request.id.as_str())
             .bind(request.kind.as_str())
             .bind(request.status.as_str())
@@ -41,6 +41,7 @@ impl RequestStore for Backend {
             .bind(&request.held)
             .bind(&request.result_sealed)
             .bind(time(request.updated_at))
+            .bind(request.sealed_under.as_str())
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "request", request.id.as_str()))?;
@@ -91,8 +92,9 @@ impl RequestStore for Backend {
         let mut tx = self.write().await?;
         let updated = sqlx::query(
             "UPDATE requests SET state = $1, state_detail = $2, subject_id = $3, language = $4, payload_sealed = $5, due_on = $6,
-             extended_on = $7, extension_reason = $8, held = $9, result_sealed = $10, updated_at = $11
-             WHERE id = $12 AND state = $13",
+             extended_on = $7, extension_reason = $8, held = $9, result_sealed = $10, updated_at = $11,
+             sealed_under = $12
+             WHERE id = $13 AND state = $14",
         )
         .bind(request.status.as_str())
         .bind(detail)
@@ -105,6 +107,7 @@ impl RequestStore for Backend {
         .bind(&request.held)
         .bind(&request.result_sealed)
         .bind(time(request.updated_at))
+        .bind(request.sealed_under.as_str())
         .bind(request.id.as_str())
         .bind(expected.as_str())
         .execute(&mut *tx)
