@@ -86,11 +86,13 @@ pub trait RecordStore: Send + Sync {
     /// Inserts the record, or replaces the one with the same id.
     async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()>;
     async fn records(&self, subject: &SubjectId) -> Result<Vec<StoredRecord>>;
-    /// Deletes some of a subject's records (an erasure that must keep others).
+    /// Deletes some of a subject's records (an erasure that must keep
+    /// others), and limits each of those `kept` to the purposes given.
     async fn delete_records(
         &self,
         subject: &SubjectId,
         records: &[RecordId],
+        kept: &[(RecordId, Vec<String>)],
         audit: AuditEvent,
     ) -> Result<()>;
 }

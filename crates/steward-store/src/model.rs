@@ -75,6 +75,11 @@ pub struct StoredRecord {
     pub collected_at: Timestamp,
     #[sqlx(try_from = "Text")]
     pub updated_at: Timestamp,
+    /// After an erasure that had to keep it (Art. 17(3)): the only purposes
+    /// it may still be used for. `None` while no erasure touched it.
+    #[sqlx(try_from = "OptionalText")]
+    #[serde(default)]
+    pub kept_for: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]

@@ -225,6 +225,7 @@ fn record(id: &str, subject_id: &str, value: &[u8]) -> StoredRecord {
         purposes: vec!["orders".into(), "newsletter".into()],
         collected_at: t("2026-11-22T10:00:00Z"),
         updated_at: t("2026-11-22T10:00:00Z"),
+        kept_for: None,
     }
 }
 
@@ -1181,6 +1182,7 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
         .delete_records(
             &"s1".into(),
             &["r1".into(), "r3".into(), "r4".into(), "missing".into()],
+            &[("r2".into(), vec!["orders".into()])],
             event("records.delete"),
         )
         .await
@@ -1189,10 +1191,21 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
     let ids = |records: Vec<StoredRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(b.store.records(&"s1".into()).await.unwrap()), ["r2"]);
     assert_eq!(ids(b.store.records(&"s2".into()).await.unwrap()), ["r4"]);
+    // The one kept is limited to what keeps it, in the subject's file too.
+    let file = b.store.subject_file(&"s1".into()).await.unwrap().unwrap();
+    assert_eq!(file.records[0].kept_for, Some(vec!["orders".to_owned()]));
+    assert_eq!(file.records[0].purposes, ["orders", "newsletter"]);
+    let other = b.store.subject_file(&"s2".into()).await.unwrap().unwrap();
+    assert_eq!(other.records[0].kept_for, None);
 
     let missing = b
         .store
-        .delete_records(&"nobody".into(), &["r2".into()], event("records.delete"))
+        .delete_records(
+            &"nobody".into(),
+            &["r2".into()],
+            &[],
+            event("records.delete"),
+        )
         .await;
     assert!(
         matches!(missing, Err(StoreError::NotFound { .. })),
@@ -1208,7 +1221,7 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
         .unwrap();
     let erased = b
         .store
-        .delete_records(&"s2".into(), &["r4".into()], event("records.delete"))
+        .delete_records(&"s2".into(), &["r4".into()], &[], event("records.delete"))
         .await;
     assert!(matches!(erased, Err(StoreError::Erased(_))), "{erased:?}");
     assert!(verdict(&b).await.is_ok());

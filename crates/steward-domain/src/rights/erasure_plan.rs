@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::policy::retention::{self, Events, RetentionEnd};
-use crate::policy::{ErasureException, Policy};
+use crate::policy::{ErasureException, LegalBasis, Policy};
 
 /// A piece of data as the erasure plan sees it.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +26,9 @@ pub enum ErasureOutcome {
         rule: String,
         law: Option<String>,
         until: RetentionEnd,
+        /// The only purposes it may still be used for: those its exception
+        /// serves (Art. 17(3)); every other use is refused from now on.
+        purposes: Vec<String>,
     },
 }
 
@@ -39,7 +42,8 @@ pub struct PlannedRecord {
 
 /// The plan for `held` on `today`: a record is kept only while a retention
 /// rule with an erasure exception governs it, for a purpose it was collected
-/// for; everything else is erased.
+/// for, and then only for the purposes that exception serves; everything
+/// else is erased.
 pub fn plan(
     policy: &Policy,
     held: &[Held<'_>],
@@ -48,6 +52,7 @@ pub fn plan(
 ) -> Vec<PlannedRecord> {
     held.iter()
         .map(|record| {
+            let mut kept_for: Vec<String> = Vec::new();
             let keep = record
                 .purposes
                 .iter()
@@ -60,11 +65,20 @@ pub fn plan(
                         RetentionEnd::Indefinite | RetentionEnd::AwaitingEvent { .. } => true,
                         RetentionEnd::Superseded { .. } => false,
                     };
-                    still_kept.then(|| ErasureOutcome::Keep {
+                    if !still_kept {
+                        return None;
+                    }
+                    for purpose in served(policy, exception, &rule.purposes, record.purposes) {
+                        if !kept_for.contains(&purpose) {
+                            kept_for.push(purpose);
+                        }
+                    }
+                    Some(ErasureOutcome::Keep {
                         exception,
                         rule: rule.id.clone(),
                         law: rule.law.clone(),
                         until,
+                        purposes: Vec::new(),
                     })
                 })
                 // Where several rules keep it, the longest wins.
@@ -76,13 +90,65 @@ pub fn plan(
                     ErasureOutcome::Keep { .. } => (2, None),
                     ErasureOutcome::Erase => (0, None),
                 });
+            let outcome = match keep {
+                Some(ErasureOutcome::Keep {
+                    exception,
+                    rule,
+                    law,
+                    until,
+                    ..
+                }) => ErasureOutcome::Keep {
+                    exception,
+                    rule,
+                    law,
+                    until,
+                    purposes: kept_for,
+                },
+                _ => ErasureOutcome::Erase,
+            };
             PlannedRecord {
                 id: record.id.to_owned(),
                 category: record.category.to_owned(),
-                outcome: keep.unwrap_or(ErasureOutcome::Erase),
+                outcome,
             }
         })
         .collect()
+}
+
+/// Of the purposes a rule keeps a record for (and it was collected for),
+/// those its exception serves. A legal obligation (Art. 17(3)(b)) serves only
+/// purposes whose basis is a legal obligation or a public task: traffic data
+/// the law makes an operator keep is kept for the law, not for its billing.
+/// The other exceptions serve the rule's own purposes. Where a rule names a
+/// law but none of its purposes rests on one, its purposes are kept as the
+/// policy says (the policy check is where such a rule should be questioned).
+fn served(
+    policy: &Policy,
+    exception: ErasureException,
+    rule_purposes: &[String],
+    collected_for: &[String],
+) -> Vec<String> {
+    let within: Vec<&String> = rule_purposes
+        .iter()
+        .filter(|p| collected_for.contains(p))
+        .collect();
+    let by_law: Vec<String> = within
+        .iter()
+        .filter(|p| {
+            policy.purpose(p).is_some_and(|purpose| {
+                matches!(
+                    purpose.legal_basis,
+                    Some(LegalBasis::LegalObligation | LegalBasis::PublicTask)
+                )
+            })
+        })
+        .map(|p| (*p).clone())
+        .collect();
+    if exception == ErasureException::LegalObligation && !by_law.is_empty() {
+        by_law
+    } else {
+        within.into_iter().cloned().collect()
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +267,7 @@ erasure_exception = "legal_claims"
                 until: RetentionEnd::Through {
                     date: date(2031, 12, 31)
                 },
+                purposes: vec!["bookkeeping".into()],
             }
         );
         assert_eq!(
@@ -208,6 +275,33 @@ erasure_exception = "legal_claims"
             ErasureOutcome::Erase,
             "an invoice not collected for bookkeeping is not kept for it"
         );
+    }
+
+    #[test]
+    fn data_kept_by_a_law_is_kept_only_for_the_purposes_the_law_serves() {
+        // The rule keeps invoices for orders (a contract) and bookkeeping (the
+        // law); after an erasure, only bookkeeping may use them.
+        let source = POLICY.replace(
+            "purposes = [\"bookkeeping\"]\nperiod = \"7 years\"",
+            "purposes = [\"orders\", \"bookkeeping\"]\nperiod = \"7 years\"",
+        );
+        assert_ne!(source, POLICY);
+        let policy = crate::check(&source).policy.expect("valid");
+        let both = purposes(&["orders", "bookkeeping"]);
+        let held = [Held {
+            id: "r",
+            category: "invoice",
+            purposes: &both,
+            collected: date(2024, 2, 1),
+        }];
+        let events: Events = [(Event::FinancialYearEnd, date(2024, 12, 31))]
+            .into_iter()
+            .collect();
+        let outcome = &plan(&policy, &held, &events, date(2026, 11, 22))[0].outcome;
+        let ErasureOutcome::Keep { purposes, .. } = outcome else {
+            panic!("kept by the law: {outcome:?}");
+        };
+        assert_eq!(purposes, &["bookkeeping".to_owned()]);
     }
 
     #[test]

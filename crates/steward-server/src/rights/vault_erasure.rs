@@ -1,6 +1,7 @@
 //! Art. 17 in the vault: erases what no exception keeps. With nothing kept,
 //! the subject's key is destroyed (crypto-shredding); otherwise the records
-//! not kept are deleted and the rest stay until their retention ends. The
+//! not kept are deleted and the rest stay until their retention ends, usable
+//! only for the purposes their exception serves. The
 //! plan is made from what the store holds in clear (categories, purposes,
 //! dates, events): nothing is decrypted to decide what to delete.
 
@@ -79,9 +80,19 @@ impl Rights {
             .filter(|p| p.outcome == ErasureOutcome::Erase)
             .map(|p| RecordId::from(p.id.as_str()))
             .collect();
-        if !erase.is_empty() {
-            vault.erase_records(actor, subject, &erase).await?;
-        }
+        // What is kept may from now on be used only for what keeps it.
+        let limited: Vec<(RecordId, Vec<String>)> = plan
+            .iter()
+            .filter_map(|p| match &p.outcome {
+                ErasureOutcome::Keep { purposes, .. } => {
+                    Some((RecordId::from(p.id.as_str()), purposes.clone()))
+                }
+                ErasureOutcome::Erase => None,
+            })
+            .collect();
+        vault
+            .erase_records(actor, subject, &erase, &limited)
+            .await?;
         Ok(PartResult::VaultErased {
             crypto_shredded: false,
             erased: erase.len(),

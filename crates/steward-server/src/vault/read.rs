@@ -62,6 +62,14 @@ impl Vault {
             };
             let refusal = if !record.purposes.iter().any(|p| p == purpose) {
                 Some("not_collected_for_purpose")
+            } else if record
+                .kept_for
+                .as_ref()
+                .is_some_and(|only| !only.iter().any(|p| p == purpose))
+            {
+                // Erased on request but kept under Art. 17(3): only for the
+                // purpose the exception serves.
+                Some("kept_only_for_another_purpose")
             } else {
                 let decision = self.table.decide(&state, purpose_ix, category, now);
                 (!decision.allowed).then(|| decision.reason.code())

@@ -38,7 +38,21 @@ impl Vault {
         let subject = self.live_subject(subject_id).await?;
         if self.table.category(&input.category).is_none() {
             let hint = match self.policy.category(&input.category) {
-                Some(_) => "it has sub-categories: store data under the most specific one, e.g. `contact.email`".to_owned(),
+                Some(_) => {
+                    let ids = [input.category.clone()];
+                    let leaves: Vec<String> = self
+                        .policy
+                        .expand_categories(&ids)
+                        .iter()
+                        .take(4)
+                        .map(|c| format!("`{}`", c.id))
+                        .collect();
+                    format!(
+                        "it has sub-categories: store data under the most specific one ({}{})",
+                        leaves.join(", "),
+                        if leaves.len() == 4 { ", ..." } else { "" }
+                    )
+                }
                 None => "it is not declared in the policy".to_owned(),
             };
             return Err(invalid("category", format!("`{}`: {hint}", input.category)));
@@ -106,6 +120,7 @@ impl Vault {
             purposes: input.purposes.clone(),
             collected_at: now,
             updated_at: now,
+            kept_for: None,
         };
         let audit = self.act(
             actor,
@@ -139,15 +154,22 @@ impl Vault {
         actor: &Actor,
         subject: &SubjectId,
         records: &[RecordId],
+        kept: &[(RecordId, Vec<String>)],
     ) -> Result<()> {
         self.live_subject(subject).await?;
         let audit = self.act(
             actor,
             "records.erase",
             Some(subject),
-            serde_json::json!({ "records": records }),
+            serde_json::json!({
+                "records": records,
+                "kept": kept.iter().map(|(id, purposes)| serde_json::json!({ "record": id, "only_for": purposes })).collect::<Vec<_>>(),
+            }),
         );
-        Ok(self.store.delete_records(subject, records, audit).await?)
+        Ok(self
+            .store
+            .delete_records(subject, records, kept, audit)
+            .await?)
     }
 
     /// Art. 16: replaces the value of every record of `category`, keeping

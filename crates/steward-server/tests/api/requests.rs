@@ -4,6 +4,7 @@
 //! (Connectel's systems have no connectors, so each is a manual part).
 
 use serde_json::{Value, json};
+use steward_domain::vault::actor::{Actor, Role};
 
 use crate::helpers::*;
 
@@ -905,5 +906,77 @@ async fn a_part_result_that_does_not_open_is_reported_not_hidden_or_waited_on() 
             .unwrap()
             .contains("cannot be read"),
         "{vault_part}"
+    );
+}
+
+#[tokio::test]
+async fn traffic_data_kept_by_the_law_after_an_erasure_is_not_used_for_billing() {
+    let app = spawn_app().await;
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    let operator = app
+        .vault
+        .create_token(
+            &Actor::cli(),
+            Role::Service,
+            vec!["usage_billing".into(), "traffic_data_retention".into()],
+            "switch",
+        )
+        .await
+        .unwrap()
+        .1;
+    // Only the most specific categories hold data; the error says which.
+    let broad = app
+        .post(
+            &format!("/v1/subjects/{anna}/records"),
+            &operator,
+            json!({ "category": "traffic", "value": "x", "purposes": ["usage_billing"] }),
+        )
+        .await;
+    assert_eq!(broad.status(), 422);
+    let problem: Value = broad.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`traffic.participants`, `traffic.source`"),
+        "{problem}"
+    );
+    app.store_as(
+        &operator,
+        &anna,
+        "traffic.destination",
+        json!({ "call": "2026-11-30T10:00:00Z", "to": "+46701234567", "seconds": 61 }),
+        &["usage_billing", "traffic_data_retention"],
+    )
+    .await;
+    assert_eq!(
+        app.read(&anna, "usage_billing", &operator).await["records"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let answer = app.answer(&id, &secret).await;
+    assert_eq!(answer["kept"][0]["what"], "traffic.destination", "{answer}");
+
+    // Kept because the law (Lag 2022:482) makes the operator keep it: for
+    // that, and for nothing else.
+    let billing = app.read(&anna, "usage_billing", &operator).await;
+    assert_eq!(billing["records"], json!([]), "{billing}");
+    assert_eq!(
+        billing["refused"][0]["reason"], "kept_only_for_another_purpose",
+        "{billing}"
+    );
+    let retention = app.read(&anna, "traffic_data_retention", &operator).await;
+    assert_eq!(
+        retention["records"].as_array().unwrap().len(),
+        1,
+        "{retention}"
     );
 }

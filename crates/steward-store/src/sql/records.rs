@@ -14,9 +14,9 @@ impl RecordStore for Backend {
         let mut tx = self.write().await?;
         live(&mut tx, &record.subject_id).await?;
         sqlx::query(
-            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at, kept_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
-             purposes = excluded.purposes, updated_at = excluded.updated_at",
+             purposes = excluded.purposes, updated_at = excluded.updated_at, kept_for = excluded.kept_for",
         )
         .bind(record.id.as_str())
         .bind(record.subject_id.as_str())
@@ -26,6 +26,7 @@ impl RecordStore for Backend {
         .bind(json_text(&record.purposes)?)
         .bind(time(record.collected_at))
         .bind(time(record.updated_at))
+        .bind(record.kept_for.as_ref().map(json_text).transpose()?)
         .execute(&mut *tx)
         .await?;
         append(&mut tx, audit).await?;
@@ -46,12 +47,21 @@ impl RecordStore for Backend {
         &self,
         subject: &SubjectId,
         records: &[RecordId],
+        kept: &[(RecordId, Vec<String>)],
         audit: AuditEvent,
     ) -> Result<()> {
         let mut tx = self.write().await?;
         live(&mut tx, subject).await?;
         for id in records {
             sqlx::query("DELETE FROM records WHERE id = $1 AND subject_id = $2")
+                .bind(id.as_str())
+                .bind(subject.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (id, purposes) in kept {
+            sqlx::query("UPDATE records SET kept_for = $1 WHERE id = $2 AND subject_id = $3")
+                .bind(json_text(purposes)?)
                 .bind(id.as_str())
                 .bind(subject.as_str())
                 .execute(&mut *tx)

@@ -122,6 +122,7 @@ WHERE s.id = $1",
                     ("purposes", &json_of_text("purposes")),
                     ("collected_at", "collected_at"),
                     ("updated_at", "updated_at"),
+                    ("kept_for", &json_of_text("kept_for")),
                 ]
             ),
             consents = json_list(
