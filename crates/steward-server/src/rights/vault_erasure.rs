@@ -83,16 +83,23 @@ impl Rights {
         // What is kept may from now on be used only for what keeps it.
         let limited: Vec<(RecordId, Vec<String>)> = plan
             .iter()
-            .filter_map(|p| match &p.outcome {
-                ErasureOutcome::Keep { purposes, .. } => {
-                    Some((RecordId::from(p.id.as_str()), purposes.clone()))
+            .zip(&file.records)
+            .filter_map(|(p, record)| match &p.outcome {
+                ErasureOutcome::Keep { purposes, .. }
+                    if record.kept_for.as_ref() != Some(purposes) =>
+                {
+                    Some((record.id.clone(), purposes.clone()))
                 }
-                ErasureOutcome::Erase => None,
+                _ => None,
             })
             .collect();
-        vault
-            .erase_records(actor, subject, &erase, &limited)
-            .await?;
+        // A run again (after a crash or a lost lease) finds nothing left to
+        // do, and records nothing.
+        if !erase.is_empty() || !limited.is_empty() {
+            vault
+                .erase_records(actor, subject, &erase, &limited)
+                .await?;
+        }
         Ok(PartResult::VaultErased {
             crypto_shredded: false,
             erased: erase.len(),
