@@ -34,6 +34,7 @@ fn decision(c: &mut Criterion) {
             given_at: 0,
             withdrawn_at: None,
             policy_version: Version::parse("3.1").expect("v"),
+            parental: false,
         },
     );
     let category = table.category("helpdesk.call_recording").expect("category");

@@ -22,6 +22,7 @@ use steward_domain::policy::Event;
 use steward_domain::rights::parts::{PartAction, PartState, PartTarget};
 use steward_domain::rights::request::{RequestKind, RequestStatus, SealedUnder, StateDetail};
 use steward_domain::vault::actor::Role;
+use steward_domain::vault::consent::GivenBy;
 use steward_domain::vault::identity::Provenance;
 
 /// A text column, on its way to a domain type.
@@ -96,6 +97,7 @@ from_text!(Event, "event", by_name);
 from_text!(Role, "role", by_name);
 from_text!(Provenance, "identity provenance", by_name);
 from_text!(SealedUnder, "sealing key", by_name);
+from_text!(GivenBy, "giver of consent", by_name);
 from_text!(RequestKind, "kind of request", by_name);
 from_text!(RequestStatus, "request state", by_name);
 from_text!(PartTarget, "part target", by_name);

@@ -15,7 +15,7 @@ use steward_domain::rights::request::{
     RequestKind, RequestState, RequestStatus, SealedUnder, StateDetail,
 };
 use steward_domain::vault::actor::Role;
-use steward_domain::vault::consent::ConsentRecord;
+use steward_domain::vault::consent::{ConsentRecord, GivenBy};
 use steward_domain::vault::identity::Provenance;
 
 use crate::codec::{OptionalMillis, OptionalText, Seconds, Text, hex_blob};
@@ -32,6 +32,10 @@ pub struct Subject {
     pub erased_at: Option<Timestamp>,
     pub restricted: bool,
     pub objects_to_marketing: bool,
+    /// Art. 8: the day from which the subject, a child when they were
+    /// created, may consent on their own; `None` once of age or not known.
+    #[sqlx(try_from = "OptionalText")]
+    pub own_consent_from: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]
@@ -122,6 +126,9 @@ pub(crate) struct StoredConsent {
     #[sqlx(try_from = "Text")]
     language: Lang,
     withdrawal_method: Option<String>,
+    #[sqlx(try_from = "Text")]
+    #[serde(default)]
+    given_by: GivenBy,
 }
 
 impl From<StoredConsent> for ConsentRecord {
@@ -137,6 +144,7 @@ impl From<StoredConsent> for ConsentRecord {
             notice_hash: c.notice_hash,
             language: c.language,
             withdrawal_method: c.withdrawal_method,
+            given_by: c.given_by,
         }
     }
 }

@@ -20,7 +20,7 @@ use steward_domain::rights::request::{
 };
 use steward_domain::vault::actor::Role;
 use steward_domain::vault::audit_chain::{self, AuditEvent, Tamper};
-use steward_domain::vault::consent::ConsentRecord;
+use steward_domain::vault::consent::{ConsentRecord, GivenBy};
 use steward_domain::vault::identity::Provenance;
 use steward_store::postgres::PostgresStore;
 use steward_store::sqlite::SqliteStore;
@@ -180,6 +180,7 @@ fn subject(id: &str) -> Subject {
         erased_at: None,
         restricted: false,
         objects_to_marketing: false,
+        own_consent_from: None,
     }
 }
 
@@ -346,6 +347,7 @@ async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
         notice_hash: "abc".into(),
         language: Lang::Sv,
         withdrawal_method: None,
+        given_by: GivenBy::ParentalResponsibility,
     };
     b.store
         .give_consent(&consent, event("consent.give"))
@@ -362,6 +364,7 @@ async fn consent_is_withdrawn_without_rewriting_when_it_was_given(b: Backend) {
         .unwrap();
     let stored = b.store.consent(&"c1".into()).await.unwrap().unwrap();
     assert_eq!(stored.given_at, t("2026-01-01T00:00:00Z"));
+    assert_eq!(stored.given_by, GivenBy::ParentalResponsibility);
     assert_eq!(stored.withdrawn_at, Some(t("2026-02-01T00:00:00Z")));
     let again = b
         .store
@@ -2113,6 +2116,7 @@ async fn the_subject_file_holds_everything_about_one_subject(b: Backend) {
         notice_hash: "abc".into(),
         language: Lang::Sv,
         withdrawal_method: Some("api".into()),
+        given_by: GivenBy::Subject,
     };
     b.store
         .give_consent(&consent, event("consent.give"))

@@ -12,6 +12,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use steward_domain::vault::actor::Actor;
+use steward_domain::vault::consent::GivenBy;
 use steward_server::{IdentityInput, NewRecord, NewSubject, Vault};
 
 use super::vault::{self, VaultArgs};
@@ -55,6 +56,9 @@ struct ConsentLine {
     purpose: String,
     method: String,
     language: Option<String>,
+    /// `parental_responsibility` for a child's consent given by a parent.
+    #[serde(default)]
+    given_by: GivenBy,
 }
 
 #[derive(Default)]
@@ -199,6 +203,7 @@ async fn import_line(
                 &consent.purpose,
                 &consent.method,
                 consent.language.as_deref(),
+                consent.given_by,
             )
             .await
         {

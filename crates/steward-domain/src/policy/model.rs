@@ -244,6 +244,34 @@ pub struct Purpose {
     pub changed_in: Option<Version>,
 }
 
+impl Purpose {
+    /// Whether the subject has a right to object to it, and if not, why not
+    /// and what they may do instead: Art. 21(1) covers legitimate interests
+    /// and a public task, Art. 21(2) direct marketing on any basis.
+    pub fn objection_refused(&self) -> Option<String> {
+        if self.direct_marketing {
+            return None;
+        }
+        match self.legal_basis {
+            Some(LegalBasis::LegitimateInterests | LegalBasis::PublicTask) => None,
+            Some(LegalBasis::Consent) => Some(format!(
+                "purpose `{}` rests on consent: the remedy is to withdraw it (Art. 7(3)), not to object (Art. 21 covers legitimate interests, a public task and direct marketing)",
+                self.id
+            )),
+            Some(basis) => Some(format!(
+                "purpose `{}` rests on {} ({}), so Art. 21(1) gives no right to object to it; erasure or restriction may be asked for",
+                self.id,
+                basis.key().trim_start_matches("basis.").replace('_', " "),
+                basis.article()
+            )),
+            None => Some(format!(
+                "purpose `{}` uses anonymised data only: there is nothing of the subject's to object to",
+                self.id
+            )),
+        }
+    }
+}
+
 /// When a retention period ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RetentionPeriod {

@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use crate::common::names::{UnknownName, names};
-use crate::policy::{Policy, RecipientRole, is_within};
+use crate::policy::{Policy, Purpose, RecipientRole, System, is_within};
 use crate::rights::request::RequestKind;
 
 /// Where a part does its work.
@@ -140,12 +140,14 @@ pub struct PlannedPart {
     pub manual: bool,
 }
 
-/// The parts of a request of `kind` (for rectification, of `category`).
-/// `automatic` says whether a system's connector can do an action itself.
+/// The parts of a request of `kind` (for rectification, of `category`; for
+/// an objection or a consent withdrawal, to `purpose`). `automatic` says
+/// whether a system's connector can do an action itself.
 pub fn plan(
     policy: &Policy,
     kind: RequestKind,
     category: Option<&str>,
+    purpose: Option<&str>,
     automatic: &dyn Fn(&str, PartAction, Option<&str>) -> bool,
 ) -> Vec<PlannedPart> {
     let action = PartAction::for_request(kind);
@@ -165,10 +167,10 @@ pub fn plan(
             | RequestKind::Restriction
             | RequestKind::LiftRestriction => true,
             RequestKind::Rectification => by_connector || holds_category,
-            // Purposes are enforced where data is used: by Steward's reads,
-            // and by services that take the call.
+            // Every system holding data the purpose uses must stop using it
+            // for that purpose: by its connector, or by a person told to.
             RequestKind::Objection | RequestKind::ConsentWithdrawal | RequestKind::Unsubscribe => {
-                by_connector
+                by_connector || serves(policy, system, kind, purpose)
             }
         };
         if needed {
@@ -191,6 +193,25 @@ pub fn plan(
         }
     }
     parts
+}
+
+/// Whether `system` holds data of a purpose the request concerns: the one
+/// named, or for an unsubscription (or an objection to direct marketing as a
+/// whole) every direct-marketing purpose.
+fn serves(policy: &Policy, system: &System, kind: RequestKind, purpose: Option<&str>) -> bool {
+    let concerned = |p: &Purpose| match (kind, purpose) {
+        (RequestKind::Unsubscribe, _) | (_, Some("direct_marketing")) => p.direct_marketing,
+        (_, Some(id)) => p.id == id,
+        (_, None) => false,
+    };
+    policy.purposes.iter().filter(|p| concerned(p)).any(|p| {
+        p.categories.iter().any(|used| {
+            system
+                .categories
+                .iter()
+                .any(|held| is_within(held, used) || is_within(used, held))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -240,6 +261,15 @@ description = { en = "Delivering orders." }
 legal_basis = "contract"
 subjects = ["customer"]
 categories = ["contact", "order"]
+[[purpose]]
+id = "shop_news"
+name = { en = "News" }
+description = { en = "News from the shop." }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "To tell customers about new products." }
+direct_marketing = true
+subjects = ["customer"]
+categories = ["contact.email"]
 [[recipient]]
 id = "carrier"
 name = "Carrier AB"
@@ -277,7 +307,7 @@ categories = ["order"]
         let crm_erases = |system: &str, action: PartAction, _: Option<&str>| {
             system == "crm" && action == PartAction::Erase
         };
-        let parts = plan(&policy, RequestKind::Erasure, None, &crm_erases);
+        let parts = plan(&policy, RequestKind::Erasure, None, None, &crm_erases);
         let seen: Vec<(String, &str, bool)> = parts
             .iter()
             .map(|p| (p.target.stored(), p.action.as_str(), p.manual))
@@ -301,15 +331,35 @@ categories = ["order"]
             &policy,
             RequestKind::Rectification,
             Some("contact.email"),
+            None,
             &nothing_automatic,
         );
         let targets: Vec<String> = parts.iter().map(|p| p.target.stored()).collect();
         assert_eq!(targets, ["vault", "system:crm", "recipient:carrier"]);
-        let objection = plan(&policy, RequestKind::Objection, None, &nothing_automatic);
+    }
+
+    #[test]
+    fn an_objection_reaches_every_system_holding_the_purposes_data() {
+        let policy = crate::check(POLICY).policy.expect("valid policy");
+        let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
+        let targets = |kind, purpose| {
+            plan(&policy, kind, None, purpose, &nothing_automatic)
+                .iter()
+                .map(|p| (p.target.stored(), p.manual))
+                .collect::<Vec<_>>()
+        };
+        let crm = vec![("vault".to_owned(), false), ("system:crm".to_owned(), true)];
+        // The newsletter uses e-mail addresses, which only the CRM holds.
+        assert_eq!(targets(RequestKind::Objection, Some("shop_news")), crm);
         assert_eq!(
-            objection.len(),
-            1,
-            "only the vault: no system takes the call"
+            targets(RequestKind::Objection, Some("direct_marketing")),
+            crm
+        );
+        assert_eq!(targets(RequestKind::Unsubscribe, None), crm);
+        // Orders use contact details and orders: both systems.
+        assert_eq!(
+            targets(RequestKind::ConsentWithdrawal, Some("orders")).len(),
+            3
         );
     }
 }

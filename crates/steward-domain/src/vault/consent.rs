@@ -8,6 +8,33 @@ use crate::common::ids::{ConsentId, SubjectId};
 use crate::common::lang::Lang;
 use crate::policy::{LegalBasis, Policy};
 
+/// Who gave a consent: the subject, or for a child below the age of
+/// digital consent, a holder of parental responsibility (Art. 8(1)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GivenBy {
+    #[default]
+    Subject,
+    ParentalResponsibility,
+}
+
+crate::common::names::names!(GivenBy, "giver of consent", {
+    Subject => "subject",
+    ParentalResponsibility => "parental_responsibility",
+});
+
+/// The age from which a child may consent on their own to information
+/// society services (Art. 8(1)): 13 in Sweden (Dataskyddslagen 2018:218,
+/// 2 kap. 4 §), 13 to 15 in some other states, 16 where the state set none.
+pub fn digital_consent_age(country_code: &str) -> i16 {
+    match country_code {
+        "SE" | "DK" | "FI" | "NO" | "IS" | "BE" | "EE" | "LV" | "MT" | "PT" => 13,
+        "AT" | "BG" | "CY" | "ES" | "IT" | "LT" => 14,
+        "CZ" | "FR" | "GR" | "SI" => 15,
+        _ => 16,
+    }
+}
+
 /// One consent as given, and later perhaps withdrawn. Withdrawal never
 /// rewrites the past: `given_at` stays, `withdrawn_at` is added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +53,9 @@ pub struct ConsentRecord {
     /// The language of the notice the subject was shown.
     pub language: Lang,
     pub withdrawal_method: Option<String>,
+    /// The subject, or a holder of parental responsibility for a child.
+    #[serde(default)]
+    pub given_by: GivenBy,
 }
 
 /// The receipt: ISO/IEC TS 27560's record fields, filled from the ledger

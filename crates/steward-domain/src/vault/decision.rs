@@ -71,6 +71,8 @@ pub struct ConsentWindow {
     pub withdrawn_at: Option<Instant>,
     /// The policy version the subject consented under.
     pub policy_version: Version,
+    /// Given by a holder of parental responsibility (Art. 8(1)).
+    pub parental: bool,
 }
 
 /// A period during which a relationship or contract was in force.
@@ -102,6 +104,10 @@ pub struct SubjectState {
     pub objects_to_direct_marketing: bool,
     /// Art. 18: processing restricted to storage.
     pub restricted: bool,
+    /// Art. 8: a child's own consent counts only from this moment (the age
+    /// of digital consent); `None` when the subject is known to be of age,
+    /// or their age is not known.
+    pub own_consent_from: Option<Instant>,
 }
 
 impl SubjectState {
@@ -141,6 +147,7 @@ pub enum Reason {
     ConsentNotYetGiven,
     ConsentWithdrawn,
     ConsentPredatesMaterialChange,
+    ChildWithoutParentalConsent,
     NoActiveContract,
     Objected,
     DirectMarketingObjection,
@@ -165,6 +172,7 @@ impl Reason {
             Reason::ConsentNotYetGiven => "consent_not_yet_given",
             Reason::ConsentWithdrawn => "consent_withdrawn",
             Reason::ConsentPredatesMaterialChange => "consent_predates_material_change",
+            Reason::ChildWithoutParentalConsent => "child_without_parental_consent",
             Reason::NoActiveContract => "no_active_contract",
             Reason::Objected => "objected",
             Reason::DirectMarketingObjection => "direct_marketing_objection",
@@ -380,6 +388,11 @@ impl DecisionTable {
             .is_some_and(|changed| &consent.policy_version < changed)
         {
             return deny(Reason::ConsentPredatesMaterialChange);
+        }
+        // Art. 8(1): below the age of digital consent, only a holder of
+        // parental responsibility's consent counts.
+        if !consent.parental && state.own_consent_from.is_some_and(|from| now < from) {
+            return deny(Reason::ChildWithoutParentalConsent);
         }
         allow(Reason::Consent)
     }

@@ -34,6 +34,7 @@ async fn give_consent(
             &body.purpose,
             &body.method,
             body.language.as_deref(),
+            body.given_by,
         )
         .await?;
     Ok((StatusCode::CREATED, ApiJson(record)))

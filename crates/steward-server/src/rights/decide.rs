@@ -174,6 +174,7 @@ impl Rights {
             self.vault.policy(),
             updated.kind,
             payload.category.as_deref(),
+            payload.purpose.as_deref(),
             &automatic,
         );
         let jobs: Vec<NewJob> = planned

@@ -319,18 +319,8 @@ impl Rights {
                         ),
                     )
                 })?;
-                let objectable = found.direct_marketing
-                    || matches!(
-                        found.legal_basis,
-                        Some(LegalBasis::LegitimateInterests | LegalBasis::PublicTask)
-                    );
-                if !objectable {
-                    return Err(invalid(
-                        "purpose",
-                        format!(
-                            "purpose `{purpose}` does not rest on legitimate interests or a public task, so Art. 21(1) gives no right to object to it; consent can be withdrawn, and erasure or restriction asked for"
-                        ),
-                    ));
+                if let Some(why) = found.objection_refused() {
+                    return Err(invalid("purpose", why));
                 }
             }
             RequestKind::ConsentWithdrawal => {

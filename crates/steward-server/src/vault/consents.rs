@@ -6,7 +6,7 @@ use steward_domain::common::ids::{ConsentId, SubjectId};
 use steward_domain::common::lang::Lang;
 use steward_domain::policy::LegalBasis;
 use steward_domain::vault::actor::Actor;
-use steward_domain::vault::consent::{ConsentReceipt, ConsentRecord};
+use steward_domain::vault::consent::{ConsentReceipt, ConsentRecord, GivenBy, digital_consent_age};
 
 use crate::vault::error::{Result, VaultError, invalid};
 use crate::vault::input::identifier;
@@ -20,6 +20,7 @@ impl Vault {
         purpose: &str,
         method: &str,
         language: Option<&str>,
+        given_by: GivenBy,
     ) -> Result<ConsentRecord> {
         let found = self.policy.purpose(purpose).ok_or_else(|| {
             invalid(
@@ -38,7 +39,21 @@ impl Vault {
                 "this token may not record consent for purpose `{purpose}`"
             )));
         }
-        self.live_subject(subject).await?;
+        let found_subject = self.live_subject(subject).await?;
+        // Art. 8(1): a child's own consent does not count; a holder of
+        // parental responsibility's does, and is recorded as theirs.
+        if let Some(from) = found_subject.own_consent_from
+            && self.today() < from
+            && given_by == GivenBy::Subject
+        {
+            return Err(invalid(
+                "given_by",
+                format!(
+                    "the subject is a child below the age of digital consent ({} here, Art. 8(1)) until {from}: their own consent does not count; record the consent of a holder of parental responsibility with `\"given_by\": \"parental_responsibility\"`",
+                    digital_consent_age(self.policy.controller.country.code)
+                ),
+            ));
+        }
         let lang = match language {
             Some(code) => Lang::from_code(code)
                 .filter(|l| self.policy.meta.languages.contains(l))
@@ -65,12 +80,13 @@ impl Vault {
             notice_hash,
             language: lang,
             withdrawal_method: None,
+            given_by,
         };
         let audit = self.act(
             actor,
             "consent.give",
             Some(subject),
-            serde_json::json!({ "consent": record.id, "purpose": purpose, "policy_version": record.policy_version, "method": method }),
+            serde_json::json!({ "consent": record.id, "purpose": purpose, "policy_version": record.policy_version, "method": method, "given_by": given_by.as_str() }),
         );
         self.store.give_consent(&record, audit).await?;
         Ok(record)

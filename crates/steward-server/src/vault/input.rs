@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use serde::Deserialize;
 use steward_domain::policy::Policy;
+use steward_domain::vault::consent::digital_consent_age;
 use steward_domain::vault::identity::{Identity, IdentityError, IdentityKind, Personnummer};
 
 use crate::vault::error::{Result, invalid};
@@ -58,13 +59,15 @@ pub fn parse_identity(policy: &Policy, input: &IdentityInput, today: Date) -> Re
 }
 
 /// The policy's minimum age, if it sets one, must be shown to be met: by a
-/// birth date, an age, or a personnummer. The birth date is never stored.
+/// birth date, an age, or a personnummer. The birth date is never stored;
+/// for a child below the age of digital consent (Art. 8(1)), only the day
+/// their own consent starts to count is: the answer.
 pub fn check_age(
     policy: &Policy,
     input: &NewSubject,
     identities: &[Identity],
     today: Date,
-) -> Result<()> {
+) -> Result<Option<Date>> {
     let from_personnummer = identities
         .iter()
         .find(|i| i.kind == IdentityKind::Personnummer)
@@ -100,8 +103,9 @@ pub fn check_age(
             ));
         }
     }
+    let own_consent_from = own_consent_from(policy, birth_date, input.age, today);
     let Some(minimum) = policy.controller.minimum_age else {
-        return Ok(());
+        return Ok(own_consent_from);
     };
     let age = match (birth_date, input.age) {
         (Some(born), _) => {
@@ -134,7 +138,29 @@ pub fn check_age(
             format!("the subject is {age}, under this policy's minimum age of {minimum}"),
         ));
     }
-    Ok(())
+    Ok(own_consent_from)
+}
+
+/// The day a child reaches the age of digital consent where the controller
+/// is, if that is still to come. From an age alone, the latest day it can
+/// be (an age of 12 today: 13 within a year), so a child is never taken for
+/// older than they are. Nothing is kept for someone of age, or of no known
+/// age.
+fn own_consent_from(
+    policy: &Policy,
+    birth_date: Option<Date>,
+    age: Option<u32>,
+    today: Date,
+) -> Option<Date> {
+    let of_age = i64::from(digital_consent_age(policy.controller.country.code));
+    let from = match (birth_date, age) {
+        (Some(born), _) => born.checked_add(jiff::Span::new().years(of_age)).ok()?,
+        (None, Some(age)) if i64::from(age) < of_age => today
+            .checked_add(jiff::Span::new().years(of_age - i64::from(age)))
+            .ok()?,
+        _ => return None,
+    };
+    (from > today).then_some(from)
 }
 
 /// A short identifier such as `web_form`: what the audit log may hold

@@ -67,12 +67,13 @@ impl Vault {
         if let Some(grounds) = &compelling_grounds {
             plain_text("compelling_grounds", grounds)?;
         }
-        if compelling_grounds.is_some() && found.direct_marketing {
-            return Err(invalid(
-                "compelling_grounds",
-                "an objection to direct marketing is absolute: no grounds override it",
-            ));
+        if let Some(why) = found.objection_refused() {
+            return Err(invalid("purpose", why));
         }
+        // Art. 21(3): an objection to direct marketing is absolute. It is
+        // recorded whatever grounds come with it; the grounds are not.
+        let ignored = compelling_grounds.is_some() && found.direct_marketing;
+        let compelling_grounds = compelling_grounds.filter(|_| !found.direct_marketing);
         let objection = Objection {
             subject_id: subject.clone(),
             purpose: purpose.to_owned(),
@@ -83,7 +84,11 @@ impl Vault {
             actor,
             "objection",
             Some(subject),
-            serde_json::json!({ "purpose": purpose, "compelling_grounds_recorded": compelling_grounds.is_some() }),
+            serde_json::json!({
+                "purpose": purpose,
+                "compelling_grounds_recorded": compelling_grounds.is_some(),
+                "compelling_grounds_ignored_direct_marketing": ignored,
+            }),
         );
         Ok(self.store.set_objection(&objection, audit).await?)
     }

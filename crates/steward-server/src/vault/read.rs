@@ -5,6 +5,7 @@
 use steward_domain::common::ids::SubjectId;
 use steward_domain::policy::{Event, Version};
 use steward_domain::vault::actor::Actor;
+use steward_domain::vault::consent::GivenBy;
 use steward_domain::vault::decision::{ConsentWindow, SubjectState, Window};
 use steward_store::{StoredEvent, SubjectFile};
 
@@ -120,6 +121,11 @@ impl Vault {
             subject_type: self.table.subject_type(&file.subject.subject_type),
             restricted: file.subject.restricted,
             objects_to_direct_marketing: file.subject.objects_to_marketing,
+            own_consent_from: file
+                .subject
+                .own_consent_from
+                .map(|day| self.start_of(day).map(|at| at.as_second()))
+                .transpose()?,
             ..SubjectState::default()
         };
         for consent in &file.consents {
@@ -129,6 +135,7 @@ impl Vault {
             let window = ConsentWindow {
                 given_at: consent.given_at.as_second(),
                 withdrawn_at: consent.withdrawn_at.map(|at| at.as_second()),
+                parental: consent.given_by == GivenBy::ParentalResponsibility,
                 policy_version: Version::parse(&consent.policy_version).ok_or_else(|| {
                     corrupt(format!(
                         "consent {} names policy version `{}`",

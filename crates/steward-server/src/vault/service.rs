@@ -18,7 +18,7 @@ use steward_store::Store;
 
 use crate::clock::Clock;
 use crate::vault::audit_writer::AuditWriter;
-use crate::vault::error::{Result, VaultError};
+use crate::vault::error::{Result, VaultError, corrupt};
 use crate::vault::key_ring::KeyRing;
 
 pub struct Vault {
@@ -97,6 +97,13 @@ impl Vault {
     /// whatever UTC says.
     pub fn local_date(&self, at: Timestamp) -> Date {
         at.to_zoned(self.policy.controller.time_zone.clone()).date()
+    }
+
+    /// The first moment of `day` where the controller is.
+    pub fn start_of(&self, day: Date) -> Result<Timestamp> {
+        day.to_zoned(self.policy.controller.time_zone.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| corrupt(format!("the start of {day}: {e}")))
     }
 
     /// Which days a period may end on, where the controller is.

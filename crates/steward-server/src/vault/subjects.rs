@@ -48,7 +48,7 @@ impl Vault {
             .iter()
             .map(|i| self.identity(i))
             .collect::<Result<_>>()?;
-        check_age(&self.policy, &input, &identities, self.today())?;
+        let own_consent_from = check_age(&self.policy, &input, &identities, self.today())?;
         let id: SubjectId = fresh_id();
         let (key, wrapped) = self.keys.new_data_key(&id);
         let stored: Vec<StoredIdentity> = identities
@@ -62,6 +62,7 @@ impl Vault {
             erased_at: None,
             restricted: false,
             objects_to_marketing: false,
+            own_consent_from,
         };
         let kinds: Vec<&str> = identities.iter().map(|i| i.kind.as_str()).collect();
         let audit = self.act(

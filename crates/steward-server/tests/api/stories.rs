@@ -217,15 +217,52 @@ async fn objection_stops_legitimate_interests_and_direct_marketing_objection_is_
             "direct_marketing_objection".to_owned()
         )]
     );
-    // No grounds override it.
+    // No grounds override an objection to a direct-marketing purpose: it is
+    // recorded, absolute, and the grounds are not.
+    let bert = app.subject_of("service_user", "bert@example.se").await;
+    app.store_as(
+        &app.admin,
+        &bert,
+        "contact.email",
+        json!("bert@example.se"),
+        &["customer_service", "service_news"],
+    )
+    .await;
     let overridden = app
         .post(
-            &format!("/v1/subjects/{anna}/objections"),
+            &format!("/v1/subjects/{bert}/objections"),
             &app.officer,
             json!({ "purpose": "service_news", "compelling_grounds": "we really want to" }),
         )
         .await;
-    assert_eq!(overridden.status(), 422);
+    assert_eq!(overridden.status(), 204);
+    assert_eq!(
+        refused(&app.read(&bert, "service_news", &app.admin).await),
+        [(
+            "contact.email".to_owned(),
+            "direct_marketing_objection".to_owned()
+        )]
+    );
+    // The law gives no objection to a legal obligation, and to consent the
+    // remedy is withdrawal: both are refused, saying so.
+    for (purpose, says) in [
+        ("bookkeeping", "Art. 21(1) gives no right to object"),
+        ("support_call_recording", "withdraw it (Art. 7(3))"),
+    ] {
+        let refused = app
+            .post(
+                &format!("/v1/subjects/{bert}/objections"),
+                &app.officer,
+                json!({ "purpose": purpose }),
+            )
+            .await;
+        assert_eq!(refused.status(), 422, "{purpose}");
+        let problem: Value = refused.json().await.unwrap();
+        assert!(
+            problem["detail"].as_str().unwrap().contains(says),
+            "{problem}"
+        );
+    }
     // Customer service (legitimate interests, not marketing) goes on until objected to.
     assert_eq!(
         categories(&app.read(&anna, "customer_service", &app.service).await),
@@ -388,6 +425,7 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
             "support_call_recording",
             "web_form",
             None,
+            steward_domain::vault::consent::GivenBy::Subject,
         )
         .await
         .unwrap();

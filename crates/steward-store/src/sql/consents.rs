@@ -18,7 +18,7 @@ impl ConsentStore for Backend {
     async fn give_consent(&self, consent: &ConsentRecord, audit: AuditEvent) -> Result<()> {
         let mut tx = self.write().await?;
         live(&mut tx, &consent.subject_id).await?;
-        sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+        sqlx::query("INSERT INTO consents (id, subject_id, purpose, given_at, withdrawn_at, policy_version, method, notice_hash, language, withdrawal_method, given_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(consent.id.as_str())
             .bind(consent.subject_id.as_str())
             .bind(&consent.purpose)
@@ -29,6 +29,7 @@ impl ConsentStore for Backend {
             .bind(&consent.notice_hash)
             .bind(consent.language.code())
             .bind(&consent.withdrawal_method)
+            .bind(consent.given_by.as_str())
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "consent", consent.id.as_str()))?;

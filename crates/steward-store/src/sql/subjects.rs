@@ -42,13 +42,14 @@ impl SubjectStore for Backend {
             insert_key.execute(&mut *tx).await
         };
         inserted.map_err(|e| conflict(e, "subject", subject.id.as_str()))?;
-        sqlx::query("INSERT INTO subjects (id, subject_type, created_at, erased_at, restricted, objects_to_marketing) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO subjects (id, subject_type, created_at, erased_at, restricted, objects_to_marketing, own_consent_from) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(subject.id.as_str())
             .bind(&subject.subject_type)
             .bind(time(subject.created_at))
             .bind(codec::optional_time(subject.erased_at))
             .bind(subject.restricted)
             .bind(subject.objects_to_marketing)
+            .bind(subject.own_consent_from.map(|d| d.to_string()))
             .execute(&mut *tx)
             .await
             .map_err(|e| conflict(e, "subject", subject.id.as_str()))?;
@@ -139,6 +140,7 @@ WHERE s.id = $1",
                     ("notice_hash", "notice_hash"),
                     ("language", "language"),
                     ("withdrawal_method", "withdrawal_method"),
+                    ("given_by", "given_by"),
                 ]
             ),
             events = json_list(
@@ -276,11 +278,13 @@ WHERE s.id = $1",
                 .execute(&mut *tx)
                 .await?;
         }
-        let updated = sqlx::query("UPDATE subjects SET erased_at = $1 WHERE id = $2")
-            .bind(time(at))
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "UPDATE subjects SET erased_at = $1, own_consent_from = NULL WHERE id = $2",
+        )
+        .bind(time(at))
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
         touched(updated.rows_affected(), "subject", id.as_str())?;
         append(&mut tx, audit).await?;
         tx.commit().await?;

@@ -125,6 +125,7 @@ impl Fixture {
                 given_at,
                 withdrawn_at,
                 policy_version,
+                parental: false,
             },
         );
     }
@@ -162,6 +163,38 @@ fn consent_counts_from_given_until_withdrawn_and_not_retroactively() {
     assert_eq!(
         f.decide("newsletter", "contact.email", 200),
         deny(Reason::ConsentWithdrawn)
+    );
+}
+
+#[test]
+fn a_childs_own_consent_counts_only_from_the_age_of_digital_consent() {
+    let mut f = fixture();
+    // The child reaches the age at 1000.
+    f.state.own_consent_from = Some(1000);
+    f.consent("newsletter", 100, None, "2.0");
+    assert_eq!(
+        f.decide("newsletter", "contact.email", 500),
+        deny(Reason::ChildWithoutParentalConsent)
+    );
+    assert_eq!(
+        f.decide("newsletter", "contact.email", 1000),
+        allow(Reason::Consent),
+        "from that day their own consent counts"
+    );
+    // A holder of parental responsibility's consent counts before it.
+    let p = f.table.purpose("newsletter").expect("purpose");
+    f.state.set_consent(
+        p,
+        ConsentWindow {
+            given_at: 100,
+            withdrawn_at: None,
+            policy_version: Version::parse("2.0").expect("version"),
+            parental: true,
+        },
+    );
+    assert_eq!(
+        f.decide("newsletter", "contact.email", 500),
+        allow(Reason::Consent)
     );
 }
 

@@ -1,6 +1,7 @@
 //! Subjects, their records, consents, events and objections on the wire.
 
 use serde::{Deserialize, Serialize};
+use steward_domain::vault::consent::GivenBy;
 use utoipa::ToSchema;
 
 use crate::vault::{self, OpenedRecord, PurposeRead, WholeSubject};
@@ -231,6 +232,11 @@ pub struct NewConsent {
     pub method: String,
     /// The notice language the subject was shown.
     pub language: Option<String>,
+    /// `subject` (the default), or `parental_responsibility` for a child
+    /// below the age of digital consent (Art. 8(1)).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub given_by: GivenBy,
 }
 
 #[derive(Deserialize, ToSchema)]
