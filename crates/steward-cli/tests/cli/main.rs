@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod checkpoints;
 mod crash_points;
 mod rotation;
 mod workers;
@@ -237,6 +238,7 @@ fn every_command_teaches_with_examples_in_its_help() {
         &["token", "create", "--help"],
         &["token", "revoke", "--help"],
         &["audit", "verify", "--help"],
+        &["audit", "checkpoint", "--help"],
         &["keys", "rotate", "--help"],
         &["request", "list", "--help"],
         &["request", "submit", "--help"],
