@@ -14,8 +14,7 @@ use std::time::Duration;
 use jiff::{RoundMode, TimestampRound, Unit};
 use steward_domain::vault::audit_chain;
 use steward_domain::vault::checkpoint::{
-    self, Breach, Checkpoint, CheckpointError, CheckpointKey, CheckpointPublicKey,
-    SignedCheckpoint,
+    self, Breach, Checkpoint, CheckpointError, CheckpointKey, CheckpointPublicKey, SignedCheckpoint,
 };
 use steward_store::StoredCheckpoint;
 
@@ -89,9 +88,9 @@ impl Checkpoints {
     /// Signs the log's current head now, records it, and sends it to the
     /// witnesses.
     pub async fn issue(&self, actor: &str) -> Result<Issued, VaultError> {
-        self.sign(actor, false).await?.ok_or_else(|| {
-            VaultError::Internal("a checkpoint asked for was not signed".into())
-        })
+        self.sign(actor, false)
+            .await?
+            .ok_or_else(|| VaultError::Internal("a checkpoint asked for was not signed".into()))
     }
 
     /// Signs one only if the log grew since the last checkpoint recorded.
@@ -130,7 +129,11 @@ impl Checkpoints {
         let at = self
             .vault
             .now()
-            .round(TimestampRound::new().smallest(Unit::Second).mode(RoundMode::Trunc))
+            .round(
+                TimestampRound::new()
+                    .smallest(Unit::Second)
+                    .mode(RoundMode::Trunc),
+            )
             .map_err(|e| VaultError::Internal(format!("rounding the time: {e}")))?;
         let signed = self.key.sign(Checkpoint {
             origin: self.vault.policy().meta.id.to_string(),
@@ -236,15 +239,17 @@ impl Checkpoints {
         };
         let checkpoints: Vec<Checkpoint> = given.iter().map(|s| s.checkpoint.clone()).collect();
         let (entries, head) = self.vault.store().audit_log().await?;
-        Ok(match checkpoint::extends(&entries, Some(head), &checkpoints) {
-            Ok(extends) => Ok(Extended {
-                entries: extends.entries,
-                checkpoints: given.len(),
-                latest: latest.clone(),
-                uncovered: extends.uncovered,
-            }),
-            Err(breach) => Err(NotExtended::Breach(breach)),
-        })
+        Ok(
+            match checkpoint::extends(&entries, Some(head), &checkpoints) {
+                Ok(extends) => Ok(Extended {
+                    entries: extends.entries,
+                    checkpoints: given.len(),
+                    latest: latest.clone(),
+                    uncovered: extends.uncovered,
+                }),
+                Err(breach) => Err(NotExtended::Breach(breach)),
+            },
+        )
     }
 
     /// Signs a checkpoint every `every` while the log grows, the first at once.

@@ -27,7 +27,8 @@ mod vault;
 
 pub use app::keyfile;
 pub use app::{
-    Application, CheckpointSettings, HttpSettings, Note, NoteKind, Settings, SmtpSettings, redact, shutdown_signal,
+    Application, CheckpointSettings, HttpSettings, Note, NoteKind, Settings, SmtpSettings, redact,
+    shutdown_signal,
 };
 pub use checkpoints::{Checkpoints, Extended, Issued, NotExtended, WITNESS_LOG};
 pub use http::access::{Access, ROUTES};

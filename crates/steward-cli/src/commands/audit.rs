@@ -88,9 +88,7 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
                     let uncovered = match extended.uncovered {
                         0 => String::new(),
                         1 => "; 1 entry after it is not yet covered by a checkpoint".into(),
-                        n => format!(
-                            "; {n} entries after it are not yet covered by a checkpoint"
-                        ),
+                        n => format!("; {n} entries after it are not yet covered by a checkpoint"),
                     };
                     println!(
                         "audit log intact: {} entries, extends the checkpoint of size {} signed at {}{uncovered}",

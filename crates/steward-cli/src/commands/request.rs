@@ -193,9 +193,8 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                 .transpose()
                 .map_err(|e| anyhow::anyhow!("--channel: {e}; see --help"))?;
             // A value that is not JSON is the plain string the officer typed.
-            let value = value.map(|v| {
-                serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v))
-            });
+            let value =
+                value.map(|v| serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v)));
             let app = vault::open(&vault).await?;
             let identities: Vec<IdentityInput> = [("email", email), ("phone", phone)]
                 .into_iter()

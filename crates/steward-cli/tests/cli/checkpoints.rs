@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use steward_domain::vault::audit_chain::{AuditEvent, GENESIS};
 
-use super::{repo_root, stderr, steward_in, stdout, temp_dir};
+use super::{repo_root, stderr, stdout, steward_in, temp_dir};
 
 /// An installation with `before` acts, a checkpoint the auditor keeps (in
 /// its own folder) and the public key, then `after` more acts.
@@ -89,43 +89,45 @@ impl Installation {
     fn rewrite(&self, statements: &[&str]) {
         let url = format!("sqlite://{}", self.dir.join("steward.db").display());
         let statements: Vec<String> = statements.iter().map(|s| (*s).to_owned()).collect();
-        tokio::runtime::Runtime::new().unwrap().block_on(async move {
-            use sqlx::{Connection, Row};
-            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            for statement in &statements {
-                sqlx::query(statement).execute(&mut db).await.unwrap();
-            }
-            let rows = sqlx::query("SELECT * FROM audit ORDER BY seq")
-                .fetch_all(&mut db)
-                .await
-                .unwrap();
-            let mut prev = GENESIS.to_owned();
-            for row in &rows {
-                let detail: String = row.get("detail");
-                let event = AuditEvent {
-                    at: row.get("at"),
-                    actor: row.get("actor"),
-                    action: row.get("action"),
-                    subject: row.get("subject"),
-                    detail: serde_json::from_str(&detail).unwrap(),
-                };
-                let hash = event.hash_after(&prev);
-                sqlx::query("UPDATE audit SET prev_hash = $1, hash = $2 WHERE seq = $3")
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::{Connection, Row};
+                let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                for statement in &statements {
+                    sqlx::query(statement).execute(&mut db).await.unwrap();
+                }
+                let rows = sqlx::query("SELECT * FROM audit ORDER BY seq")
+                    .fetch_all(&mut db)
+                    .await
+                    .unwrap();
+                let mut prev = GENESIS.to_owned();
+                for row in &rows {
+                    let detail: String = row.get("detail");
+                    let event = AuditEvent {
+                        at: row.get("at"),
+                        actor: row.get("actor"),
+                        action: row.get("action"),
+                        subject: row.get("subject"),
+                        detail: serde_json::from_str(&detail).unwrap(),
+                    };
+                    let hash = event.hash_after(&prev);
+                    sqlx::query("UPDATE audit SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                        .bind(&prev)
+                        .bind(&hash)
+                        .bind(row.get::<i64, _>("seq"))
+                        .execute(&mut db)
+                        .await
+                        .unwrap();
+                    prev = hash;
+                }
+                sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                    .bind(rows.len() as i64)
                     .bind(&prev)
-                    .bind(&hash)
-                    .bind(row.get::<i64, _>("seq"))
                     .execute(&mut db)
                     .await
                     .unwrap();
-                prev = hash;
-            }
-            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(rows.len() as i64)
-                .bind(&prev)
-                .execute(&mut db)
-                .await
-                .unwrap();
-        });
+            });
     }
 }
 
@@ -199,14 +201,20 @@ fn wiping_the_log_and_resetting_the_head_is_caught() {
     for _ in 0..5 {
         act(&installation.dir);
     }
-    caught(&installation, "entry 3 is not the one the checkpoint signed");
+    caught(
+        &installation,
+        "entry 3 is not the one the checkpoint signed",
+    );
 }
 
 #[test]
 fn editing_an_entry_and_recomputing_every_hash_after_it_is_caught() {
     let installation = installation("checkpoint-edited", 3, 2);
     installation.rewrite(&["UPDATE audit SET action = 'nothing.happened' WHERE seq = 2"]);
-    caught(&installation, "entry 3 is not the one the checkpoint signed");
+    caught(
+        &installation,
+        "entry 3 is not the one the checkpoint signed",
+    );
 }
 
 #[test]
@@ -242,11 +250,7 @@ fn a_forged_entry_inside_the_checkpoint_is_caught_and_one_after_it_is_reported_u
 fn a_checkpoint_altered_or_signed_with_another_key_is_refused() {
     let installation = installation("checkpoint-signatures", 2, 0);
     let text = std::fs::read_to_string(&installation.checkpoint).unwrap();
-    std::fs::write(
-        &installation.checkpoint,
-        text.replace("size 2", "size 1"),
-    )
-    .unwrap();
+    std::fs::write(&installation.checkpoint, text.replace("size 2", "size 1")).unwrap();
     let verify = installation.verify();
     assert_eq!(verify.status.code(), Some(1));
     assert!(
@@ -263,7 +267,8 @@ fn a_checkpoint_altered_or_signed_with_another_key_is_refused() {
     let verify = installation.verify();
     assert_eq!(verify.status.code(), Some(1));
     assert!(
-        stdout(&verify).contains("was signed by key") && stdout(&verify).contains("not by the key given"),
+        stdout(&verify).contains("was signed by key")
+            && stdout(&verify).contains("not by the key given"),
         "{}",
         stdout(&verify)
     );
@@ -273,7 +278,8 @@ fn a_checkpoint_altered_or_signed_with_another_key_is_refused() {
     let verify = installation.verify();
     assert_eq!(verify.status.code(), Some(2), "{}", stdout(&verify));
     assert!(
-        stderr(&verify).contains("in the checkpoint file") && stderr(&verify).contains("not a checkpoint"),
+        stderr(&verify).contains("in the checkpoint file")
+            && stderr(&verify).contains("not a checkpoint"),
         "{}",
         stderr(&verify)
     );
@@ -330,7 +336,11 @@ fn serve_signs_checkpoints_at_its_interval_into_the_witness_folder() {
     let log = witness.join("checkpoints.log");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("— steward ")) {
-        assert!(std::time::Instant::now() < deadline, "no checkpoint in {}", log.display());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint in {}",
+            log.display()
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     // Nothing happened since: the next intervals sign nothing more.
@@ -338,11 +348,20 @@ fn serve_signs_checkpoints_at_its_interval_into_the_witness_folder() {
     child.kill().unwrap();
     child.wait().unwrap();
     let text = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(text.matches("steward-audit-checkpoint v1").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("steward-audit-checkpoint v1").count(),
+        1,
+        "{text}"
+    );
     assert!(text.contains("\nsize 1\n"), "{text}");
     let log_arg = log.to_string_lossy().into_owned();
     let verify = steward_in(&dir, &["audit", "verify", "--checkpoint", &log_arg]);
-    assert!(verify.status.success(), "{}{}", stdout(&verify), stderr(&verify));
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        stdout(&verify),
+        stderr(&verify)
+    );
     assert!(
         stdout(&verify).contains("extends the checkpoint of size 1"),
         "{}",

@@ -629,7 +629,9 @@ fn an_officer_enters_a_rectification_that_came_by_letter() {
     .unwrap();
     let import = steward_in(&dir, &["import", &file.to_string_lossy()]);
     assert!(import.status.success(), "{}", stderr(&import));
-    let received = (jiff::Zoned::now() - jiff::Span::new().days(6)).date().to_string();
+    let received = (jiff::Zoned::now() - jiff::Span::new().days(6))
+        .date()
+        .to_string();
     let submitted = steward_in(
         &dir,
         &[
@@ -663,13 +665,22 @@ fn an_officer_enters_a_rectification_that_came_by_letter() {
     let show = steward_in(&dir, &["request", "show", &id]);
     let view: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
     assert_eq!(view["history"][0]["detail"]["channel"], "letter", "{view}");
-    assert_eq!(view["history"][0]["detail"]["received_on"], received.as_str());
+    assert_eq!(
+        view["history"][0]["detail"]["received_on"],
+        received.as_str()
+    );
 
     // A misspelt channel names the flag and what it accepts.
     let wrong = steward_in(
         &dir,
         &[
-            "request", "submit", "--kind", "access", "--email", "anna@example.se", "--channel",
+            "request",
+            "submit",
+            "--kind",
+            "access",
+            "--email",
+            "anna@example.se",
+            "--channel",
             "fax",
         ],
     );

@@ -194,7 +194,11 @@ impl SignedCheckpoint {
         let (key_id, signature) = line
             .strip_prefix(SIGNATURE_PREFIX)
             .and_then(|l| l.split_once(' '))
-            .ok_or_else(|| format(format!("the signature line must start `{SIGNATURE_PREFIX}`")))?;
+            .ok_or_else(|| {
+                format(format!(
+                    "the signature line must start `{SIGNATURE_PREFIX}`"
+                ))
+            })?;
         let signature: [u8; 64] = hex_decode(signature.trim())
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| format("the signature is not 128 hexadecimal digits".into()))?;
@@ -432,14 +436,20 @@ mod tests {
         let verdict = extends(&entries, Some(5), &[checkpoint]).expect("extends");
         assert_eq!((verdict.entries, verdict.uncovered), (5, 2));
         let empty = checkpoint_of(&[]);
-        assert_eq!(extends(&entries, Some(5), &[empty]).map(|v| v.uncovered), Ok(5));
+        assert_eq!(
+            extends(&entries, Some(5), &[empty]).map(|v| v.uncovered),
+            Ok(5)
+        );
     }
 
     #[test]
     fn truncating_and_moving_the_head_back_is_shorter_than_the_checkpoint() {
         let entries = chain(5);
         let checkpoint = checkpoint_of(&entries);
-        assert!(verify(&entries[..3], Some(3)).is_ok(), "the head alone passes");
+        assert!(
+            verify(&entries[..3], Some(3)).is_ok(),
+            "the head alone passes"
+        );
         assert!(matches!(
             extends(&entries[..3], Some(3), std::slice::from_ref(&checkpoint)),
             Err(Breach::Shorter {

@@ -59,12 +59,11 @@ fn secret_or_file(
     path: &Path,
 ) -> Result<(SecretKey, KeySource), KeyFileError> {
     if let Some(text) = given {
-        let key = SecretKey::from_hex(text.expose_secret()).map_err(|e| {
-            KeyFileError::Environment {
+        let key =
+            SecretKey::from_hex(text.expose_secret()).map_err(|e| KeyFileError::Environment {
                 var,
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         return Ok((key, KeySource::Environment));
     }
     let file_error = |reason: String| KeyFileError::File {

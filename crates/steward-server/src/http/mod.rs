@@ -41,11 +41,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::HttpSettings;
+use crate::checkpoints::Checkpoints;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::http::throttle::ClientLimits;
 use crate::limits::Limits;
-use crate::checkpoints::Checkpoints;
 use crate::rights::Rights;
 
 #[derive(OpenApi)]
