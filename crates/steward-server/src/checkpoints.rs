@@ -252,9 +252,10 @@ impl Checkpoints {
         )
     }
 
-    /// Signs a checkpoint every `every` while the log grows, the first at once.
+    /// Signs a checkpoint every `every` while the log grows, the first one
+    /// interval after the start (a start itself is no reason to sign).
     pub async fn run(self: Arc<Self>, every: Duration) {
-        let mut ticks = tokio::time::interval(every);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let actor = steward_domain::vault::actor::Actor::system().id;
         loop {

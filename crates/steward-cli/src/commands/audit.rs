@@ -153,6 +153,9 @@ fn read_public_key(given: &str) -> anyhow::Result<CheckpointPublicKey> {
 }
 
 fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
