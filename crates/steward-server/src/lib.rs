@@ -6,14 +6,17 @@
 //!   admission layer, the wire types (`dto/`), problem details.
 //! - `vault/`: the one place personal data is kept and opened.
 //! - `rights/`: data-subject requests, their parts and workers.
+//! - `checkpoints.rs`: signed checkpoints of the audit log, their witnesses.
 //! - `systems/`: the organisation's own systems, through connectors.
 //! - `mail/`: where letters go.
 //! - `clock.rs`: the time, injectable; `limits.rs`: rate limits on it.
 //!
-//! Dependencies run one way: `http` → {`rights`, `vault`} → store, and
+//! Dependencies run one way: `http` → {`rights`, `checkpoints`, `vault`} →
+//! store, `checkpoints` → `vault`, and
 //! `rights` → {`vault`, `systems`, `mail`}; `app` wires them.
 
 mod app;
+mod checkpoints;
 pub mod clock;
 mod http;
 pub mod limits;
@@ -24,8 +27,10 @@ mod vault;
 
 pub use app::keyfile;
 pub use app::{
-    Application, HttpSettings, Note, NoteKind, Settings, SmtpSettings, redact, shutdown_signal,
+    Application, CheckpointSettings, HttpSettings, Note, NoteKind, Settings, SmtpSettings, redact,
+    shutdown_signal,
 };
+pub use checkpoints::{Checkpoints, Extended, Issued, NotExtended, WITNESS_LOG};
 pub use http::access::{Access, ROUTES};
 pub use http::dto;
 pub use mail::{Addressee, Outbox};

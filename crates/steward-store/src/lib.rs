@@ -282,6 +282,32 @@ pub trait AuditStore: Send + Sync {
     }
     /// The whole log in order, and the head recorded with the last append.
     async fn audit_log(&self) -> Result<(Vec<AuditEntry>, u64)>;
+
+    /// Keeps a signed checkpoint (its text) with the audit entry that
+    /// records the signing; answers that entry.
+    async fn record_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+        audit: AuditEvent,
+    ) -> Result<AuditEntry>;
+    /// The checkpoint recorded last, if any. Never proof of anything: whoever
+    /// owns the database can change it.
+    async fn latest_checkpoint(&self) -> Result<Option<RecordedCheckpoint>>;
+}
+
+/// A signed checkpoint as issued: the size it covers and its signed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub text: String,
+}
+
+/// A checkpoint as kept, with the sequence number of the entry that records
+/// its signing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCheckpoint {
+    pub audit_seq: u64,
+    pub checkpoint: StoredCheckpoint,
 }
 
 /// The whole store, as one object the server holds.

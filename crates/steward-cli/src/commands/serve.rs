@@ -7,12 +7,12 @@ use std::time::Duration;
 use clap::Args;
 use steward_server::HttpSettings;
 
-use super::vault::{self, VaultArgs};
+use super::vault::{self, VaultArgs, WitnessArgs};
 use super::work::{WorkerArgs, duration};
 
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  steward serve --policy policies/connectel.toml\n  steward serve --policy policies/connectel.toml --listen 0.0.0.0:8080 \\\n      --database postgres://steward@db.internal/steward\n\nThe first run creates steward-data/ with the database and a new key; create a\ntoken to call the API with `steward token create --policy ... --role admin`.\nThe API is described at http://127.0.0.1:8080/openapi.json."
+    after_help = "Examples:\n  steward serve --policy policies/connectel.toml\n  steward serve --policy policies/connectel.toml --listen 0.0.0.0:8080 \\\n      --database postgres://steward@db.internal/steward \\\n      --witness-dir /mnt/witness/steward\n\nThe first run creates steward-data/ with the database and a new key; create a\ntoken to call the API with `steward token create --policy ... --role admin`.\nThe API is described at http://127.0.0.1:8080/openapi.json.\nEvery hour (--checkpoint-every) it signs a checkpoint of the audit log and\nsends it to --witness-dir or --witness-url; see docs/auditing.md."
 )]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -26,6 +26,12 @@ pub struct ServeArgs {
     pub workers: usize,
     #[command(flatten)]
     pub work: WorkerArgs,
+    /// How often to sign a checkpoint of the audit log when it has grown
+    /// (`off`: only on demand).
+    #[arg(long, env = "STEWARD_CHECKPOINT_EVERY", default_value = "1h", value_parser = every)]
+    pub checkpoint_every: Every,
+    #[command(flatten)]
+    pub witness: WitnessArgs,
     /// A proxy in front of Steward (repeat for several): calls from it are
     /// counted, for the limits per client, by the last address in its
     /// `X-Forwarded-For`. Without it every call behind a proxy counts as
@@ -50,11 +56,24 @@ pub struct ServeArgs {
     pub shutdown_deadline: Duration,
 }
 
+/// An interval, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+pub struct Every(Option<Duration>);
+
+fn every(text: &str) -> Result<Every, String> {
+    match text.trim() {
+        "off" => Ok(Every(None)),
+        _ => duration(text).map(|d| Every(Some(d))),
+    }
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut settings = args.vault.settings()?;
     settings.listen = Some(args.listen);
     settings.workers = args.workers;
     args.work.apply(&mut settings);
+    settings.checkpoints.every = args.checkpoint_every.0;
+    args.witness.apply(&mut settings);
     settings.http = HttpSettings {
         trusted_proxies: args.trusted_proxies,
         header_read_timeout: args.header_timeout,

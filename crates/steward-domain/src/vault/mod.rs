@@ -3,10 +3,11 @@
 //! ([`crypto`]); identities and their normal forms ([`identity`]); may this
 //! data be used for this purpose now ([`decision`]); the consent ledger and
 //! its receipts ([`consent`]); the tamper-evident audit chain
-//! ([`audit_chain`]).
+//! ([`audit_chain`]) and its signed checkpoints ([`checkpoint`]).
 
 pub mod actor;
 pub mod audit_chain;
+pub mod checkpoint;
 pub mod consent;
 pub mod crypto;
 pub mod decision;

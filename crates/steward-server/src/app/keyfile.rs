@@ -1,16 +1,22 @@
 //! Where the key-encryption key comes from: a value given in the settings
 //! (from `STEWARD_KEK`, 64 hexadecimal digits), or a key file, generated on
 //! first run; and where a rotation writes the next key before switching.
+//! The audit checkpoints' signing key comes the same way
+//! (`STEWARD_CHECKPOINT_KEY`, or `checkpoint.key`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use steward_domain::vault::checkpoint::CheckpointKey;
 use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
 
 /// The environment variable operators set the key in.
 pub const ENV_VAR: &str = "STEWARD_KEK";
+/// The environment variable for the audit checkpoints' signing key (its
+/// 32-byte Ed25519 seed, 64 hexadecimal digits).
+pub const CHECKPOINT_ENV_VAR: &str = "STEWARD_CHECKPOINT_KEY";
 
 /// What happened while finding the key, for the operator to read.
 pub enum KeySource {
@@ -21,8 +27,8 @@ pub enum KeySource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
-    #[error("{ENV_VAR} is set but is not a key: {0}")]
-    Environment(String),
+    #[error("{var} is set but is not a key: {reason}")]
+    Environment { var: &'static str, reason: String },
     #[error("key file {path}: {reason}")]
     File { path: String, reason: String },
 }
@@ -33,10 +39,32 @@ pub fn load_or_create(
     given: Option<&SecretString>,
     path: &Path,
 ) -> Result<(KeyEncryptionKey, KeySource), KeyFileError> {
+    let (key, source) = secret_or_file(given, ENV_VAR, path)?;
+    Ok((KeyEncryptionKey::new(key), source))
+}
+
+/// The checkpoints' signing key, found as the KEK is: given, else in
+/// `path`, else made and written there.
+pub fn load_or_create_checkpoint_key(
+    given: Option<&SecretString>,
+    path: &Path,
+) -> Result<(CheckpointKey, KeySource), KeyFileError> {
+    let (seed, source) = secret_or_file(given, CHECKPOINT_ENV_VAR, path)?;
+    Ok((CheckpointKey::from_secret(&seed), source))
+}
+
+fn secret_or_file(
+    given: Option<&SecretString>,
+    var: &'static str,
+    path: &Path,
+) -> Result<(SecretKey, KeySource), KeyFileError> {
     if let Some(text) = given {
-        let key = SecretKey::from_hex(text.expose_secret())
-            .map_err(|e| KeyFileError::Environment(e.to_string()))?;
-        return Ok((KeyEncryptionKey::new(key), KeySource::Environment));
+        let key =
+            SecretKey::from_hex(text.expose_secret()).map_err(|e| KeyFileError::Environment {
+                var,
+                reason: e.to_string(),
+            })?;
+        return Ok((key, KeySource::Environment));
     }
     let file_error = |reason: String| KeyFileError::File {
         path: path.display().to_string(),
@@ -45,12 +73,18 @@ pub fn load_or_create(
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let key = SecretKey::from_hex(&text).map_err(|e| file_error(e.to_string()))?;
-            Ok((KeyEncryptionKey::new(key), KeySource::File))
+            Ok((key, KeySource::File))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = SecretKey::generate();
-            write(path, &key).map_err(|e| file_error(e.to_string()))?;
-            Ok((KeyEncryptionKey::new(key), KeySource::Generated))
+            match write(path, &key) {
+                Ok(()) => Ok((key, KeySource::Generated)),
+                // Another process made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    secret_or_file(None, var, path)
+                }
+                Err(e) => Err(file_error(e.to_string())),
+            }
         }
         Err(e) => Err(file_error(e.to_string())),
     }

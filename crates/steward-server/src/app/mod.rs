@@ -15,15 +15,17 @@ use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
 use steward_store::Store;
 
+use crate::checkpoints::Checkpoints;
 use crate::mail::Outbox;
 use crate::rights::{Rights, Worker};
 use crate::systems::Systems;
 use crate::vault::{Vault, VaultError};
 use keyfile::KeySource;
-pub use settings::{HttpSettings, Settings, SmtpSettings};
+pub use settings::{CheckpointSettings, HttpSettings, Settings, SmtpSettings};
 
 pub struct Application {
     rights: Arc<Rights>,
+    checkpoints: Arc<Checkpoints>,
     listener: Option<tokio::net::TcpListener>,
     router: axum::Router,
     http: HttpSettings,
@@ -41,6 +43,9 @@ pub struct Note {
 pub enum NoteKind {
     /// A new key-encryption key was written: it must be backed up.
     KeyGenerated,
+    /// A new audit checkpoint signing key was written: its public key goes
+    /// to the auditor.
+    CheckpointKeyGenerated,
     /// An interrupted key rotation was finished.
     RotationFinished,
     /// A connected system cannot be reached: requests' parts will fail.
@@ -67,7 +72,8 @@ impl Application {
     /// Checks the policy's systems and the mail settings, binds the listener,
     /// opens the store (creating the data directory for the embedded one),
     /// loads or creates the key, opens the vault (finishing an interrupted key
-    /// rotation) and starts the workers.
+    /// rotation), loads or creates the checkpoint signing key and starts the
+    /// workers (and the checkpoints' interval, when set).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let mut notes = Vec::new();
         if settings.embedded() {
@@ -170,6 +176,28 @@ impl Application {
             other => other?,
         };
         let vault = Arc::new(vault);
+        let checkpoint_key_file = settings.checkpoint_key_file();
+        let (checkpoint_key, source) = keyfile::load_or_create_checkpoint_key(
+            settings.checkpoints.key.as_ref(),
+            &checkpoint_key_file,
+        )?;
+        if let KeySource::Generated = source {
+            notes.push(note(NoteKind::CheckpointKeyGenerated, format!(
+                "generated a new audit checkpoint signing key in {}.\n         Give its public key ({}) to your auditor: `steward audit checkpoint --public-key` prints it.\n         Keep the key off the database's machine where you can, or set {}.",
+                checkpoint_key_file.display(),
+                checkpoint_key.public_key().to_hex(),
+                keyfile::CHECKPOINT_ENV_VAR
+            )));
+        }
+        let checkpoints = Arc::new(Checkpoints::new(
+            Arc::clone(&vault),
+            checkpoint_key,
+            settings.checkpoints.witness_dir.clone(),
+            settings.checkpoints.witness_url.clone(),
+        ));
+        if let Some(every) = settings.checkpoints.every {
+            tokio::spawn(Arc::clone(&checkpoints).run(every));
+        }
         let rights = Arc::new(Rights::new(
             vault,
             Arc::new(systems),
@@ -180,7 +208,13 @@ impl Application {
             tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
         }
         Ok(Self {
-            router: crate::http::router(Arc::clone(&rights), &settings.limits, &settings.http),
+            router: crate::http::router(
+                Arc::clone(&rights),
+                Arc::clone(&checkpoints),
+                &settings.limits,
+                &settings.http,
+            ),
+            checkpoints,
             http: settings.http.clone(),
             rights,
             listener,
@@ -199,6 +233,11 @@ impl Application {
 
     pub fn rights(&self) -> &Arc<Rights> {
         &self.rights
+    }
+
+    /// The audit log's signed checkpoints.
+    pub fn checkpoints(&self) -> &Arc<Checkpoints> {
+        &self.checkpoints
     }
 
     /// What the operator should know about how it started (a key generated,

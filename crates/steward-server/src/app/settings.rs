@@ -49,6 +49,38 @@ pub struct Settings {
     /// Rate limits, and how long an unverified request is kept.
     pub limits: Limits,
     pub http: HttpSettings,
+    /// Signed checkpoints of the audit log: the key, how often, where to.
+    pub checkpoints: CheckpointSettings,
+}
+
+/// Where the audit checkpoints' signing key is, how often the server signs
+/// one, and the witnesses each one is sent to.
+#[derive(Clone, Default)]
+pub struct CheckpointSettings {
+    /// The signing key's file (by default `checkpoint.key` in the data
+    /// directory); keep it off the database's machine where you can.
+    pub key_file: Option<PathBuf>,
+    /// The key's seed itself (`STEWARD_CHECKPOINT_KEY`): takes precedence.
+    pub key: Option<SecretString>,
+    /// Sign one at this interval while the process runs (when the log grew).
+    pub every: Option<Duration>,
+    /// A folder (best on another machine) whose `checkpoints.log` each
+    /// checkpoint is appended to.
+    pub witness_dir: Option<PathBuf>,
+    /// A URL each checkpoint is POSTed to, as text.
+    pub witness_url: Option<String>,
+}
+
+impl std::fmt::Debug for CheckpointSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckpointSettings")
+            .field("key_file", &self.key_file)
+            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
+            .field("every", &self.every)
+            .field("witness_dir", &self.witness_dir)
+            .field("witness_url", &self.witness_url)
+            .finish()
+    }
 }
 
 /// How the listener treats connections.
@@ -106,7 +138,15 @@ impl Settings {
             clock: Arc::new(SystemClock),
             limits: Limits::default(),
             http: HttpSettings::default(),
+            checkpoints: CheckpointSettings::default(),
         }
+    }
+
+    pub fn checkpoint_key_file(&self) -> PathBuf {
+        self.checkpoints
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("checkpoint.key"))
     }
 
     pub fn key_file(&self) -> PathBuf {
@@ -151,6 +191,7 @@ impl std::fmt::Debug for Settings {
             .field("environment", &self.environment.keys().collect::<Vec<_>>())
             .field("limits", &self.limits)
             .field("http", &self.http)
+            .field("checkpoints", &self.checkpoints)
             .finish()
     }
 }
@@ -167,6 +208,7 @@ mod tests {
         let mut settings = Settings::new(Arc::new(policy), "/tmp/x");
         settings.database_url = Some("postgres://steward:hunter2@db/steward".into());
         settings.key = Some("ab".repeat(32).into());
+        settings.checkpoints.key = Some("cd".repeat(32).into());
         settings
             .environment
             .insert("CRM_URL".into(), "postgres://crm:s3cret@crm/crm".into());
@@ -174,7 +216,8 @@ mod tests {
         assert!(
             !printed.contains("hunter2")
                 && !printed.contains("abab")
-                && !printed.contains("s3cret"),
+                && !printed.contains("s3cret")
+                && !printed.contains("cdcd"),
             "{printed}"
         );
         assert!(printed.contains("CRM_URL"));

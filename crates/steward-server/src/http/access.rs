@@ -50,6 +50,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/v1/policy", Access::Roles(EVERYONE)),
     ("GET", "/v1/record-of-processing", Access::Roles(OVERSIGHT)),
     ("GET", "/v1/audit/verify", Access::Roles(OVERSIGHT)),
+    ("POST", "/v1/audit/checkpoints", Access::Roles(OVERSIGHT)),
+    (
+        "GET",
+        "/v1/audit/checkpoints/latest",
+        Access::Roles(OVERSIGHT),
+    ),
     ("POST", "/v1/tokens", Access::Roles(ADMINS)),
     ("DELETE", "/v1/tokens/{id}", Access::Roles(ADMINS)),
     ("POST", "/v1/subjects", Access::Roles(WRITERS)),

@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::HttpSettings;
+use crate::checkpoints::Checkpoints;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::http::throttle::ClientLimits;
@@ -119,7 +120,12 @@ async fn not_found() -> Response {
 }
 
 /// The whole router, with its state.
-pub fn router(rights: Arc<Rights>, limits: &Limits, http: &HttpSettings) -> Router {
+pub fn router(
+    rights: Arc<Rights>,
+    checkpoints: Arc<Checkpoints>,
+    limits: &Limits,
+    http: &HttpSettings,
+) -> Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(operations::router())
         .merge(policy::router())
@@ -136,6 +142,7 @@ pub fn router(rights: Arc<Rights>, limits: &Limits, http: &HttpSettings) -> Rout
     let state = AppState {
         vault: Arc::clone(rights.vault()),
         rights,
+        checkpoints,
         metrics: prometheus(),
         openapi: Arc::new(api),
         clients: Arc::new(ClientLimits::new(limits, http, rights_clock)),

@@ -4,6 +4,7 @@
 
 mod attacks;
 mod calectro;
+mod checkpoints;
 mod children;
 mod errors;
 mod files;

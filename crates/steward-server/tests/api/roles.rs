@@ -144,7 +144,7 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
         }
     }
     assert_eq!(checked, routes.len() * 4);
-    assert_eq!(routes.len(), 23, "every vault route is checked");
+    assert_eq!(routes.len(), 25, "every vault route is checked");
 }
 
 /// Steward's own role, which its workers act in, is no token's.

@@ -6,7 +6,7 @@ use sqlx::Row;
 use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
 
 use super::{Backend, append};
-use crate::{AuditStore, Result, StoreError};
+use crate::{AuditStore, RecordedCheckpoint, Result, StoreError, StoredCheckpoint};
 
 #[async_trait]
 impl AuditStore for Backend {
@@ -50,5 +50,40 @@ impl AuditStore for Backend {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((entries, head as u64))
+    }
+
+    async fn record_checkpoint(
+        &self,
+        checkpoint: &StoredCheckpoint,
+        audit: AuditEvent,
+    ) -> Result<AuditEntry> {
+        let mut tx = self.write().await?;
+        let entry = append(&mut tx, audit).await?;
+        sqlx::query("INSERT INTO audit_checkpoints (audit_seq, size, text) VALUES ($1, $2, $3)")
+            .bind(entry.seq as i64)
+            .bind(checkpoint.size as i64)
+            .bind(&checkpoint.text)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<RecordedCheckpoint>> {
+        let row = sqlx::query(
+            "SELECT audit_seq, size, text FROM audit_checkpoints ORDER BY audit_seq DESC LIMIT 1",
+        )
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|row| {
+            Ok(RecordedCheckpoint {
+                audit_seq: row.try_get::<i64, _>("audit_seq")? as u64,
+                checkpoint: StoredCheckpoint {
+                    size: row.try_get::<i64, _>("size")? as u64,
+                    text: row.try_get("text")?,
+                },
+            })
+        })
+        .transpose()
     }
 }

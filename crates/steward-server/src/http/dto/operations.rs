@@ -85,3 +85,27 @@ pub struct AuditVerdict {
     pub tamper: Option<steward_domain::vault::audit_chain::Tamper>,
     pub message: String,
 }
+
+/// A signed checkpoint of the audit log: keep `text` (and the public key)
+/// away from the installation; `steward audit verify --checkpoint` checks
+/// the log against it.
+#[derive(Serialize, ToSchema)]
+pub struct AuditCheckpoint {
+    /// Entries the checkpoint covers (the last one's sequence number).
+    pub size: u64,
+    /// The hash of entry `size`.
+    pub head: String,
+    /// When it was signed (RFC 3339).
+    pub at: String,
+    /// The signing key's id, in the signature line.
+    pub key_id: String,
+    /// The signing key's public key (64 hex digits). Check it against the
+    /// copy you keep: this one comes from the installation.
+    pub public_key: String,
+    /// The audit entry that records the signing.
+    pub audit_seq: u64,
+    /// The signed checkpoint, as a witness keeps it.
+    pub text: String,
+    /// Witnesses that did not get it, and why (a new checkpoint only).
+    pub witness_failures: Vec<String>,
+}
