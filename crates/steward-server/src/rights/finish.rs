@@ -15,7 +15,6 @@ use crate::rights::answer::{self, Answer, PartEnd};
 use crate::rights::part_result::PartResult;
 use crate::rights::payload::Payload;
 use crate::rights::render::{Rendered, render};
-use crate::rights::sealing::RequestKey;
 use crate::rights::service::{Rights, Viewer, next};
 use crate::rights::submit::CONTACTABLE;
 use crate::vault::{Result, VaultError, corrupt};
@@ -39,7 +38,7 @@ impl Rights {
         // with it every result it found, is gone; the answer says so.
         let (key, erased_meanwhile) = match self.key_for(&stored).await {
             Ok(key) => (key, false),
-            Err(VaultError::Erased(_)) => (RequestKey::Installation(self.vault.key_ring()), true),
+            Err(VaultError::Erased(_)) => (self.vault.installation_request_key(), true),
             Err(e) => return Err(e),
         };
         let mut ended = Vec::with_capacity(jobs.len());

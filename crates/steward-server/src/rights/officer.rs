@@ -10,7 +10,6 @@ use steward_domain::vault::actor::Actor;
 use steward_store::StoredRequest;
 
 use crate::rights::part_result::PartResult;
-use crate::rights::sealing::RequestKey;
 use crate::rights::service::{Rights, Viewer, next, plain};
 use crate::vault::{Result, VaultError, invalid};
 
@@ -219,7 +218,7 @@ impl Rights {
         // The person may have been erased meanwhile; the part is still done
         // (the answer then says what went with them).
         let key = match self.key_for(&stored).await {
-            Err(VaultError::Erased(_)) => RequestKey::Installation(self.vault.key_ring()),
+            Err(VaultError::Erased(_)) => self.vault.installation_request_key(),
             other => other?,
         };
         let sealed = result.seal(&key, id, &part.id)?;

@@ -20,7 +20,6 @@ use steward_store::{StoredChallenge, StoredRequest};
 use crate::mail::Addressee;
 use crate::rights::codes::{identity_key, stored_challenge};
 use crate::rights::payload::{Claimed, Payload};
-use crate::rights::sealing::RequestKey;
 use crate::rights::service::Rights;
 use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid, too_many};
 
@@ -250,7 +249,7 @@ impl Rights {
             state_detail: state.detail(),
             subject_id: None,
             language,
-            payload_sealed: payload.seal(&RequestKey::Installation(self.vault.key_ring()), id)?,
+            payload_sealed: payload.seal(&self.vault.installation_request_key(), id)?,
             follow_hash: follow_hash(follow_secret),
             received_at: now,
             due_on: Deadline::new(self.vault.today()).due(self.vault.calendar()),
