@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use crate::common::names::{UnknownName, names};
-use crate::policy::{Policy, Purpose, RecipientRole, System, is_within};
+use crate::policy::{Policy, Purpose, Recipient, RecipientRole, System, is_within};
 use crate::rights::request::RequestKind;
 
 /// Where a part does its work.
@@ -140,16 +140,32 @@ pub struct PlannedPart {
     pub manual: bool,
 }
 
-/// The parts of a request of `kind` (for rectification, of `category`; for
-/// an objection or a consent withdrawal, to `purpose`). `automatic` says
-/// whether a system's connector can do an action itself.
+/// What a request asks, as planning its parts needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub kind: RequestKind,
+    /// Rectification: the category corrected.
+    pub category: Option<&'a str>,
+    /// Objection, consent withdrawal: the purpose.
+    pub purpose: Option<&'a str>,
+    /// The subject's data in the vault, as (category, purposes it was
+    /// collected for): which recipients ever had any of it.
+    pub held: &'a [(&'a str, &'a [String])],
+}
+
+/// The parts of a request. `automatic` says whether a system's connector
+/// can do an action itself.
 pub fn plan(
     policy: &Policy,
-    kind: RequestKind,
-    category: Option<&str>,
-    purpose: Option<&str>,
+    asked: &Asked<'_>,
     automatic: &dyn Fn(&str, PartAction, Option<&str>) -> bool,
 ) -> Vec<PlannedPart> {
+    let Asked {
+        kind,
+        category,
+        purpose,
+        ..
+    } = *asked;
     let action = PartAction::for_request(kind);
     let mut parts = vec![PlannedPart {
         target: PartTarget::Vault,
@@ -183,7 +199,10 @@ pub fn plan(
     }
     if kind.recipients_are_told() {
         for recipient in &policy.recipients {
-            if recipient.role != RecipientRole::Processor {
+            // Art. 19 concerns recipients the data was disclosed to: one
+            // that never received any of the subject's data hears nothing
+            // (and learns nothing of them).
+            if recipient.role != RecipientRole::Processor && received(recipient, asked.held) {
                 parts.push(PlannedPart {
                     target: PartTarget::Recipient(recipient.id.clone()),
                     action: PartAction::Notify,
@@ -193,6 +212,17 @@ pub fn plan(
         }
     }
     parts
+}
+
+/// Whether `recipient` receives, by the policy, any of the data held: a
+/// category it receives (all its purposes' when it names none), collected
+/// for a purpose it receives it for.
+pub fn received(recipient: &Recipient, held: &[(&str, &[String])]) -> bool {
+    held.iter().any(|(category, purposes)| {
+        purposes.iter().any(|p| recipient.purposes.contains(p))
+            && (recipient.categories.is_empty()
+                || recipient.categories.iter().any(|c| is_within(category, c)))
+    })
 }
 
 /// Whether `system` holds data of a purpose the request concerns: the one
@@ -307,7 +337,18 @@ categories = ["order"]
         let crm_erases = |system: &str, action: PartAction, _: Option<&str>| {
             system == "crm" && action == PartAction::Erase
         };
-        let parts = plan(&policy, RequestKind::Erasure, None, None, &crm_erases);
+        let orders = vec!["orders".to_owned()];
+        let held = [("contact.email", orders.as_slice())];
+        let parts = plan(
+            &policy,
+            &Asked {
+                kind: RequestKind::Erasure,
+                category: None,
+                purpose: None,
+                held: &held,
+            },
+            &crm_erases,
+        );
         let seen: Vec<(String, &str, bool)> = parts
             .iter()
             .map(|p| (p.target.stored(), p.action.as_str(), p.manual))
@@ -327,11 +368,16 @@ categories = ["order"]
     fn rectification_reaches_only_systems_that_hold_the_category_or_can_correct_it() {
         let policy = crate::check(POLICY).policy.expect("valid policy");
         let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
+        let orders = vec!["orders".to_owned()];
+        let held = [("contact.email", orders.as_slice())];
         let parts = plan(
             &policy,
-            RequestKind::Rectification,
-            Some("contact.email"),
-            None,
+            &Asked {
+                kind: RequestKind::Rectification,
+                category: Some("contact.email"),
+                purpose: None,
+                held: &held,
+            },
             &nothing_automatic,
         );
         let targets: Vec<String> = parts.iter().map(|p| p.target.stored()).collect();
@@ -339,14 +385,55 @@ categories = ["order"]
     }
 
     #[test]
+    fn only_recipients_that_received_some_of_the_subjects_data_are_told() {
+        let policy = crate::check(POLICY).policy.expect("valid policy");
+        let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
+        let told = |held: &[(&str, &[String])]| {
+            plan(
+                &policy,
+                &Asked {
+                    kind: RequestKind::Erasure,
+                    category: None,
+                    purpose: None,
+                    held,
+                },
+                &nothing_automatic,
+            )
+            .iter()
+            .filter(|p| matches!(p.target, PartTarget::Recipient(_)))
+            .count()
+        };
+        let orders = vec!["orders".to_owned()];
+        let news = vec!["shop_news".to_owned()];
+        // The carrier gets contact details for orders.
+        assert_eq!(told(&[("contact.email", orders.as_slice())]), 1);
+        // Not an order's own data, nor contact details kept for the news.
+        // (The carrier names its categories; one that names none receives
+        // whatever its purposes use.)
+        assert_eq!(told(&[("order", orders.as_slice())]), 0);
+        assert_eq!(told(&[("contact.email", news.as_slice())]), 0);
+        // Nothing held (no subject found): no one is written to.
+        assert_eq!(told(&[]), 0);
+    }
+
+    #[test]
     fn an_objection_reaches_every_system_holding_the_purposes_data() {
         let policy = crate::check(POLICY).policy.expect("valid policy");
         let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
         let targets = |kind, purpose| {
-            plan(&policy, kind, None, purpose, &nothing_automatic)
-                .iter()
-                .map(|p| (p.target.stored(), p.manual))
-                .collect::<Vec<_>>()
+            plan(
+                &policy,
+                &Asked {
+                    kind,
+                    category: None,
+                    purpose,
+                    held: &[],
+                },
+                &nothing_automatic,
+            )
+            .iter()
+            .map(|p| (p.target.stored(), p.manual))
+            .collect::<Vec<_>>()
         };
         let crm = vec![("vault".to_owned(), false), ("system:crm".to_owned(), true)];
         // The newsletter uses e-mail addresses, which only the CRM holds.

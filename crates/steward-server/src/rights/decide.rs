@@ -144,7 +144,7 @@ impl Rights {
                 });
             }
         }
-        self.plan_start(stored, updated, &payload, actor_id)
+        self.plan_start(stored, updated, &payload, actor_id).await
     }
 
     /// Queues the parts: one per place the request reaches.
@@ -155,12 +155,12 @@ impl Rights {
         actor_id: &str,
     ) -> Result<()> {
         let payload = Payload::open(&self.key_for(&updated).await?, &updated)?;
-        let transition = self.plan_start(stored, updated, &payload, actor_id)?;
+        let transition = self.plan_start(stored, updated, &payload, actor_id).await?;
         self.save_transition(stored, transition).await
     }
 
     /// The start of a request: its parts, its state, its step.
-    pub(super) fn plan_start(
+    pub(super) async fn plan_start(
         &self,
         stored: &StoredRequest,
         mut updated: StoredRequest,
@@ -170,11 +170,24 @@ impl Rights {
         let automatic = |system: &str, action: PartAction, category: Option<&str>| {
             self.systems.can(system, action, category)
         };
+        // Which recipients had any of the subject's data (Art. 19): from
+        // what the vault holds in clear, nothing decrypted.
+        let records = match &updated.subject_id {
+            Some(subject) => self.vault.store().records(subject).await?,
+            None => Vec::new(),
+        };
+        let held: Vec<(&str, &[String])> = records
+            .iter()
+            .map(|r| (r.category.as_str(), r.purposes.as_slice()))
+            .collect();
         let planned = parts::plan(
             self.vault.policy(),
-            updated.kind,
-            payload.category.as_deref(),
-            payload.purpose.as_deref(),
+            &parts::Asked {
+                kind: updated.kind,
+                category: payload.category.as_deref(),
+                purpose: payload.purpose.as_deref(),
+                held: &held,
+            },
             &automatic,
         );
         let jobs: Vec<NewJob> = planned

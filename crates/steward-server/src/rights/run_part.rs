@@ -248,8 +248,35 @@ impl Rights {
         ) else {
             return Ok(PartResult::Notified { notified: false });
         };
+        // The letter names the person only by what the recipient already
+        // receives: an e-mail address only to one that gets `*.email`.
+        let received: Vec<String> = policy
+            .recipients
+            .iter()
+            .find(|r| r.id == recipient)
+            .map(|r| {
+                let categories = if r.categories.is_empty() {
+                    r.purposes
+                        .iter()
+                        .filter_map(|p| policy.purpose(p))
+                        .flat_map(|p| p.categories.iter().cloned())
+                        .collect()
+                } else {
+                    r.categories.clone()
+                };
+                policy
+                    .expand_categories(&categories)
+                    .iter()
+                    .map(|c| c.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         letter.body.push('\n');
-        for identity in &payload.identities {
+        for identity in payload.identities.iter().filter(|i| {
+            received
+                .iter()
+                .any(|c| *c == i.kind || c.ends_with(&format!(".{}", i.kind)))
+        }) {
             letter
                 .body
                 .push_str(&format!("\n{}: {}", identity.kind, identity.value));

@@ -106,7 +106,9 @@ impl Rights {
             Some(&subject),
             serde_json::json!({ "request": id, "kind": "unsubscribe" }),
         );
-        let start = self.plan_start(&stored, stored.clone(), &payload, "subject")?;
+        let start = self
+            .plan_start(&stored, stored.clone(), &payload, "subject")
+            .await?;
         match self.create(stored, &[], step, audit, Some(start)).await {
             Ok(stored) => Ok(Submission {
                 id,

@@ -1003,3 +1003,84 @@ async fn traffic_data_kept_by_the_law_after_an_erasure_is_not_used_for_billing()
         "{retention}"
     );
 }
+
+/// Art. 19 concerns the recipients the data was disclosed to: no letter to
+/// one that never received any of this person's data, and none names more
+/// than the recipient already holds.
+#[tokio::test]
+async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let letters = |id: &str| -> Vec<(String, String)> {
+        let folder = app.dir.join("outbox/recipient");
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(String, String)> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(id))
+            .map(|p| {
+                let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+                let recipient = name.trim_start_matches(&format!("{id}-")).to_owned();
+                (recipient, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        found.sort();
+        found
+    };
+
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let sent = letters(&id);
+    let told: Vec<&str> = sent.iter().map(|(r, _)| r.as_str()).collect();
+    // Customer service data goes (by Connectel's notice) only to new owners
+    // in a change of control; not to Google (website tracking), the police
+    // or the data protection authorities (legal requests).
+    assert_eq!(told, ["new_owners"], "{sent:?}");
+    assert!(
+        sent[0].1.contains("email: anna@example.se"),
+        "{}",
+        sent[0].1
+    );
+
+    // Google receives tracking data, not e-mail addresses: it is told of
+    // the request, and not given the address.
+    let visitor = app.subject_of("prospect", "visitor@example.se").await;
+    app.store_as(
+        &app.admin,
+        &visitor,
+        "tracking.device",
+        json!("Firefox"),
+        &["marketing_tracking"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "visitor@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let sent = letters(&id);
+    let google = sent
+        .iter()
+        .find(|(r, _)| r == "google")
+        .expect("google is told");
+    assert!(!google.1.contains("visitor@example.se"), "{}", google.1);
+
+    // Someone Steward holds nothing about: no recipient hears of them.
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "nobody@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    assert_eq!(letters(&id), Vec::<(String, String)>::new());
+}
