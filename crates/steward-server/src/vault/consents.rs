@@ -39,7 +39,7 @@ impl Vault {
                 "this token may not record consent for purpose `{purpose}`"
             )));
         }
-        let found_subject = self.live_subject(subject).await?;
+        let found_subject = self.subject_for(actor, subject).await?;
         // Art. 8(1): a child's own consent does not count; a holder of
         // parental responsibility's does, and is recorded as theirs.
         if let Some(from) = found_subject.own_consent_from
@@ -105,7 +105,7 @@ impl Vault {
                 "this token may not withdraw consent for purpose `{purpose}`"
             )));
         }
-        self.live_subject(subject).await?;
+        self.subject_for(actor, subject).await?;
         let in_force = self
             .store
             .consents(subject)

@@ -40,7 +40,7 @@ impl Vault {
                 )));
             }
         }
-        self.live_subject(subject).await?;
+        self.subject_for(actor, subject).await?;
         let now = self.now();
         let at = match at {
             Some(text) => text

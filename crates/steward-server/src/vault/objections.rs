@@ -33,7 +33,7 @@ impl Vault {
                 "this token may not record objections to `{purpose}`"
             )));
         }
-        self.live_subject(subject).await?;
+        self.subject_for(actor, subject).await?;
         if purpose == "direct_marketing" {
             let audit = self.act(
                 actor,

@@ -42,6 +42,12 @@ impl Vault {
         if file.subject.erased_at.is_some() {
             return Err(VaultError::Erased(subject_id.to_string()));
         }
+        if !self.concerns(actor, &file.subject) {
+            return Err(VaultError::Forbidden(format!(
+                "purpose `{purpose}` does not concern subjects of type `{}`",
+                file.subject.subject_type
+            )));
+        }
         let state = self.decision_state(&file)?;
         let now = self.now().as_second();
         let mut key = None;

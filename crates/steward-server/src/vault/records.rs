@@ -35,7 +35,7 @@ impl Vault {
         subject_id: &SubjectId,
         input: NewRecord,
     ) -> Result<RecordId> {
-        let subject = self.live_subject(subject_id).await?;
+        let subject = self.subject_for(actor, subject_id).await?;
         if self.table.category(&input.category).is_none() {
             let hint = match self.policy.category(&input.category) {
                 Some(_) => {

@@ -3,7 +3,7 @@
 //! destroying their key.
 
 use steward_domain::common::ids::SubjectId;
-use steward_domain::vault::actor::Actor;
+use steward_domain::vault::actor::{Actor, Role};
 use steward_domain::vault::identity::{Identity, Provenance};
 use steward_store::{StoreError, StoredIdentity, Subject};
 
@@ -36,6 +36,17 @@ impl Vault {
                     declared.join(", ")
                 ),
             ));
+        }
+        if actor.role == Role::Service
+            && !self.policy.purposes.iter().any(|p| {
+                actor.may_use(&p.id) && p.subjects.iter().any(|t| *t == input.subject_type)
+            })
+        {
+            return Err(VaultError::Forbidden(format!(
+                "this token's purposes ({}) do not concern subjects of type `{}`",
+                actor.purposes.join(", "),
+                input.subject_type
+            )));
         }
         if input.identities.is_empty() {
             return Err(invalid(
@@ -116,7 +127,22 @@ impl Vault {
         subject: &SubjectId,
         input: &IdentityInput,
     ) -> Result<()> {
-        let live = self.live_subject(subject).await?;
+        let live = self.subject_for(actor, subject).await?;
+        // A service adds identities only to people it already holds data
+        // about for its own purposes: anyone else's is an officer's to add.
+        if actor.role == Role::Service {
+            let holds = self
+                .store
+                .records(subject)
+                .await?
+                .iter()
+                .any(|r| r.purposes.iter().any(|p| actor.may_use(p)));
+            if !holds {
+                return Err(VaultError::Forbidden(
+                    "a service adds identities only to subjects it holds data about for its purposes; a privacy officer adds others".into(),
+                ));
+            }
+        }
         let key = self.key_of(&live).await?;
         let identity = self.identity(input)?;
         // An officer answers for what they add; a service's addition finds
@@ -152,10 +178,18 @@ impl Vault {
         input: &IdentityInput,
     ) -> Result<Option<SubjectId>> {
         let identity = self.identity(input)?;
-        let found = self
+        let mut found = self
             .subject_of_identity(input)
             .await?
             .map(|(subject, _)| subject);
+        // A service finds only the subjects it may act on: for it, others
+        // do not exist.
+        if let Some(id) = &found
+            && actor.role == Role::Service
+            && !self.concerns(actor, &self.live_subject(id).await?)
+        {
+            found = None;
+        }
         let audit = self.act(
             actor,
             "subject.lookup",
@@ -184,6 +218,30 @@ impl Vault {
         Ok(found
             .filter(|h| h.subject.erased_at.is_none())
             .map(|h| (h.subject.id, h.provenance)))
+    }
+
+    /// The live subject, if `actor` may act on it: a service only on
+    /// subjects of a type one of its purposes concerns (a bookkeeping token
+    /// has no business with a website visitor).
+    pub(crate) async fn subject_for(&self, actor: &Actor, id: &SubjectId) -> Result<Subject> {
+        let subject = self.live_subject(id).await?;
+        if !self.concerns(actor, &subject) {
+            return Err(VaultError::Forbidden(format!(
+                "this token's purposes ({}) do not concern subjects of type `{}`",
+                actor.purposes.join(", "),
+                subject.subject_type
+            )));
+        }
+        Ok(subject)
+    }
+
+    /// Whether one of a service's purposes concerns `subject`'s type; any
+    /// other role may act on any subject.
+    pub(super) fn concerns(&self, actor: &Actor, subject: &Subject) -> bool {
+        actor.role != Role::Service
+            || self.policy.purposes.iter().any(|p| {
+                actor.may_use(&p.id) && p.subjects.iter().any(|t| *t == subject.subject_type)
+            })
     }
 
     /// The subject, if it exists and is not erased.

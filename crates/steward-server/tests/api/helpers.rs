@@ -154,10 +154,12 @@ impl TestApp {
         self.subject_of("customer_contact", email).await
     }
 
-    /// A subject of `subject_type` (aged 34) with an e-mail identity.
+    /// A subject of `subject_type` (aged 34) with an e-mail identity,
+    /// created by an administrator (a service may create only the types its
+    /// purposes concern).
     pub async fn subject_of(&self, subject_type: &str, email: &str) -> String {
         let response = self
-            .post("/v1/subjects", &self.service, json!({ "subject_type": subject_type, "age": 34, "identities": [{ "kind": "email", "value": email }] }))
+            .post("/v1/subjects", &self.admin, json!({ "subject_type": subject_type, "age": 34, "identities": [{ "kind": "email", "value": email }] }))
             .await;
         assert_eq!(
             response.status(),

@@ -13,6 +13,15 @@ use crate::helpers::*;
 async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str>) -> u16 {
     let email = format!("{}@example.se", uuid::Uuid::new_v4());
     let subject = app.customer(&email).await;
+    // Held for the service's purpose: a service adds identities only to
+    // people it holds data about (`attacks.rs` checks the others).
+    app.store(
+        &subject,
+        "contact.name",
+        json!("Anna"),
+        &["customer_service"],
+    )
+    .await;
     let consent: Value = app
         .post(
             &format!("/v1/subjects/{subject}/consents"),

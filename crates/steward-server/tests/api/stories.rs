@@ -136,11 +136,19 @@ async fn a_read_never_mentions_data_the_purpose_does_not_use() {
         &["marketing_tracking"],
     )
     .await;
-    let read = app.read(&anna, "customer_service", &app.service).await;
+    let read = app.read(&anna, "customer_service", &app.admin).await;
     assert!(
         categories(&read).is_empty() && refused(&read).is_empty(),
         "{read}"
     );
+    // A customer-service token has no business with prospects at all.
+    let service = app
+        .get(
+            &format!("/v1/subjects/{anna}/data?purpose=customer_service"),
+            &app.service,
+        )
+        .await;
+    assert_eq!(service.status(), 403);
 }
 
 #[tokio::test]
