@@ -38,9 +38,11 @@ impl Vault {
             ));
         }
         if actor.role == Role::Service
-            && !self.policy.purposes.iter().any(|p| {
-                actor.may_use(&p.id) && p.subjects.iter().any(|t| *t == input.subject_type)
-            })
+            && !self
+                .policy
+                .purposes
+                .iter()
+                .any(|p| actor.may_use(&p.id) && p.subjects.contains(&input.subject_type))
         {
             return Err(VaultError::Forbidden(format!(
                 "this token's purposes ({}) do not concern subjects of type `{}`",
@@ -239,9 +241,11 @@ impl Vault {
     /// other role may act on any subject.
     pub(super) fn concerns(&self, actor: &Actor, subject: &Subject) -> bool {
         actor.role != Role::Service
-            || self.policy.purposes.iter().any(|p| {
-                actor.may_use(&p.id) && p.subjects.iter().any(|t| *t == subject.subject_type)
-            })
+            || self
+                .policy
+                .purposes
+                .iter()
+                .any(|p| actor.may_use(&p.id) && p.subjects.contains(&subject.subject_type))
     }
 
     /// The subject, if it exists and is not erased.
