@@ -82,6 +82,44 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 /// An article reference in the language's legal style: `Art. 6(1)(f)` stays
 /// as it is in English and becomes `artikel 6.1 f` in Swedish.
+/// A day as a person reads it: `22 November 2026`, `22 november 2026`.
+pub fn date_in_words(date: jiff::civil::Date, lang: Lang) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const SV: [&str; 12] = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let month = usize::try_from(date.month() - 1).unwrap_or(0);
+    let name = match lang {
+        Lang::En => EN[month],
+        Lang::Sv => SV[month],
+    };
+    format!("{} {name} {}", date.day(), date.year())
+}
+
 pub fn cite(article: &str, lang: Lang) -> String {
     match lang {
         Lang::En => article.to_owned(),

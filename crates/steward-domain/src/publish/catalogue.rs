@@ -732,6 +732,26 @@ pub static MESSAGES: &[Message] = &[
         "The data we hold about you",
         "De uppgifter vi har om dig",
     ),
+    m(
+        "section.not_searched",
+        "What could not be searched",
+        "Det som inte kunde sökas igenom",
+    ),
+    m(
+        "access.not_searched",
+        "This answer is not complete: the systems below could not be searched, so any data about you held there is not in it.",
+        "Detta svar är inte fullständigt: systemen nedan kunde inte sökas igenom, så eventuella uppgifter om dig där finns inte med.",
+    ),
+    m(
+        "access.nothing_held",
+        "We hold no personal data about you.",
+        "Vi har inga personuppgifter om dig.",
+    ),
+    m(
+        "access.nothing_found",
+        "We found no personal data about you in the systems we could search.",
+        "Vi hittade inga personuppgifter om dig i de system vi kunde söka igenom.",
+    ),
     m("access.category", "Kind of data", "Typ av uppgift"),
     m("access.value", "Value", "Värde"),
     m("access.source", "From", "Från"),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::common::lang::{Lang, cite, fill};
+use crate::common::lang::{Lang, cite, date_in_words, fill};
 use crate::policy::{LegalBasis, Policy};
 use crate::publish::notice::{Block, NoticeDocument, Section};
 use crate::publish::sentences::{join, legal_basis_text, retention_sentence};
@@ -23,6 +23,15 @@ pub struct HeldValue {
     pub collected_at: String,
 }
 
+/// A place the request could not search, and why: the report must not look
+/// complete when it is not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unsearched {
+    /// The system's name as the policy gives it.
+    pub system: String,
+    pub reason: String,
+}
+
 /// The access report as data (for JSON) and as a document (for Markdown and HTML).
 #[derive(Debug, Clone, Serialize)]
 pub struct AccessReport {
@@ -35,8 +44,16 @@ pub struct AccessReport {
 }
 
 impl AccessReport {
-    pub fn build(policy: &Policy, held: Vec<HeldValue>, lang: Lang, generated: &str) -> Self {
-        let document = document(policy, &held, lang, generated);
+    /// `generated` and each value's time of collection are shown as days
+    /// where the controller is.
+    pub fn build(
+        policy: &Policy,
+        held: Vec<HeldValue>,
+        unsearched: &[Unsearched],
+        lang: Lang,
+        generated: &str,
+    ) -> Self {
+        let document = document(policy, &held, unsearched, lang, generated);
         AccessReport {
             controller: policy.controller.name.clone(),
             language: lang,
@@ -55,7 +72,24 @@ impl AccessReport {
     }
 }
 
-fn document(policy: &Policy, held: &[HeldValue], lang: Lang, generated: &str) -> NoticeDocument {
+/// A time or a day as the report shows it: the day where the controller is,
+/// in words; text that is neither is shown as it is.
+fn readable_day(policy: &Policy, text: &str, lang: Lang) -> String {
+    let day = text
+        .parse::<jiff::Timestamp>()
+        .map(|at| at.to_zoned(policy.controller.time_zone.clone()).date())
+        .or_else(|_| text.parse::<jiff::civil::Date>());
+    day.map_or_else(|_| text.to_owned(), |d| date_in_words(d, lang))
+}
+
+fn document(
+    policy: &Policy,
+    held: &[HeldValue],
+    unsearched: &[Unsearched],
+    lang: Lang,
+    generated: &str,
+) -> NoticeDocument {
+    let generated = &readable_day(policy, generated, lang);
     let name_of = |id: &str| {
         policy
             .category(id)
@@ -81,6 +115,56 @@ fn document(policy: &Policy, held: &[HeldValue], lang: Lang, generated: &str) ->
     let reuse = |id: &str| notice.section(id).cloned();
 
     let mut sections = Vec::new();
+    // First, what could not be searched: the rest is then not all there is.
+    if !unsearched.is_empty() {
+        let items = unsearched
+            .iter()
+            .map(|u| format!("{}: {}", u.system, u.reason))
+            .collect();
+        sections.push(section(
+            "not_searched",
+            "section.not_searched",
+            vec![
+                Block::Paragraph(t(lang, "access.not_searched").to_owned()),
+                Block::List(items),
+            ],
+        ));
+    }
+    if held.is_empty() {
+        // Nothing found: said plainly, with no empty tables and no claims
+        // about recipients of data there is none of.
+        sections.push(section(
+            "access_data",
+            "section.access_data",
+            vec![Block::Paragraph(
+                t(
+                    lang,
+                    if unsearched.is_empty() {
+                        "access.nothing_held"
+                    } else {
+                        "access.nothing_found"
+                    },
+                )
+                .to_owned(),
+            )],
+        ));
+        sections.extend(["rights", "complaint"].into_iter().filter_map(reuse));
+        return NoticeDocument {
+            lang: lang.code(),
+            title: fill(
+                t(lang, "access.title"),
+                &[("controller", &policy.controller.name)],
+            ),
+            preamble: fill(
+                t(lang, "access.preamble"),
+                &[
+                    ("controller", &policy.controller.name),
+                    ("generated", generated),
+                ],
+            ),
+            sections,
+        };
+    }
     // The data itself.
     let rows = held
         .iter()
@@ -107,7 +191,7 @@ fn document(policy: &Policy, held: &[HeldValue], lang: Lang, generated: &str) ->
                 value,
                 source,
                 join(&purposes, t(lang, "word.and")),
-                h.collected_at.clone(),
+                readable_day(policy, &h.collected_at, lang),
             ]
         })
         .collect();
@@ -370,7 +454,7 @@ mod tests {
     fn the_report_has_every_art_15_element_in_both_languages() {
         let policy = connectel();
         for lang in [Lang::En, Lang::Sv] {
-            let report = AccessReport::build(&policy, held(), lang, "2026-11-22");
+            let report = AccessReport::build(&policy, held(), &[], lang, "2026-11-22");
             let ids: Vec<&str> = report.document.sections.iter().map(|s| s.id).collect();
             for element in [
                 "access_data",
@@ -412,6 +496,33 @@ mod tests {
                     .contains("<section id=\"access_data\">")
             );
         }
+    }
+
+    #[test]
+    fn a_report_says_what_was_not_searched_and_when_nothing_is_held() {
+        let policy = connectel();
+        let failed = [Unsearched {
+            system: "Freshdesk".into(),
+            reason: "the connection was refused".into(),
+        }];
+        let md = AccessReport::build(&policy, held(), &failed, Lang::En, "2026-11-22T23:30:00Z")
+            .markdown()
+            .expect("markdown");
+        assert!(md.contains("Freshdesk: the connection was refused"), "{md}");
+        assert!(md.contains("not complete"), "{md}");
+        // 23:30 UTC is the next day in Stockholm; and dates read as words.
+        assert!(md.contains("23 November 2026"), "{md}");
+        assert!(md.contains("1 January 2026"), "{md}");
+        assert!(!md.contains("2026-01-01T00:00:00Z"), "{md}");
+
+        let sv = AccessReport::build(&policy, Vec::new(), &[], Lang::Sv, "2026-11-22")
+            .markdown()
+            .expect("markdown");
+        assert!(sv.contains(t(Lang::Sv, "access.nothing_held")), "{sv}");
+        assert!(sv.contains("22 november 2026"), "{sv}");
+        // No claim about recipients of data there is none of.
+        assert!(!sv.contains(t(Lang::Sv, "recipients.none")), "{sv}");
+        assert!(!sv.contains('|'), "no empty table: {sv}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use steward_domain::policy::Policy;
-use steward_domain::rights::access_report::{self, AccessReport};
+use steward_domain::rights::access_report::{self, AccessReport, Unsearched};
 use steward_domain::rights::request::RequestKind;
 use steward_store::StoredRequest;
 
@@ -23,10 +23,34 @@ pub fn render(
     let internal = |e: &dyn std::fmt::Display| {
         VaultError::Internal(format!("the answer could not be rendered as {format}: {e}"))
     };
+    // Every part that did not end done: its system was not (fully) searched.
+    let unsearched: Vec<Unsearched> = answer
+        .parts
+        .iter()
+        .filter(|p| !p.done && p.action == "access")
+        .map(|p| Unsearched {
+            system: policy
+                .systems
+                .iter()
+                .find(|s| s.id == p.system)
+                .map_or_else(
+                    || p.system.clone(),
+                    |s| s.name.get(stored.language).to_owned(),
+                ),
+            reason: p.reason.clone().unwrap_or_else(|| {
+                if p.manual {
+                    "it waits to be searched by hand".into()
+                } else {
+                    "it did not answer".into()
+                }
+            }),
+        })
+        .collect();
     let report = || {
         AccessReport::build(
             policy,
             answer.data.clone(),
+            &unsearched,
             stored.language,
             &answer.generated,
         )
