@@ -181,7 +181,7 @@ pub async fn connect(
                     // The database lacks a declared table or column:
                     // retrying will not help.
                     ConnectorError::Declaration(_) => Failure::Permanent(e.to_string()),
-                    ConnectorError::Database(_) => transient(e),
+                    ConnectorError::Database(_) | ConnectorError::Tls(_) => transient(e),
                 })?,
         ),
         Declaration::KeyValue(declared) => Box::new(

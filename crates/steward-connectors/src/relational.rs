@@ -17,9 +17,25 @@ use sqlx::{AnyPool, Row};
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The connection's TLS failed: a certificate refused, no TLS offered.
+    #[error("TLS with the database failed: {0}")]
+    Tls(String),
     #[error("system declaration: {0}")]
     Declaration(String),
+}
+
+impl From<sqlx::Error> for ConnectorError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::Tls(e) => ConnectorError::Tls(e.to_string()),
+            // sqlx reports a refused certificate as I/O.
+            sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+                ConnectorError::Tls(e.to_string())
+            }
+            other => ConnectorError::Database(other),
+        }
+    }
 }
 
 pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;

@@ -6,6 +6,9 @@
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The connection's TLS failed: a certificate refused, no TLS offered.
+    #[error("TLS with the database failed: {0}")]
+    Tls(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{what} `{id}` already exists")]
@@ -28,12 +31,18 @@ pub enum StoreError {
 }
 
 /// A column that does not decode into its type is data Steward did not
-/// write (or someone changed behind its back), not a database failure.
+/// write (or someone changed behind its back), not a database failure; a
+/// failed TLS says so.
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::ColumnDecode { index, source } => {
                 StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            sqlx::Error::Tls(e) => StoreError::Tls(e.to_string()),
+            // sqlx reports a refused certificate as I/O.
+            sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+                StoreError::Tls(e.to_string())
             }
             other => StoreError::Database(other),
         }

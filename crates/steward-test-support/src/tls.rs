@@ -77,7 +77,9 @@ impl TlsProxy {
         params
             .subject_alt_names
             .push(SanType::IpAddress([127, 0, 0, 1].into()));
-        params.distinguished_name.push(DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let certificate = params
             .signed_by(&key, &ca, &ca_key)
@@ -134,10 +136,7 @@ impl TlsProxy {
             .rsplit_once('@')
             .map(|(user, _)| format!("{user}@"))
             .unwrap_or_default();
-        format!(
-            "{scheme}://{user}localhost:{}{path}",
-            self.address.port()
-        )
+        format!("{scheme}://{user}localhost:{}{path}", self.address.port())
     }
 }
 

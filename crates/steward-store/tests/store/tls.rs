@@ -1,0 +1,94 @@
+//! The PostgreSQL store over TLS, through the test support's TLS proxy (the
+//! machine's PostgreSQL speaks plain TCP): verified against the proxy's CA,
+//! required without verification, and refused, naming the certificate's
+//! fault, under a CA that did not sign it.
+
+use super::*;
+use steward_test_support::tls::{Protocol, TlsProxy};
+
+async fn proxied() -> (FreshDatabase, TlsProxy) {
+    let database = FreshDatabase::create(Server::Postgres, "steward_tls").await;
+    let proxy = TlsProxy::start(Protocol::Postgres, &database.url).await;
+    (database, proxy)
+}
+
+#[tokio::test]
+async fn the_store_opens_over_verified_tls_and_reads_back_what_it_wrote() {
+    let (database, proxy) = proxied().await;
+    let url = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        proxy.url(&database.url),
+        proxy.ca_file.display()
+    );
+    let store = PostgresStore::open(&url).await.expect("open over TLS");
+    let b = Backend {
+        store: Arc::new(store),
+        raw: Raw::Postgres(database),
+    };
+    with_subject(&b, "s1", "idx-anna").await;
+    let found = b
+        .store
+        .subject_by_identity("email", "idx-anna")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|h| h.subject.id), Some("s1".into()));
+    assert!(
+        proxy.handshakes() >= 2,
+        "the lock's connection and the pool's go through TLS: {}",
+        proxy.handshakes()
+    );
+}
+
+#[tokio::test]
+async fn sslmode_require_connects_without_verifying_and_disable_is_refused_by_a_tls_only_server() {
+    let (database, proxy) = proxied().await;
+    let url = proxy.url(&database.url);
+    let store = PostgresStore::open(&format!("{url}?sslmode=require"))
+        .await
+        .expect("open over TLS, unverified");
+    store.close().await;
+    assert!(proxy.handshakes() >= 1);
+
+    let error = PostgresStore::open(&format!("{url}?sslmode=disable"))
+        .await
+        .err()
+        .expect("the proxy speaks only TLS");
+    assert!(matches!(error, StoreError::Database(_)), "{error}");
+}
+
+#[tokio::test]
+async fn a_certificate_the_root_did_not_sign_is_refused_naming_why() {
+    let (database, proxy) = proxied().await;
+    let url = proxy.url(&database.url);
+    for (query, why) in [
+        (
+            format!(
+                "sslmode=verify-full&sslrootcert={}",
+                proxy.stranger_ca_file.display()
+            ),
+            "another CA",
+        ),
+        // No root given: the web PKI's roots, which know no test CA.
+        ("sslmode=verify-full".to_owned(), "the web PKI roots"),
+        (
+            format!(
+                "sslmode=verify-ca&sslrootcert={}",
+                proxy.stranger_ca_file.display()
+            ),
+            "verify-ca",
+        ),
+    ] {
+        let error = PostgresStore::open(&format!("{url}?{query}"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{why}: the certificate is not trusted"));
+        let message = error.to_string();
+        assert!(
+            matches!(error, StoreError::Tls(_))
+                && message
+                    == "TLS with the database failed: invalid peer certificate: UnknownIssuer",
+            "{why}: {message}"
+        );
+    }
+    assert_eq!(proxy.handshakes(), 0, "no handshake completed");
+}
