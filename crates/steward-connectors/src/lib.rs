@@ -13,6 +13,7 @@ mod connector;
 pub mod keyvalue;
 mod person;
 pub mod relational;
+mod tls;
 pub mod webhook;
 
 pub use connector::{

@@ -18,24 +18,11 @@ use sqlx::{AnyPool, Row};
 pub enum ConnectorError {
     #[error("database: {0}")]
     Database(sqlx::Error),
-    /// The connection's TLS failed: a certificate refused, no TLS offered.
+    /// A certificate refused, no TLS offered (`tls.rs`).
     #[error("TLS with the database failed: {0}")]
     Tls(String),
     #[error("system declaration: {0}")]
     Declaration(String),
-}
-
-impl From<sqlx::Error> for ConnectorError {
-    fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::Tls(e) => ConnectorError::Tls(e.to_string()),
-            // sqlx reports a refused certificate as I/O.
-            sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
-                ConnectorError::Tls(e.to_string())
-            }
-            other => ConnectorError::Database(other),
-        }
-    }
 }
 
 pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;

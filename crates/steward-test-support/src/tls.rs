@@ -1,8 +1,9 @@
 //! A TLS endpoint in front of the machine's servers, which speak plain TCP
 //! (on a developer's machine and in CI alike): a proxy on a loopback port
-//! that answers TLS with a certificate for `localhost` and `127.0.0.1`,
-//! signed by a CA made when the test starts, and forwards the decrypted
-//! bytes to the real server. It speaks only TLS: a client that does not ask
+//! that answers TLS with a certificate for `localhost` (and no other name,
+//! so the same proxy at `127.0.0.1` is a host the certificate does not
+//! name), signed by a CA made when the test starts, and forwards the
+//! decrypted bytes to the real server. It speaks only TLS: a client that does not ask
 //! for it is disconnected, so a test that gets through has used TLS.
 //!
 //! How TLS starts is each protocol's own:
@@ -21,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, SanType,
+    KeyUsagePurpose,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -75,9 +76,6 @@ impl TlsProxy {
         let mut params =
             CertificateParams::new(vec!["localhost".to_owned()]).expect("certificate params");
         params
-            .subject_alt_names
-            .push(SanType::IpAddress([127, 0, 0, 1].into()));
-        params
             .distinguished_name
             .push(DnType::CommonName, "localhost");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -130,13 +128,22 @@ impl TlsProxy {
 
     /// `url` pointed at the proxy as `localhost`, its path and query kept.
     pub fn url(&self, url: &str) -> String {
+        self.url_at("localhost", url)
+    }
+
+    /// As [`Self::url`], at `127.0.0.1`: not a name of the certificate.
+    pub fn url_by_address(&self, url: &str) -> String {
+        self.url_at("127.0.0.1", url)
+    }
+
+    fn url_at(&self, host: &str, url: &str) -> String {
         let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
         let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
         let user = authority
             .rsplit_once('@')
             .map(|(user, _)| format!("{user}@"))
             .unwrap_or_default();
-        format!("{scheme}://{user}localhost:{}{path}", self.address.port())
+        format!("{scheme}://{user}{host}:{}{path}", self.address.port())
     }
 }
 

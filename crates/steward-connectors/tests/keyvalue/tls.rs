@@ -62,6 +62,31 @@ erase = "delete"
             "{why}: {error}"
         );
     }
+    // The host name is checked: the certificate names only localhost.
+    let by_address = format!(
+        "{}?sslrootcert={}",
+        proxy
+            .url_by_address(&redis_url())
+            .replacen("redis://", "rediss://", 1),
+        proxy.ca_file.display()
+    );
+    let error = KeyValueConnector::connect(&by_address, system.clone())
+        .await
+        .err()
+        .expect("127.0.0.1 is not a name of the certificate");
+    assert!(
+        error
+            .to_string()
+            .contains("certificate not valid for name \"127.0.0.1\""),
+        "{error}"
+    );
+    // No check at all is not built in.
+    let insecure = format!("{}#insecure", rediss(&proxy));
+    let error = KeyValueConnector::connect(&insecure, system.clone())
+        .await
+        .err()
+        .expect("#insecure is refused");
+    assert!(error.to_string().contains("insecure"), "{error}");
     let missing = format!("{}?sslrootcert=/nonexistent/ca.pem", rediss(&proxy));
     let error = KeyValueConnector::connect(&missing, system)
         .await
