@@ -18,9 +18,10 @@ use sqlx::{AnyPool, Row};
 pub enum ConnectorError {
     #[error("database: {0}")]
     Database(sqlx::Error),
-    /// A certificate refused, no TLS offered (`tls.rs`).
     #[error("TLS with the database failed: {0}")]
     Tls(String),
+    #[error("the database URL: {0}")]
+    Parameter(String),
     #[error("system declaration: {0}")]
     Declaration(String),
 }
@@ -250,6 +251,7 @@ impl RelationalConnector {
         let dialect = Dialect::from_url(url).ok_or_else(|| {
             ConnectorError::Declaration("the URL must start with postgres:// or mysql://".into())
         })?;
+        crate::tls::check_parameters(dialect, url)?;
         sqlx::any::install_default_drivers();
         // No ping before each query: it would put a round trip in front of
         // every query (sqlx still pings when a connection goes back to the

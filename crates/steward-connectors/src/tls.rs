@@ -1,7 +1,8 @@
-//! A failed TLS told apart from the database's other failures, so the
-//! message says it was TLS: sqlx reports a refused certificate as I/O.
+//! TLS to a relational system: the URL's parameters checked before sqlx
+//! reads them, and a failed TLS told apart from the database's other
+//! failures (sqlx reports a refused certificate as I/O).
 
-use crate::relational::ConnectorError;
+use crate::relational::{ConnectorError, Dialect};
 
 impl From<sqlx::Error> for ConnectorError {
     fn from(error: sqlx::Error) -> Self {
@@ -13,4 +14,83 @@ impl From<sqlx::Error> for ConnectorError {
             other => ConnectorError::Database(other),
         }
     }
+}
+
+/// The URL's query parameters are ones sqlx 0.8 reads for `dialect`, and
+/// the certificate files they name can be read: sqlx would ignore any
+/// other parameter (a mistyped `ssl-mode` leaves TLS to chance; PostgreSQL's
+/// driver also logs it with its value), and says of a missing file only "No
+/// such file or directory". Only parameter names are ever reported.
+pub(crate) fn check_parameters(dialect: Dialect, url: &str) -> Result<(), ConnectorError> {
+    let (known, files): (&[&str], &[&str]) = match dialect {
+        Dialect::Postgres => (
+            &[
+                "sslmode",
+                "ssl-mode",
+                "sslrootcert",
+                "ssl-root-cert",
+                "ssl-ca",
+                "sslcert",
+                "ssl-cert",
+                "sslkey",
+                "ssl-key",
+                "statement-cache-capacity",
+                "host",
+                "hostaddr",
+                "port",
+                "dbname",
+                "user",
+                "password",
+                "application_name",
+                "options",
+            ],
+            &[
+                "sslrootcert",
+                "ssl-root-cert",
+                "ssl-ca",
+                "sslcert",
+                "ssl-cert",
+                "sslkey",
+                "ssl-key",
+            ],
+        ),
+        Dialect::MySql => (
+            &[
+                "sslmode",
+                "ssl-mode",
+                "sslca",
+                "ssl-ca",
+                "sslcert",
+                "ssl-cert",
+                "sslkey",
+                "ssl-key",
+                "charset",
+                "collation",
+                "statement-cache-capacity",
+                "socket",
+                "timezone",
+                "time-zone",
+            ],
+            &[
+                "sslca", "ssl-ca", "sslcert", "ssl-cert", "sslkey", "ssl-key",
+            ],
+        ),
+    };
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let option = dialect == Dialect::Postgres && key.starts_with("options[");
+        if !known.contains(&key) && !option {
+            return Err(ConnectorError::Parameter(format!(
+                "`{key}` is not a parameter its driver reads: use {}",
+                known.join(", ")
+            )));
+        }
+        // A percent-encoded path is left to sqlx, which decodes it.
+        if files.contains(&key) && !value.contains('%') {
+            std::fs::metadata(value)
+                .map_err(|e| ConnectorError::Parameter(format!("{key}={value}: {e}")))?;
+        }
+    }
+    Ok(())
 }

@@ -20,9 +20,21 @@ pub enum StoreError {
     #[error("subject `{0}` has been erased")]
     Erased(String),
     #[error(
-        "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
+        "`{0}://` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
     )]
     UnsupportedUrl(String),
+    /// A URL parameter the driver would ignore (a mistyped `sslmode` would
+    /// leave TLS to chance) and log with its value; named, never its value.
+    #[error(
+        "the database URL: `{0}` is not a parameter its driver reads: use sslmode, sslrootcert, sslcert, sslkey, user, password, dbname, host, hostaddr, port, application_name, options"
+    )]
+    UnknownParameter(String),
+    #[error("the database URL: {parameter}={path}: {reason}")]
+    TlsFile {
+        parameter: String,
+        path: String,
+        reason: String,
+    },
     /// The data is in use in a way this process cannot share.
     #[error("{0}")]
     InUse(String),

@@ -93,3 +93,38 @@ async fn tls_required_of_a_server_without_it_is_refused_naming_tls() {
         "TLS with the database failed: server does not support TLS"
     );
 }
+
+/// sqlx would ignore them (and on PostgreSQL log them with their values).
+#[tokio::test]
+async fn a_parameter_the_driver_does_not_read_is_refused_by_name_and_a_missing_root_by_path() {
+    for (server, query, expected) in [
+        (
+            Server::Postgres,
+            "sslpassword=hunter2",
+            "the database URL: `sslpassword` is not a parameter its driver reads",
+        ),
+        (
+            Server::MariaDb,
+            "ssl_mode=REQUIRED",
+            "the database URL: `ssl_mode` is not a parameter its driver reads",
+        ),
+        (
+            Server::MariaDb,
+            "ssl-mode=VERIFY_IDENTITY&ssl-ca=/nonexistent/ca.pem",
+            "the database URL: ssl-ca=/nonexistent/ca.pem: No such file or directory",
+        ),
+    ] {
+        let url = format!("{}?{query}", server.admin_url());
+        let system: RelationalSystem = toml::from_str(SHOP).unwrap();
+        let error = RelationalConnector::connect(&url, system)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{query}: connected"));
+        let message = error.to_string();
+        assert!(
+            matches!(error, ConnectorError::Parameter(_)) && message.starts_with(expected),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}

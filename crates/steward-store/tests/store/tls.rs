@@ -120,3 +120,31 @@ async fn a_host_the_certificate_does_not_name_is_refused_under_verify_full_and_v
         .expect("require checks nothing");
     store.close().await;
 }
+
+/// sqlx would ignore them, and log them with their values.
+#[tokio::test]
+async fn a_parameter_the_driver_does_not_read_is_refused_by_name_and_a_missing_root_by_path() {
+    let url = Server::Postgres.admin_url();
+    for (query, expected) in [
+        (
+            "sslmode=verify-full&sslpassword=hunter2",
+            "the database URL: `sslpassword` is not a parameter its driver reads",
+        ),
+        (
+            "sslmdoe=verify-full",
+            "the database URL: `sslmdoe` is not a parameter its driver reads",
+        ),
+        (
+            "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",
+            "the database URL: sslrootcert=/nonexistent/ca.pem: No such file or directory",
+        ),
+    ] {
+        let error = PostgresStore::open(&format!("{url}?{query}"))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{query}: opened"));
+        let message = error.to_string();
+        assert!(message.starts_with(expected), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}
