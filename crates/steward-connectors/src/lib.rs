@@ -10,6 +10,7 @@
 //! Each is a [`Connector`]: the one interface a rights request uses.
 
 mod connector;
+mod dialect;
 pub mod keyvalue;
 mod person;
 pub mod relational;

@@ -2,17 +2,16 @@
 //! reads them, and a failed TLS told apart from the database's other
 //! failures (sqlx reports a refused certificate as I/O).
 
-use crate::relational::{ConnectorError, Dialect};
+use crate::dialect::Dialect;
 
-impl From<sqlx::Error> for ConnectorError {
-    fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::Tls(e) => ConnectorError::Tls(e.to_string()),
-            sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
-                ConnectorError::Tls(e.to_string())
-            }
-            other => ConnectorError::Database(other),
+/// What failed, if it was TLS.
+pub(crate) fn failure(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Tls(e) => Some(e.to_string()),
+        sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+            Some(e.to_string())
         }
+        _ => None,
     }
 }
 
@@ -20,8 +19,8 @@ impl From<sqlx::Error> for ConnectorError {
 /// the certificate files they name can be read: sqlx would ignore any
 /// other parameter (a mistyped `ssl-mode` leaves TLS to chance; PostgreSQL's
 /// driver also logs it with its value), and says of a missing file only "No
-/// such file or directory". Only parameter names are ever reported.
-pub(crate) fn check_parameters(dialect: Dialect, url: &str) -> Result<(), ConnectorError> {
+/// such file or directory". No value is reported but a file's path.
+pub(crate) fn check_parameters(dialect: Dialect, url: &str) -> Result<(), String> {
     let (known, files): (&[&str], &[&str]) = match dialect {
         Dialect::Postgres => (
             &[
@@ -81,15 +80,14 @@ pub(crate) fn check_parameters(dialect: Dialect, url: &str) -> Result<(), Connec
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let option = dialect == Dialect::Postgres && key.starts_with("options[");
         if !known.contains(&key) && !option {
-            return Err(ConnectorError::Parameter(format!(
+            return Err(format!(
                 "`{key}` is not a parameter its driver reads: use {}",
                 known.join(", ")
-            )));
+            ));
         }
         // A percent-encoded path is left to sqlx, which decodes it.
         if files.contains(&key) && !value.contains('%') {
-            std::fs::metadata(value)
-                .map_err(|e| ConnectorError::Parameter(format!("{key}={value}: {e}")))?;
+            std::fs::metadata(value).map_err(|e| format!("{key}={value}: {e}"))?;
         }
     }
     Ok(())
