@@ -131,7 +131,8 @@ fn check_parameters(url: &str) -> Result<()> {
     let query = url.split_once('?').map_or("", |(_, query)| query);
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if !KNOWN.contains(&key) && !(key.starts_with("options[") && key.ends_with(']')) {
+        let option = key.starts_with("options[") && key.ends_with(']');
+        if !KNOWN.contains(&key) && !option {
             return Err(StoreError::UnknownParameter(key.to_owned()));
         }
         // A percent-encoded path is left to sqlx, which decodes it.
