@@ -180,8 +180,10 @@ pub async fn connect(
                 .map_err(|e| match e {
                     // The database lacks a declared table or column:
                     // retrying will not help.
-                    ConnectorError::Declaration(_) => Failure::Permanent(e.to_string()),
-                    ConnectorError::Database(_) => transient(e),
+                    ConnectorError::Declaration(_) | ConnectorError::Parameter(_) => {
+                        Failure::Permanent(e.to_string())
+                    }
+                    ConnectorError::Database(_) | ConnectorError::Tls(_) => transient(e),
                 })?,
         ),
         Declaration::KeyValue(declared) => Box::new(

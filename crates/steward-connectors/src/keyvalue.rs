@@ -16,6 +16,8 @@ pub enum KeyValueError {
     Redis(#[from] redis::RedisError),
     #[error("system declaration: {0}")]
     Declaration(String),
+    #[error("the TLS root certificate {path}: {reason}")]
+    RootCertificate { path: String, reason: String },
 }
 
 pub type Result<T, E = KeyValueError> = std::result::Result<T, E>;
@@ -146,15 +148,44 @@ fn fill(pattern: &str, identities: &[Identity<'_>]) -> Option<String> {
     Some(out)
 }
 
+/// The CA file named by `sslrootcert` in the URL's query, read; the redis
+/// crate itself ignores the query but for `protocol`.
+fn root_certificate(url: &str) -> Result<Option<Vec<u8>>> {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return Ok(None);
+    };
+    let Some((_, path)) = parsed.query_pairs().find(|(key, _)| key == "sslrootcert") else {
+        return Ok(None);
+    };
+    std::fs::read(path.as_ref())
+        .map(Some)
+        .map_err(|e| KeyValueError::RootCertificate {
+            path: path.into_owned(),
+            reason: e.to_string(),
+        })
+}
+
 pub struct KeyValueConnector {
     connection: redis::aio::MultiplexedConnection,
     system: KeyValueSystem,
 }
 
 impl KeyValueConnector {
+    /// Connects to `url`: `redis://`, or `rediss://` for TLS, the server's
+    /// certificate verified against the web PKI roots or, given
+    /// `?sslrootcert=PATH` (a PEM file), against that CA alone.
     pub async fn connect(url: &str, system: KeyValueSystem) -> Result<Self> {
         system.validate()?;
-        let client = redis::Client::open(url)?;
+        let client = match root_certificate(url)? {
+            Some(pem) => redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                },
+            )?,
+            None => redis::Client::open(url)?,
+        };
         let connection = client.get_multiplexed_async_connection().await?;
         Ok(Self { connection, system })
     }

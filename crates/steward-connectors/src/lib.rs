@@ -10,9 +10,11 @@
 //! Each is a [`Connector`]: the one interface a rights request uses.
 
 mod connector;
+mod dialect;
 pub mod keyvalue;
 mod person;
 pub mod relational;
+mod tls;
 pub mod webhook;
 
 pub use connector::{

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::dialect::Dialect;
 use crate::person::{Datum, Identity};
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
@@ -17,9 +18,22 @@ use sqlx::{AnyPool, Row};
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    #[error("TLS with the database failed: {0}")]
+    Tls(String),
+    #[error("the database URL: {0}")]
+    Parameter(String),
     #[error("system declaration: {0}")]
     Declaration(String),
+}
+
+impl From<sqlx::Error> for ConnectorError {
+    fn from(error: sqlx::Error) -> Self {
+        match crate::tls::failure(&error) {
+            Some(tls) => ConnectorError::Tls(tls),
+            None => ConnectorError::Database(error),
+        }
+    }
 }
 
 pub type Result<T, E = ConnectorError> = std::result::Result<T, E>;
@@ -153,82 +167,6 @@ impl RelationalSystem {
     }
 }
 
-/// The SQL that differs between databases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Postgres,
-    MySql,
-}
-
-impl Dialect {
-    pub fn from_url(url: &str) -> Option<Self> {
-        match url.split("://").next() {
-            Some("postgres" | "postgresql") => Some(Dialect::Postgres),
-            Some("mysql") => Some(Dialect::MySql),
-            _ => None,
-        }
-    }
-
-    /// A quoted identifier, its quote character doubled inside.
-    pub fn quote(self, name: &str) -> String {
-        match self {
-            Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
-            Dialect::MySql => format!("`{}`", name.replace('`', "``")),
-        }
-    }
-
-    /// A table name, schema-qualified or not, quoted part by part.
-    fn table(self, name: &str) -> String {
-        name.split('.')
-            .map(|part| self.quote(part))
-            .collect::<Vec<_>>()
-            .join(".")
-    }
-
-    /// A column name as the database compares it: MySQL's column names
-    /// ignore case, PostgreSQL's quoted ones do not.
-    fn column_key(self, column: &str) -> String {
-        match self {
-            Dialect::Postgres => column.to_owned(),
-            Dialect::MySql => column.to_lowercase(),
-        }
-    }
-
-    /// `expr` as text, so every key and value travels as a string.
-    fn text(self, expr: &str) -> String {
-        match self {
-            Dialect::Postgres => format!("({expr})::text"),
-            Dialect::MySql => format!("CAST({expr} AS CHAR CHARACTER SET utf8mb4)"),
-        }
-    }
-
-    /// Placeholders for `count` values starting at position `first` (1-based).
-    fn placeholders(self, first: usize, count: usize) -> String {
-        let list: Vec<String> = (first..first + count)
-            .map(|n| match self {
-                Dialect::Postgres => format!("${n}"),
-                Dialect::MySql => "?".to_owned(),
-            })
-            .collect();
-        format!("({})", list.join(", "))
-    }
-
-    /// The listed columns of a row as a JSON object, as text.
-    fn json_row(self, columns: &[&String]) -> String {
-        let pairs: Vec<String> = columns
-            .iter()
-            .map(|c| format!("'{}', {}", c.replace('\'', "''"), self.quote(c)))
-            .collect();
-        match self {
-            Dialect::Postgres => format!("json_build_object({})::text", pairs.join(", ")),
-            Dialect::MySql => format!(
-                "CAST(JSON_OBJECT({}) AS CHAR CHARACTER SET utf8mb4)",
-                pairs.join(", ")
-            ),
-        }
-    }
-}
-
 /// A declared system and the database it runs on.
 pub struct RelationalConnector {
     pool: AnyPool,
@@ -247,6 +185,7 @@ impl RelationalConnector {
         let dialect = Dialect::from_url(url).ok_or_else(|| {
             ConnectorError::Declaration("the URL must start with postgres:// or mysql://".into())
         })?;
+        crate::tls::check_parameters(dialect, url).map_err(ConnectorError::Parameter)?;
         sqlx::any::install_default_drivers();
         // No ping before each query: it would put a round trip in front of
         // every query (sqlx still pings when a connection goes back to the

@@ -8,6 +8,9 @@ use steward_connectors::Identity;
 use steward_connectors::keyvalue::{KeyErase, KeyValueConnector, KeyValueSystem};
 use steward_test_support::redis_url;
 
+#[path = "keyvalue/tls.rs"]
+mod tls;
+
 struct Sessions {
     connector: KeyValueConnector,
     client: redis::Client,
@@ -49,6 +52,11 @@ impl Sessions {
 /// A web shop's Redis: sessions by e-mail, a profile hash by customer id, a
 /// newsletter set, and audit counters kept under a hold.
 async fn sessions() -> Sessions {
+    sessions_at(&redis_url()).await
+}
+
+/// As [`sessions`], the connector on `url` (the data is written directly).
+async fn sessions_at(url: &str) -> Sessions {
     let prefix = format!("steward-test-{}:", uuid::Uuid::new_v4().simple());
     let declaration = format!(
         r#"
@@ -131,9 +139,7 @@ hold = "security logs, 30 days"
             .await
             .unwrap();
     }
-    let connector = KeyValueConnector::connect(&redis_url(), system)
-        .await
-        .unwrap();
+    let connector = KeyValueConnector::connect(url, system).await.unwrap();
     Sessions {
         connector,
         client,

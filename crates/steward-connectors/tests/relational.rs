@@ -8,6 +8,9 @@ use steward_connectors::Identity;
 use steward_connectors::relational::{Dialect, Erase, RelationalConnector, RelationalSystem};
 use steward_test_support::{FreshDatabase, Server};
 
+#[path = "relational/tls.rs"]
+mod tls;
+
 const SHOP: &str = r#"
 [[table]]
 name = "customers"
@@ -84,6 +87,11 @@ const SHOP_DATA: &str = r#"
 
 /// A fresh database with Anna's and Bob's data.
 async fn shop(dialect: Dialect) -> Shop {
+    shop_with(dialect, str::to_owned).await
+}
+
+/// As [`shop`], the connector on the URL `connect_to` makes of the database's.
+async fn shop_with(dialect: Dialect, connect_to: impl FnOnce(&str) -> String) -> Shop {
     let server = match dialect {
         Dialect::Postgres => Server::Postgres,
         Dialect::MySql => Server::MariaDb,
@@ -107,7 +115,9 @@ async fn shop(dialect: Dialect) -> Shop {
             .unwrap_or_else(|e| panic!("{statement}: {e}"));
     }
     let system: RelationalSystem = toml::from_str(SHOP).unwrap();
-    let connector = RelationalConnector::connect(&url, system).await.unwrap();
+    let connector = RelationalConnector::connect(&connect_to(&url), system)
+        .await
+        .unwrap();
     Shop {
         connector,
         database,

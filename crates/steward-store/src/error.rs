@@ -6,6 +6,9 @@
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The connection's TLS failed: a certificate refused, no TLS offered.
+    #[error("TLS with the database failed: {0}")]
+    Tls(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{what} `{id}` already exists")]
@@ -17,9 +20,21 @@ pub enum StoreError {
     #[error("subject `{0}` has been erased")]
     Erased(String),
     #[error(
-        "`{0}` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
+        "`{0}://` is not a database URL Steward supports: use sqlite://PATH or postgres://USER@HOST/DATABASE"
     )]
     UnsupportedUrl(String),
+    /// A URL parameter the driver would ignore (a mistyped `sslmode` would
+    /// leave TLS to chance) and log with its value; named, never its value.
+    #[error(
+        "the database URL: `{0}` is not a parameter its driver reads: use sslmode, sslrootcert, sslcert, sslkey, user, password, dbname, host, hostaddr, port, application_name, options"
+    )]
+    UnknownParameter(String),
+    #[error("the database URL: {parameter}={path}: {reason}")]
+    TlsFile {
+        parameter: String,
+        path: String,
+        reason: String,
+    },
     /// The data is in use in a way this process cannot share.
     #[error("{0}")]
     InUse(String),
@@ -28,12 +43,18 @@ pub enum StoreError {
 }
 
 /// A column that does not decode into its type is data Steward did not
-/// write (or someone changed behind its back), not a database failure.
+/// write (or someone changed behind its back), not a database failure; a
+/// failed TLS says so.
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::ColumnDecode { index, source } => {
                 StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            sqlx::Error::Tls(e) => StoreError::Tls(e.to_string()),
+            // sqlx reports a refused certificate as I/O.
+            sqlx::Error::Io(e) if e.get_ref().is_some_and(|e| e.is::<rustls::Error>()) => {
+                StoreError::Tls(e.to_string())
             }
             other => StoreError::Database(other),
         }

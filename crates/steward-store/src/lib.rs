@@ -343,6 +343,8 @@ pub async fn open_as(url: &str, sharing: Sharing) -> Result<Box<dyn Store>> {
             postgres::PostgresStore::open_as(url, sharing).await?,
         ))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        // The scheme alone: the rest may hold a password.
+        let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
+        Err(StoreError::UnsupportedUrl(scheme.to_owned()))
     }
 }

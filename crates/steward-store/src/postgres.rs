@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use crate::{Result, Sharing};
+use crate::{Result, Sharing, StoreError};
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -58,6 +58,7 @@ impl PostgresStore {
 
     /// As [`Self::open`], alone with the data if `sharing` says so.
     pub async fn open_as(url: &str, sharing: Sharing) -> Result<Self> {
+        check_parameters(url)?;
         let lock = crate::sharing::advisory_lock(url, sharing).await?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -90,4 +91,58 @@ impl PostgresStore {
     fn keys(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// The URL's query parameters are ones sqlx-postgres 0.8 reads, and the
+/// certificate files they name can be read: sqlx would ignore any other
+/// parameter (a mistyped `sslmode` leaves TLS to chance) and log it with
+/// its value (`sslpassword=...`), and says of a missing file only "No such
+/// file or directory".
+fn check_parameters(url: &str) -> Result<()> {
+    const KNOWN: [&str; 18] = [
+        "sslmode",
+        "ssl-mode",
+        "sslrootcert",
+        "ssl-root-cert",
+        "ssl-ca",
+        "sslcert",
+        "ssl-cert",
+        "sslkey",
+        "ssl-key",
+        "statement-cache-capacity",
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "application_name",
+        "options",
+    ];
+    const FILES: [&str; 7] = [
+        "sslrootcert",
+        "ssl-root-cert",
+        "ssl-ca",
+        "sslcert",
+        "ssl-cert",
+        "sslkey",
+        "ssl-key",
+    ];
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let option = key.starts_with("options[") && key.ends_with(']');
+        if !KNOWN.contains(&key) && !option {
+            return Err(StoreError::UnknownParameter(key.to_owned()));
+        }
+        // A percent-encoded path is left to sqlx, which decodes it.
+        if FILES.contains(&key) && !value.contains('%') {
+            std::fs::metadata(value).map_err(|e| StoreError::TlsFile {
+                parameter: key.to_owned(),
+                path: value.to_owned(),
+                reason: e.to_string(),
+            })?;
+        }
+    }
+    Ok(())
 }

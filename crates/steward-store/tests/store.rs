@@ -27,6 +27,9 @@ use steward_store::sqlite::SqliteStore;
 use steward_store::*;
 use steward_test_support::{FreshDatabase, Server, TempDir};
 
+#[path = "store/tls.rs"]
+mod tls;
+
 /// A time as the tests write it.
 fn t(text: &str) -> Timestamp {
     text.parse().expect("a time")

@@ -6,7 +6,9 @@
 //! - [`policy_text`] and [`policy_from`]: the repository's policies;
 //! - [`spawn_app`]: Steward started through the same
 //!   [`Application::build`](steward_server::Application::build) as
-//!   `steward serve`, on a free loopback port.
+//!   `steward serve`, on a free loopback port;
+//! - [`tls::TlsProxy`]: a TLS endpoint with a CA of its own in front of
+//!   those servers, which speak plain TCP.
 //!
 //! The servers are found at `STEWARD_TEST_POSTGRES`, `STEWARD_TEST_MARIADB`
 //! and `STEWARD_TEST_REDIS`, by default on loopback; a test whose server is
@@ -22,6 +24,8 @@ use sqlx::Connection;
 use steward_domain::policy::Policy;
 use steward_domain::vault::crypto::{KeyEncryptionKey, SecretKey};
 use steward_server::{Application, Rights, Settings, Vault, WorkerConfig};
+
+pub mod tls;
 
 /// A directory removed when dropped.
 pub struct TempDir(PathBuf);

@@ -350,6 +350,16 @@ mod tests {
             "mysql://u:***@db/x?sslpassword=***"
         );
         assert_eq!(
+            redact(
+                "postgres://steward:hunter2@db/steward?sslmode=verify-full&sslrootcert=/etc/ca.pem&sslpassword=k"
+            ),
+            "postgres://steward:***@db/steward?sslmode=verify-full&sslrootcert=/etc/ca.pem&sslpassword=***"
+        );
+        assert_eq!(
+            redact("rediss://:hunter2@cache:6380/0?sslrootcert=/etc/ca.pem"),
+            "rediss://:***@cache:6380/0?sslrootcert=/etc/ca.pem"
+        );
+        assert_eq!(
             redact("sqlite://steward-data/steward.db"),
             "sqlite://steward-data/steward.db"
         );
