@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rights requests end to end on the benchmark shop database: a fresh
-# `shared/bench/shop.sql` database (n customers, 100,000 by default) declared
+# `bench/shop.sql` database (n customers, 100,000 by default) declared
 # as a connected PostgreSQL system (bench/shop-policy.toml), `steward serve`
 # with two workers, and the timing client
 # (crates/steward-server/examples/requests.rs). Only loopback is touched.
@@ -33,7 +33,7 @@ cargo build --release -q -p steward-server --example requests
 steward=target/release/steward
 
 $pg -d postgres -c "CREATE DATABASE $shop"
-$pg -d "$shop" -v n="$customers" -f ../shared/bench/shop.sql >/dev/null
+$pg -d "$shop" -v n="$customers" -f bench/shop.sql >/dev/null
 export SHOP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$shop"
 
 args=(--policy bench/shop-policy.toml --data-dir "$work")

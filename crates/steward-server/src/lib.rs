@@ -38,6 +38,7 @@ pub use rights::{
     Answer, MAX_PAGE, NewRequest, Progress, QueuePage, Rendered, Rights, Submission, Viewer,
     Worker, WorkerConfig,
 };
+pub use steward_connectors::Found;
 pub use systems::Systems;
 pub use vault::{
     IdentityInput, NewRecord, NewSubject, OpenedRecord, PurposeRead, Vault, VaultError,

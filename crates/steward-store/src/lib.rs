@@ -153,8 +153,8 @@ pub trait JobStore: Send + Sync {
     ) -> Result<bool>;
     async fn jobs_for_request(&self, request: &RequestId) -> Result<Vec<Job>>;
     async fn job_attempts(&self, job: &PartId) -> Result<Vec<JobAttempt>>;
-    /// A job that waits for an officer is done: `false` if it was not
-    /// waiting (already completed, or not a manual part).
+    /// A job that waits for an officer, or one that failed (done by hand
+    /// after a fix), is done: `false` if it was neither.
     async fn complete_manual_job(
         &self,
         job: &PartId,

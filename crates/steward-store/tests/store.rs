@@ -1072,6 +1072,30 @@ async fn manual_jobs_are_never_claimed_and_are_completed_once(b: Backend) {
         .unwrap();
     assert_eq!(done.state, PartState::Done);
     assert_eq!(done.result_sealed, Some(sealed!({ "by": "officer" })));
+    // An automatic part that failed for good may be done by hand after a fix.
+    assert!(
+        b.store
+            .finish_job(
+                &"req-job000".into(),
+                // Its lease ran out under w1; w2 claimed it again above.
+                "w2",
+                ms(1_000_500),
+                &JobOutcome::Failed("the CRM was down".into())
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        b.store
+            .complete_manual_job(
+                &"req-job000".into(),
+                ms(1_001_000),
+                &sealed!({ "by": "officer", "note": "done by hand" }),
+                event("job.manual")
+            )
+            .await
+            .unwrap()
+    );
     assert!(verdict(&b).await.is_ok());
 }
 

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use steward_domain::vault::actor::Actor;
-use steward_server::dto::{RequestView, Submitted};
+use steward_server::dto::{RequestView, Submitted, WhoseDataView};
 use steward_server::{IdentityInput, MAX_PAGE, NewRequest, Viewer, Worker};
 
 use super::vault::{self, VaultArgs};
 use super::work::WorkerArgs;
 
-const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request submit --policy policies/connectel.toml --kind rectification --email anna@example.se --category contact.name --value 'Anna Berg' --identity-checked --received 2026-11-24 --channel letter\n  steward request show --policy policies/connectel.toml 0194…\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml\n  steward request work --policy policies/connectel.toml --database postgres://steward@db/steward --follow";
+const EXAMPLES: &str = "Examples:\n  steward request list --policy policies/connectel.toml\n  steward request submit --policy policies/connectel.toml --kind access --email anna@example.se --identity-checked\n  steward request submit --policy policies/connectel.toml --kind rectification --email anna@example.se --category contact.name --value 'Anna Berg' --identity-checked --received 2026-11-24 --channel letter\n  steward request show --policy policies/connectel.toml 0194… --identities\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"looked up in the CRM\" --found contact.name='Anna Berg' --found contact.phone=+46701234567\n  steward request extend --policy policies/connectel.toml 0194… --reason \"many requests this month\"\n  steward request complete-part --policy policies/connectel.toml 0194… 0195… --note \"restricted in the CRM by hand\"\n  steward request work --policy policies/connectel.toml\n  steward request work --policy policies/connectel.toml --database postgres://steward@db/steward --follow";
 
 #[derive(Subcommand)]
 pub enum RequestCommand {
@@ -28,6 +28,10 @@ pub enum RequestCommand {
         #[command(flatten)]
         vault: VaultArgs,
         id: String,
+        /// Also the identities it was made with and the subject (what a
+        /// manual part looks the person up by); the look is audited.
+        #[arg(long)]
+        identities: bool,
     },
     /// Submit a request for someone whose identity you checked yourself
     /// (without --identity-checked, codes go to the outbox as for subjects).
@@ -115,8 +119,14 @@ pub enum RequestCommand {
         vault: VaultArgs,
         id: String,
         part: String,
+        /// What was done, in a few words (kept in the log: no personal data).
         #[arg(long)]
         note: String,
+        /// Access: a value found by hand, as CATEGORY=VALUE (VALUE as JSON,
+        /// or else as the plain string typed); once per value. Left out: the
+        /// system holds nothing about the person. It reaches the answer.
+        #[arg(long, value_name = "CATEGORY=VALUE")]
+        found: Vec<String>,
     },
     /// Carry out queued parts until none is runnable, then stop (for cron);
     /// with --follow, keep working until stopped (a worker process beside
@@ -162,14 +172,27 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        RequestCommand::Show { vault, id } => {
+        RequestCommand::Show {
+            vault,
+            id,
+            identities,
+        } => {
             let app = vault::open(&vault).await?;
             let view: RequestView = app
                 .rights()
-                .progress(&id.into(), &Viewer::Officer(&actor))
+                .progress(&id.as_str().into(), &Viewer::Officer(&actor))
                 .await?
                 .into();
-            println!("{}", serde_json::to_string_pretty(&view)?);
+            let mut shown = serde_json::to_value(&view)?;
+            if identities {
+                let whose: WhoseDataView = app
+                    .rights()
+                    .whose_data(&actor, &id.as_str().into())
+                    .await?
+                    .into();
+                shown["whose_data"] = serde_json::to_value(whose)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&shown)?);
         }
         RequestCommand::Submit {
             vault,
@@ -263,11 +286,34 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             id,
             part,
             note,
+            found,
         } => {
+            let found = found
+                .into_iter()
+                .map(|pair| {
+                    let (category, value) = pair.split_once('=').ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--found `{pair}`: write CATEGORY=VALUE, e.g. billing.invoice=F-1001"
+                        )
+                    })?;
+                    Ok(steward_server::Found {
+                        category: category.trim().to_owned(),
+                        value: serde_json::from_str(value)
+                            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned())),
+                        location: "found by hand".into(),
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
             vault::open(&vault)
                 .await?
                 .rights()
-                .complete_part(&actor, &id.as_str().into(), &part.as_str().into(), &note)
+                .complete_part(
+                    &actor,
+                    &id.as_str().into(),
+                    &part.as_str().into(),
+                    &note,
+                    found,
+                )
                 .await?;
             println!("part {part} of {id} done");
         }

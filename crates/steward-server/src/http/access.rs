@@ -111,6 +111,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         "/v1/requests/{id}/cancel",
         Access::RequesterOrOfficer,
     ),
+    (
+        "GET",
+        "/v1/requests/{id}/identities",
+        Access::Roles(OFFICERS),
+    ),
     ("POST", "/v1/requests/{id}/approve", Access::Roles(OFFICERS)),
     ("POST", "/v1/requests/{id}/refuse", Access::Roles(OFFICERS)),
     ("POST", "/v1/requests/{id}/extend", Access::Roles(OFFICERS)),

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::dto::{Due, Note, Reason, Retried};
+use crate::http::dto::{Due, Note, PartDone, Reason, Retried, WhoseDataView};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::state::AppState;
@@ -17,6 +17,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(extend))
         .routes(routes!(retry))
         .routes(routes!(complete_part))
+        .routes(routes!(whose_data))
+}
+
+/// Whose data a request is about: the identities it was made with (the
+/// verified ones once started) and the subject, for doing manual parts.
+/// Each look is audited.
+#[utoipa::path(get, path = "/v1/requests/{id}/identities", tag = "requests", params(("id" = String, Path)), security(("bearer" = [])), responses((status = 200, body = WhoseDataView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn whose_data(
+    State(state): State<AppState>,
+    Caller(officer): Caller,
+    Path(id): Path<String>,
+) -> Result<ApiJson<WhoseDataView>, ApiError> {
+    Ok(ApiJson(
+        state.rights.whose_data(&officer, &id.into()).await?.into(),
+    ))
 }
 
 /// Starts a request held for a decision (a fee may apply).
@@ -77,18 +92,28 @@ async fn retry(
     Ok(ApiJson(Retried { parts }))
 }
 
-/// Records that a manual part was done, and how.
-#[utoipa::path(post, path = "/v1/requests/{id}/parts/{part}/complete", tag = "requests", params(("id" = String, Path), ("part" = String, Path)), request_body = Note, security(("bearer" = [])), responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+/// Records that a manual part (or a failed one, after a fix) was done by
+/// hand, how, and for access what was found.
+#[utoipa::path(post, path = "/v1/requests/{id}/parts/{part}/complete", tag = "requests", params(("id" = String, Path), ("part" = String, Path)), request_body = PartDone, security(("bearer" = [])), responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn complete_part(
     State(state): State<AppState>,
     Caller(officer): Caller,
     Path((id, part)): Path<(String, String)>,
-    ApiJson(body): ApiJson<Note>,
+    ApiJson(body): ApiJson<PartDone>,
 ) -> Result<StatusCode, ApiError> {
     let note = body.note.unwrap_or_default();
+    let found = body
+        .found
+        .into_iter()
+        .map(|f| steward_connectors::Found {
+            category: f.category,
+            value: f.value,
+            location: "found by hand".into(),
+        })
+        .collect();
     state
         .rights
-        .complete_part(&officer, &id.into(), &part.into(), &note)
+        .complete_part(&officer, &id.into(), &part.into(), &note, found)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

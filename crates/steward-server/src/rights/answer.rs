@@ -97,7 +97,7 @@ pub fn assemble(
         });
         match &end.result {
             Some(PartResult::Held { data }) => answer.data.extend(data.iter().cloned()),
-            Some(PartResult::Found { found }) => {
+            Some(PartResult::Found { found } | PartResult::DoneByHand { found, .. }) => {
                 answer.data.extend(found.iter().map(|f| HeldValue {
                     purposes: purposes_using(policy, &f.category),
                     category: f.category.clone(),

@@ -32,6 +32,7 @@ mod verify;
 mod worker;
 
 pub use answer::Answer;
+pub use officer::WhoseData;
 pub use progress::{MAX_PAGE, Progress, QueuePage};
 pub use render::Rendered;
 pub use service::Rights;

@@ -2,14 +2,18 @@
 //! fee, refuse with the legal reason, extend the deadline once, cancel, run
 //! failed parts again, and record a manual part as done.
 
+use steward_connectors::Found;
 use steward_domain::common::ids::{PartId, RequestId};
+use steward_domain::policy::is_within;
 use steward_domain::rights::deadline::{Deadline, ExtensionError};
 use steward_domain::rights::letters;
+use steward_domain::rights::parts::{PartAction, PartTarget};
 use steward_domain::rights::request::{RequestEvent, RequestStatus};
 use steward_domain::vault::actor::Actor;
-use steward_store::StoredRequest;
+use steward_store::{Job, StoredRequest};
 
 use crate::rights::part_result::PartResult;
+use crate::rights::payload::Payload;
 use crate::rights::service::{Rights, Viewer, next, plain};
 use crate::vault::{Result, VaultError, invalid};
 
@@ -197,6 +201,7 @@ impl Rights {
         id: &RequestId,
         part_id: &PartId,
         note: &str,
+        found: Vec<Found>,
     ) -> Result<()> {
         plain(note, "note")?;
         let stored = self.load(id).await?;
@@ -211,9 +216,11 @@ impl Rights {
                 what: "part of this request",
                 id: part_id.to_string(),
             })?;
+        self.check_found(&part, &found)?;
         let result = PartResult::DoneByHand {
             by: actor.id.clone(),
             note: note.to_owned(),
+            found,
         };
         // The person may have been erased meanwhile; the part is still done
         // (the answer then says what went with them).
@@ -235,9 +242,87 @@ impl Rights {
             .await?;
         if !done {
             return Err(VaultError::NotNow(format!(
-                "part `{part_id}` is not a manual part waiting to be done"
+                "part `{part_id}` is neither a manual part waiting to be done nor a failed one"
             )));
         }
         self.finish_if_done(id).await
+    }
+}
+
+/// Whose data a request is about, for the officer doing its manual parts.
+#[derive(Debug, Clone)]
+pub struct WhoseData {
+    pub subject: Option<steward_domain::common::ids::SubjectId>,
+    /// The identities the request was made with (only the verified ones once
+    /// it has started): what to look the person up by.
+    pub identities: Vec<(String, String)>,
+}
+
+impl Rights {
+    /// The identities a request was made with, for an officer: what a
+    /// manual part needs to find the person. Each look is audited.
+    pub async fn whose_data(&self, actor: &Actor, id: &RequestId) -> Result<WhoseData> {
+        let stored = self.load(id).await?;
+        let payload = Payload::open(&self.key_for(&stored).await?, &stored)?;
+        let audit = self.vault.event(
+            &actor.id,
+            "request.identities_shown",
+            stored.subject_id.as_ref(),
+            serde_json::json!({
+                "request": id,
+                "identity_kinds": payload.identities.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(),
+            }),
+        );
+        self.vault.append_audit(audit).await?;
+        Ok(WhoseData {
+            subject: stored.subject_id.clone(),
+            identities: payload
+                .identities
+                .into_iter()
+                .map(|i| (i.kind, i.value))
+                .collect(),
+        })
+    }
+
+    /// What an officer found by hand must be of a category the policy
+    /// knows, that the part's system holds, and only for an access part.
+    fn check_found(&self, part: &Job, found: &[Found]) -> Result<()> {
+        if found.is_empty() {
+            return Ok(());
+        }
+        if part.action != PartAction::Access {
+            return Err(invalid(
+                "found",
+                "only an access part reports data found; say what was done in `note`",
+            ));
+        }
+        let policy = self.vault.policy();
+        for item in found {
+            if !policy.leaf_categories().any(|c| c.id == item.category) {
+                return Err(invalid(
+                    "found",
+                    format!(
+                        "`{}` is not a category of the policy (give the most specific one)",
+                        item.category
+                    ),
+                ));
+            }
+            if let PartTarget::System(system) = &part.target
+                && let Some(declared) = policy.systems.iter().find(|s| &s.id == system)
+                && !declared
+                    .categories
+                    .iter()
+                    .any(|held| is_within(&item.category, held))
+            {
+                return Err(invalid(
+                    "found",
+                    format!(
+                        "system `{system}` does not hold `{}` by the policy: correct the policy, or the category",
+                        item.category
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }

@@ -60,6 +60,10 @@ pub enum PartResult {
     DoneByHand {
         by: String,
         note: String,
+        /// Access: what the person found by hand, by category (empty: none
+        /// held there); it reaches the answer as a connector's finds do.
+        #[serde(default)]
+        found: Vec<Found>,
     },
 }
 
@@ -210,6 +214,7 @@ fn first_release(value: &serde_json::Value) -> Option<PartResult> {
         return Some(PartResult::DoneByHand {
             by: field("by")?.as_str()?.to_owned(),
             note: field("note")?.as_str()?.to_owned(),
+            found: Vec::new(),
         });
     }
     None
@@ -262,6 +267,7 @@ mod tests {
                 PartResult::DoneByHand {
                     by: "token:1".into(),
                     note: "done".into(),
+                    found: Vec::new(),
                 },
             ),
         ];

@@ -1084,3 +1084,123 @@ async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
     app.answered(&id, &secret).await;
     assert_eq!(letters(&id), Vec::<(String, String)>::new());
 }
+
+/// A manual part can really be done: the officer sees whose data to look
+/// up (audited), attaches what was found, and it reaches the answer; a
+/// system that holds nothing says so; a failed part can be done by hand.
+#[tokio::test]
+async fn what_an_officer_finds_by_hand_reaches_the_answer() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+
+    // Whose data: for officers only, and each look is in the log.
+    let path = format!("/v1/requests/{id}/identities");
+    for token in [&app.service, &app.auditor] {
+        assert_eq!(app.get(&path, token).await.status(), 403);
+    }
+    assert_eq!(
+        app.client
+            .get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.as_requester("GET", &path, &secret, None).await.status(),
+        401,
+        "the requester knows who they are"
+    );
+    let whose: Value = app.get(&path, &app.officer).await.json().await.unwrap();
+    assert_eq!(whose["subject"], anna.as_str(), "{whose}");
+    assert_eq!(
+        whose["identities"][0]["value"], "anna@example.se",
+        "{whose}"
+    );
+    let (log, _) = app.vault.store().audit_log().await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.event.action == "request.identities_shown")
+    );
+
+    let view: Value = app
+        .get(&format!("/v1/requests/{id}"), &app.officer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let part_of = |system: &str| -> String {
+        view["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["system"] == system)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let complete = |part: String, body: Value| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.post(
+                &format!("/v1/requests/{id}/parts/{part}/complete"),
+                &app.officer,
+                body,
+            )
+            .await
+        }
+    };
+    // A category the system does not hold is refused, naming it.
+    let wrong = complete(
+        part_of("accounting"),
+        json!({ "note": "looked", "found": [{ "category": "contact.phone", "value": "x" }] }),
+    )
+    .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("does not hold `contact.phone`")
+    );
+    assert_eq!(
+        complete(
+            part_of("accounting"),
+            json!({ "note": "looked up in the ledger", "found": [{ "category": "billing.invoice", "value": { "number": "F-1001", "total": 499 } }] }),
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        complete(
+            part_of("helpdesk"),
+            json!({ "note": "searched", "found": [{ "category": "contact.phone", "value": "+46701234567" }] }),
+        )
+        .await
+        .status(),
+        204
+    );
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let answer = app.answer(&id, &secret).await;
+    let data = answer["data"].to_string();
+    assert!(
+        data.contains("F-1001") && data.contains("+46701234567"),
+        "{answer}"
+    );
+}

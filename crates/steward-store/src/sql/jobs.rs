@@ -153,7 +153,7 @@ impl JobStore for Backend {
     ) -> Result<bool> {
         let mut tx = self.write().await?;
         let updated = sqlx::query(
-            "UPDATE jobs SET state = 'done', result_sealed = $1, updated_at = $2 WHERE id = $3 AND manual = TRUE AND state = 'pending'",
+            "UPDATE jobs SET state = 'done', result_sealed = $1, updated_at = $2 WHERE id = $3 AND ((manual = TRUE AND state = 'pending') OR state = 'failed')",
         )
         .bind(result_sealed)
         .bind(millis(now))

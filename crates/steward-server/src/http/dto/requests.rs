@@ -201,6 +201,49 @@ pub struct Note {
     pub note: Option<String>,
 }
 
+/// A part done by hand: what was done, and for access what was found.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartDone {
+    /// What was done, in a few words; no personal data (it is kept).
+    pub note: Option<String>,
+    /// Access: each value found, by category; `[]` (or left out) when the
+    /// system holds nothing about the person. It reaches the answer.
+    #[serde(default)]
+    pub found: Vec<FoundByHand>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FoundByHand {
+    /// The most specific category, e.g. `billing.invoice`.
+    pub category: String,
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+/// Whose data a request is about: what to look the person up by.
+#[derive(Serialize, ToSchema)]
+pub struct WhoseDataView {
+    /// The vault's subject, when the identities lead to one.
+    pub subject: Option<String>,
+    /// `{ "kind": "email", "value": "anna@example.se" }`, ...
+    pub identities: Vec<IdentityInput>,
+}
+
+impl From<rights::WhoseData> for WhoseDataView {
+    fn from(w: rights::WhoseData) -> Self {
+        WhoseDataView {
+            subject: w.subject.map(|s| s.to_string()),
+            identities: w
+                .identities
+                .into_iter()
+                .map(|(kind, value)| IdentityInput { kind, value })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Due {
     pub due: String,

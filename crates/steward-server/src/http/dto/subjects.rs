@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::vault::{self, OpenedRecord, PurposeRead, WholeSubject};
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct IdentityInput {
     /// `email`, `phone`, `personnummer`, `customer_id`, or a kind of your own.
     pub kind: String,
