@@ -752,6 +752,51 @@ pub static MESSAGES: &[Message] = &[
         "We found no personal data about you in the systems we could search.",
         "Vi hittade inga personuppgifter om dig i de system vi kunde söka igenom.",
     ),
+    m(
+        "erasure.title",
+        "Your request for erasure to {controller}",
+        "Din begäran om radering till {controller}",
+    ),
+    m(
+        "erasure.preamble",
+        "This is the answer to your request that {controller} erase your personal data (Art. 17 GDPR). Prepared on {generated}.",
+        "Detta är svaret på din begäran att {controller} raderar dina personuppgifter (artikel 17 i dataskyddsförordningen). Upprättat {generated}.",
+    ),
+    m(
+        "section.erased",
+        "Where your data was erased",
+        "Var dina uppgifter raderades",
+    ),
+    m(
+        "erasure.nowhere",
+        "We found no personal data about you to erase.",
+        "Vi hittade inga personuppgifter om dig att radera.",
+    ),
+    m(
+        "section.kept",
+        "What we kept, and why",
+        "Vad vi behöll, och varför",
+    ),
+    m(
+        "erasure.kept_none",
+        "We kept nothing.",
+        "Vi behöll ingenting.",
+    ),
+    m(
+        "erasure.kept_item",
+        "{what} ({system}): kept under {why}, until {until}.",
+        "{what} ({system}): sparas enligt {why}, till och med {until}.",
+    ),
+    m(
+        "section.erasure_not_done",
+        "What could not be done",
+        "Det som inte kunde göras",
+    ),
+    m(
+        "erasure.not_done",
+        "The erasure is not complete: in the systems below it could not be carried out.",
+        "Raderingen är inte fullständig: i systemen nedan kunde den inte genomföras.",
+    ),
     m("access.category", "Kind of data", "Typ av uppgift"),
     m("access.value", "Value", "Värde"),
     m("access.source", "From", "Från"),
@@ -848,8 +893,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "mail.answered.body",
-        "Your request for {request} (request {id}) is {state}. Follow the link you were given when you made the request to read the answer.",
-        "Din begäran om {request} (ärende {id}) är {state}. Följ länken du fick när du gjorde begäran för att läsa svaret.",
+        "Your request for {request} (request {id}) is {state}. You can read the answer where you made the request, with the follow code you were given then.",
+        "Din begäran om {request} (ärende {id}) är {state}. Du kan läsa svaret där du gjorde begäran, med den uppföljningskod du fick då.",
     ),
     m("state.completed", "answered in full", "helt besvarad"),
     m(

@@ -74,7 +74,7 @@ impl AccessReport {
 
 /// A time or a day as the report shows it: the day where the controller is,
 /// in words; text that is neither is shown as it is.
-fn readable_day(policy: &Policy, text: &str, lang: Lang) -> String {
+pub(crate) fn readable_day(policy: &Policy, text: &str, lang: Lang) -> String {
     let day = text
         .parse::<jiff::Timestamp>()
         .map(|at| at.to_zoned(policy.controller.time_zone.clone()).date())

@@ -8,6 +8,7 @@
 pub mod access_report;
 pub mod deadline;
 pub mod erasure_plan;
+pub mod erasure_report;
 pub mod letters;
 pub mod one_time_code;
 pub mod parts;

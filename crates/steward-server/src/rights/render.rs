@@ -1,10 +1,12 @@
-//! The answer in the form asked for: JSON; the Art. 15 report in Markdown
-//! or HTML in the requester's language; for portability a zip of JSON and CSV.
+//! The answer in the form asked for: JSON; the Art. 15 report, or the
+//! erasure's answer, in Markdown or HTML in the requester's language; for
+//! portability a zip of JSON and CSV.
 
 use std::io::Write;
 
 use steward_domain::policy::Policy;
 use steward_domain::rights::access_report::{self, AccessReport, Unsearched};
+use steward_domain::rights::erasure_report::{ErasureReport, KeptItem};
 use steward_domain::rights::request::RequestKind;
 use steward_store::StoredRequest;
 
@@ -23,29 +25,62 @@ pub fn render(
     let internal = |e: &dyn std::fmt::Display| {
         VaultError::Internal(format!("the answer could not be rendered as {format}: {e}"))
     };
-    // Every part that did not end done: its system was not (fully) searched.
-    let unsearched: Vec<Unsearched> = answer
-        .parts
-        .iter()
-        .filter(|p| !p.done && p.action == "access")
-        .map(|p| Unsearched {
-            system: policy
-                .systems
-                .iter()
-                .find(|s| s.id == p.system)
-                .map_or_else(
-                    || p.system.clone(),
-                    |s| s.name.get(stored.language).to_owned(),
-                ),
-            reason: p.reason.clone().unwrap_or_else(|| {
-                if p.manual {
-                    "it waits to be searched by hand".into()
-                } else {
-                    "it did not answer".into()
-                }
-            }),
-        })
-        .collect();
+    let system_name = |id: &str| {
+        if id == "vault" {
+            return policy.controller.name.clone();
+        }
+        policy
+            .systems
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| id.to_owned(), |s| s.name.get(stored.language).to_owned())
+    };
+    // Every part that did not end done: its system was not (fully) searched,
+    // or (erasure) not erased.
+    let not_done = |action: &str| -> Vec<Unsearched> {
+        answer
+            .parts
+            .iter()
+            .filter(|p| !p.done && p.action == action)
+            .map(|p| Unsearched {
+                system: system_name(&p.system),
+                reason: p.reason.clone().unwrap_or_else(|| {
+                    if p.manual {
+                        "it waits to be done by hand".into()
+                    } else {
+                        "it did not answer".into()
+                    }
+                }),
+            })
+            .collect()
+    };
+    let unsearched = not_done("access");
+    let erasure_report = || {
+        let erased_in: Vec<String> = answer
+            .parts
+            .iter()
+            .filter(|p| p.done && p.action == "erase")
+            .map(|p| system_name(&p.system))
+            .collect();
+        let kept: Vec<KeptItem> = answer
+            .kept
+            .iter()
+            .map(|k| KeptItem {
+                system: system_name(&k.system),
+                category: k.what.clone(),
+                reason: k.reason.clone(),
+                until: k.until.clone(),
+            })
+            .collect();
+        ErasureReport::build(
+            policy,
+            &erased_in,
+            &kept,
+            &not_done("erase"),
+            stored.language,
+            &answer.generated,
+        )
+    };
     let report = || {
         AccessReport::build(
             policy,
@@ -69,6 +104,20 @@ pub fn render(
             "text/html; charset=utf-8",
             report().html().map_err(|e| internal(&e))?.into_bytes(),
         )),
+        "md" if kind == RequestKind::Erasure => Ok((
+            "text/markdown; charset=utf-8",
+            erasure_report()
+                .markdown()
+                .map_err(|e| internal(&e))?
+                .into_bytes(),
+        )),
+        "html" if kind == RequestKind::Erasure => Ok((
+            "text/html; charset=utf-8",
+            erasure_report()
+                .html()
+                .map_err(|e| internal(&e))?
+                .into_bytes(),
+        )),
         "zip" if kind == RequestKind::Portability => {
             let csv = access_report::portable_csv(&answer.data).map_err(|e| internal(&e))?;
             let json = serde_json::to_vec_pretty(&answer.data).map_err(|e| internal(&e))?;
@@ -83,7 +132,7 @@ pub fn render(
         }
         "md" | "html" => Err(invalid(
             "format",
-            "a readable report is made for access requests; use `json`",
+            "a readable report is made for access and erasure requests; use `json`",
         )),
         "zip" => Err(invalid(
             "format",

@@ -217,6 +217,21 @@ async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
             .unwrap()
             .contains("Bokföringslagen")
     );
+    // The same, as a person reads it: the law, and the day in words.
+    let md = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{id}/answer?format=md"),
+            &secret,
+            None,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("Bokföringslagen"), "{md}");
+    assert!(md.to_lowercase().contains("31 december 2032"), "{md}");
+    assert!(!md.contains("2032-12-31"), "{md}");
     let held: Value = app
         .get(&format!("/v1/subjects/{anna}"), &app.officer)
         .await
