@@ -4,6 +4,8 @@
 # every loop is bounded in count and time.
 #
 #   bench/load.sh [sqlite|postgres] [seconds] [connections]
+#   STEWARD=path/to/steward bench/load.sh ...   (another build, e.g. an older commit)
+#   PG_PARAMS=sslmode=disable bench/load.sh postgres
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,14 +16,20 @@ port=18080
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release -q -p steward-cli
-steward=target/release/steward
+if [ -n "${STEWARD:-}" ]; then
+  steward=$STEWARD
+else
+  cargo build --release -q -p steward-cli
+  steward=target/release/steward
+fi
 args=(--policy policies/connectel.toml --data-dir "$work")
 if [ "$backend" = postgres ]; then
   db=steward_load_$$
   psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db"
   trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"; psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS '"$db"' WITH (FORCE)"' EXIT
-  args+=(--database "postgres://postgres@127.0.0.1:5432/$db")
+  # PG_PARAMS=sslmode=disable measures without TLS (the local server offers
+  # it, and sqlx's default, prefer, takes it).
+  args+=(--database "postgres://postgres@127.0.0.1:5432/$db${PG_PARAMS:+?$PG_PARAMS}")
 fi
 
 token=$("$steward" token create "${args[@]}" --role service --purpose customer_service 2>/dev/null)

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use steward_domain::common::ids::RequestId;
+use steward_domain::common::ids::{PartId, RequestId};
+use steward_domain::policy::is_within;
 use steward_domain::rights::deadline::Deadline;
+use steward_domain::rights::parts::{PartAction, PartTarget};
 use steward_store::{Job, QueueKey, RequestStep, StoredRequest};
 
 use crate::rights::service::{Rights, Viewer};
@@ -19,6 +21,8 @@ pub struct Progress {
     pub verified: BTreeMap<String, bool>,
     pub parts: Vec<Job>,
     pub history: Vec<RequestStep>,
+    /// What a person doing a manual part should know, by part.
+    pub hints: BTreeMap<PartId, String>,
 }
 
 impl Rights {
@@ -35,6 +39,11 @@ impl Rights {
             extended_on: stored.extended_on,
         };
         let id = &stored.id;
+        let parts = store.jobs_for_request(id).await?;
+        let hints = parts
+            .iter()
+            .filter_map(|job| Some((job.id.clone(), self.hint(job)?)))
+            .collect();
         Ok(Progress {
             overdue: deadline.is_overdue(
                 self.vault.today(),
@@ -47,9 +56,56 @@ impl Rights {
                 .into_iter()
                 .map(|c| (c.identity_kind, c.verified))
                 .collect(),
-            parts: store.jobs_for_request(id).await?,
+            parts,
+            hints,
             history: store.request_history(id).await?,
             request: stored,
+        })
+    }
+
+    /// For a manual erasure in a system: what the policy keeps there under
+    /// a law or another Art. 17(3) exception, which must be left (Connectel's
+    /// accounting keeps invoices under Bokföringslagen).
+    fn hint(&self, job: &Job) -> Option<String> {
+        let PartTarget::System(system) = &job.target else {
+            return None;
+        };
+        if !job.manual || job.action != PartAction::Erase {
+            return None;
+        }
+        let policy = self.vault.policy();
+        let held = &policy.systems.iter().find(|s| &s.id == system)?.categories;
+        let kept: Vec<String> = policy
+            .retention
+            .iter()
+            .filter(|rule| rule.erasure_exception.is_some())
+            .filter_map(|rule| {
+                let categories: Vec<&str> = rule
+                    .categories
+                    .iter()
+                    .filter(|c| held.iter().any(|h| is_within(c, h) || is_within(h, c)))
+                    .map(String::as_str)
+                    .collect();
+                if categories.is_empty() {
+                    return None;
+                }
+                let why = rule.law.clone().unwrap_or_else(|| {
+                    rule.erasure_exception
+                        .map(|e| e.article().to_owned())
+                        .unwrap_or_default()
+                });
+                Some(format!(
+                    "{} (for {}) under {why}",
+                    categories.join(", "),
+                    rule.purposes.join(", ")
+                ))
+            })
+            .collect();
+        (!kept.is_empty()).then(|| {
+            format!(
+                "the policy keeps here {}: leave that, and only what keeps it may use it; erase the rest",
+                kept.join("; ")
+            )
         })
     }
 

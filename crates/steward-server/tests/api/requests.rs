@@ -217,6 +217,27 @@ async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
             .unwrap()
             .contains("Bokföringslagen")
     );
+    // The officer doing the accounting system's part by hand is told what
+    // the law keeps there.
+    let officer_view: Value = app
+        .get(&format!("/v1/requests/{id}"), &app.officer)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let accounting = officer_view["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["system"] == "accounting")
+        .unwrap();
+    assert!(
+        accounting["hint"]
+            .as_str()
+            .unwrap()
+            .contains("billing.invoice (for bookkeeping) under Bokföringslagen"),
+        "{accounting}"
+    );
     // The same, as a person reads it: the law, and the day in words.
     let md = app
         .as_requester(

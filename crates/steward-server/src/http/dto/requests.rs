@@ -113,6 +113,9 @@ pub struct PartView {
     pub manual: bool,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// For a person doing the part: e.g. what the policy keeps in that
+    /// system under a law, which a manual erasure must leave.
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -143,6 +146,7 @@ impl From<Progress> for RequestView {
                 .parts
                 .into_iter()
                 .map(|j| PartView {
+                    hint: p.hints.get(&j.id).cloned(),
                     id: j.id.to_string(),
                     system: j.target.label(),
                     action: j.action.to_string(),
