@@ -887,6 +887,16 @@ pub static MESSAGES: &[Message] = &[
         "Vi behöver mer tid för att besvara din begäran om {request} (ärende {id}). Tiden förlängs med två månader, vilket artikel 12.3 i dataskyddsförordningen tillåter: du får vårt svar senast {due}. Skälet: {reason}",
     ),
     m(
+        "mail.identity_added.subject",
+        "A new contact detail was added at {controller}",
+        "En ny kontaktuppgift har lagts till hos {controller}",
+    ),
+    m(
+        "mail.identity_added.body",
+        "A new identity of the kind {kind} was added to the personal data {controller} holds about you, by one of its systems. It will not be used to answer requests about your data unless our privacy officer confirms it. If you did not give it, tell us at {contact}.",
+        "En ny identitet av typen {kind} har lagts till bland de personuppgifter {controller} har om dig, av ett av våra system. Den används inte för att besvara begäranden om dina uppgifter om inte vårt dataskyddsombud bekräftar den. Om det inte var du som lämnade den, kontakta oss på {contact}.",
+    ),
+    m(
         "mail.answered.subject",
         "Your request to {controller} is answered",
         "Din begäran till {controller} är besvarad",

@@ -107,6 +107,26 @@ pub fn extended(
     }
 }
 
+/// A service added an identity to what the controller holds about someone:
+/// the identities already known are told, so that an address put on them
+/// by someone else does not go unnoticed.
+pub fn identity_added(lang: Lang, controller: &str, kind: &str, contact: &str) -> Letter {
+    Letter {
+        subject: fill(
+            t(lang, "mail.identity_added.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.identity_added.body"),
+            &[
+                ("controller", controller),
+                ("kind", kind),
+                ("contact", contact),
+            ],
+        ),
+    }
+}
+
 /// The request reached a final state.
 pub fn answered(
     lang: Lang,

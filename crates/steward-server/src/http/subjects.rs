@@ -81,10 +81,17 @@ async fn add_identity(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<IdentityInput>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .vault
-        .add_identity(&caller, &id.into(), &body.into())
-        .await?;
+    let subject = id.into();
+    let input: crate::vault::IdentityInput = body.into();
+    let kind = input.kind.clone();
+    state.vault.add_identity(&caller, &subject, &input).await?;
+    // Not the officer's own act: the person is told at the addresses known.
+    if caller.role == steward_domain::vault::actor::Role::Service {
+        state
+            .rights
+            .tell_of_added_identity(&caller, &subject, &kind)
+            .await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

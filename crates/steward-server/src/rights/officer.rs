@@ -3,7 +3,7 @@
 //! failed parts again, and record a manual part as done.
 
 use steward_connectors::Found;
-use steward_domain::common::ids::{PartId, RequestId};
+use steward_domain::common::ids::{PartId, RequestId, SubjectId};
 use steward_domain::policy::is_within;
 use steward_domain::rights::deadline::{Deadline, ExtensionError};
 use steward_domain::rights::letters;
@@ -12,6 +12,7 @@ use steward_domain::rights::request::{RequestEvent, RequestStatus};
 use steward_domain::vault::actor::Actor;
 use steward_store::{Job, StoredRequest};
 
+use crate::mail::Addressee;
 use crate::rights::part_result::PartResult;
 use crate::rights::payload::Payload;
 use crate::rights::service::{Rights, Viewer, next, plain};
@@ -324,5 +325,46 @@ impl Rights {
             }
         }
         Ok(())
+    }
+}
+
+impl Rights {
+    /// A service added an identity of `kind` to `subject`: each address the
+    /// subject was created with or an officer added is told, with the
+    /// controller's contact (the new identity stays unproven: it unlocks no
+    /// request until an officer confirms it by adding it themselves).
+    pub async fn tell_of_added_identity(&self, actor: &Actor, subject: &SubjectId, kind: &str) {
+        let policy = self.vault.policy();
+        let letter = letters::identity_added(
+            policy.meta.default_language,
+            &policy.controller.name,
+            kind,
+            &policy.controller.email,
+        );
+        let addresses = match self.vault.proven_addresses(subject).await {
+            Ok(addresses) => addresses,
+            Err(e) => {
+                tracing::error!(subject = %subject, error = %e, "the subject could not be told of a new identity");
+                return;
+            }
+        };
+        for (channel, address) in &addresses {
+            let to = Addressee {
+                channel: channel.clone(),
+                address: address.clone(),
+            };
+            if let Err(e) = self.outbox.send(&to, &letter).await {
+                tracing::error!(subject = %subject, error = %e, "a letter could not be sent");
+            }
+        }
+        let audit = self.vault.event(
+            &actor.id,
+            "identity.added_told",
+            Some(subject),
+            serde_json::json!({ "kind": kind, "letters": addresses.len() }),
+        );
+        if let Err(e) = self.vault.append_audit(audit).await {
+            tracing::error!(error = %e, "the audit log could not be written");
+        }
     }
 }

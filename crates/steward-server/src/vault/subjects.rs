@@ -277,6 +277,39 @@ impl Vault {
     }
 
     /// Everything held about a subject, decrypted; the view is audited.
+    /// The e-mail addresses and phone numbers a subject was created with or
+    /// an officer added: where to tell them of something, unaudited (the
+    /// letter's own act is audited by its caller).
+    pub(crate) async fn proven_addresses(&self, id: &SubjectId) -> Result<Vec<(String, String)>> {
+        let file = self
+            .store
+            .subject_file(id)
+            .await?
+            .ok_or_else(|| VaultError::NotFound {
+                what: "subject",
+                id: id.to_string(),
+            })?;
+        let key = self.key_of(&file.subject).await?;
+        let mut addresses = Vec::new();
+        for identity in &file.identities {
+            if !identity.provenance.unlocks_requests()
+                || !["email", "phone"].contains(&identity.kind.as_str())
+            {
+                continue;
+            }
+            let value = key_ring::open(
+                &key,
+                id,
+                &identity_field(&identity.kind),
+                &identity.value_sealed,
+            )?;
+            if let Ok(value) = String::from_utf8(value) {
+                addresses.push((identity.kind.clone(), value));
+            }
+        }
+        Ok(addresses)
+    }
+
     pub async fn subject_view(&self, actor: &Actor, id: &SubjectId) -> Result<WholeSubject> {
         let file = self
             .store

@@ -66,6 +66,20 @@ async fn an_identity_a_service_adds_never_unlocks_a_request_for_someone_else() {
         )
         .await;
     assert!(added.status().is_success(), "{}", added.status());
+    // Anna is told at the address she gave, without the new one's value.
+    let told: Vec<String> = std::fs::read_dir(app.dir.join("outbox/email"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|text| text.contains("anna@example.se"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("A new identity of the kind email")
+            || told[0].contains("En ny identitet av typen email"),
+        "{}",
+        told[0]
+    );
+    assert!(!told[0].contains("mallory"), "{}", told[0]);
 
     // Access with the address it holds: nothing of Anna's comes back.
     let (access, secret) = app
