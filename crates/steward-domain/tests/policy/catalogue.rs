@@ -40,6 +40,7 @@ fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
         include_str!("../../src/publish/sentences.rs"),
         include_str!("../../src/publish/record_of_processing.rs"),
         include_str!("../../src/rights/access_report.rs"),
+        include_str!("../../src/rights/erasure_report.rs"),
         include_str!("../../src/rights/letters.rs"),
         include_str!("../../src/policy/mod.rs"),
         include_str!("../../src/policy/vocabulary.rs"),
