@@ -178,7 +178,10 @@ impl Rights {
         };
         let held: Vec<(&str, &[String])> = records
             .iter()
-            .map(|r| (r.category.as_str(), r.purposes.as_slice()))
+            .map(|r| {
+                let purposes = r.kept_for.as_ref().unwrap_or(&r.purposes);
+                (r.category.as_str(), purposes.as_slice())
+            })
             .collect();
         let planned = parts::plan(
             self.vault.policy(),

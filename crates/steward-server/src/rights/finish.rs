@@ -98,9 +98,10 @@ impl Rights {
         }
         updated.result_sealed = Some(key.seal(id, "answer", &bytes));
         updated.updated_at = self.vault.now();
-        if stored.kind == RequestKind::Erasure {
-            // The erasure is done: the addresses it was asked with are the
-            // person's, and go too. Its answer keeps no value.
+        if stored.kind == RequestKind::Erasure && updated.status == RequestStatus::Completed {
+            // The erasure is done everywhere: the addresses it was asked
+            // with are the person's, and go too. (Partly done, they stay:
+            // a retry, or an officer doing a part by hand, needs them.)
             let mut payload = Payload::open(&key, &stored)?;
             payload.identities.clear();
             payload.value = None;
@@ -188,6 +189,18 @@ impl Rights {
     ) -> Result<Rendered> {
         let stored = self.for_viewer(id, viewer).await?;
         let Some(sealed) = &stored.result_sealed else {
+            if matches!(
+                stored.status,
+                RequestStatus::Completed | RequestStatus::PartiallyCompleted
+            ) {
+                // Emptied by the person's later erasure.
+                return Err(VaultError::Erased(
+                    stored
+                        .subject_id
+                        .as_ref()
+                        .map_or_else(|| id.to_string(), ToString::to_string),
+                ));
+            }
             return Err(VaultError::NotNow(format!(
                 "request `{id}` is not answered yet"
             )));

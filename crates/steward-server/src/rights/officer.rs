@@ -217,6 +217,20 @@ impl Rights {
                 what: "part of this request",
                 id: part_id.to_string(),
             })?;
+        if part.target == PartTarget::Vault {
+            return Err(VaultError::NotNow(
+                "the vault's own part is Steward's to do: retry it once the cause is fixed".into(),
+            ));
+        }
+        if !matches!(
+            stored.status,
+            RequestStatus::InProgress | RequestStatus::PartiallyCompleted
+        ) {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is {}: its parts are no longer done",
+                stored.status
+            )));
+        }
         self.check_found(&part, &found)?;
         let result = PartResult::DoneByHand {
             by: actor.id.clone(),
@@ -245,6 +259,22 @@ impl Rights {
             return Err(VaultError::NotNow(format!(
                 "part `{part_id}` is neither a manual part waiting to be done nor a failed one"
             )));
+        }
+        // A request answered as partly done is answered again, with this.
+        if stored.status == RequestStatus::PartiallyCompleted {
+            let mut reopened = stored.clone();
+            reopened.status = RequestStatus::InProgress;
+            reopened.state_detail = None;
+            reopened.result_sealed = None;
+            reopened.updated_at = self.vault.now();
+            let step = self.step(
+                id,
+                "reopened",
+                &actor.id,
+                serde_json::json!({ "part_done_by_hand": part_id }),
+            );
+            self.save(&reopened, stored.status, step, &[], "request.reopen")
+                .await?;
         }
         self.finish_if_done(id).await
     }

@@ -166,6 +166,15 @@ impl Rights {
                         PartError::Transient(format!("the outbox could not be cleared: {e}"))
                     })?;
                 }
+                // Some data kept: the key lives on, so earlier answers about
+                // the person are emptied here rather than by the key.
+                if let Ok(PartResult::VaultErased {
+                    crypto_shredded: false,
+                    ..
+                }) = &erased
+                {
+                    self.empty_earlier_answers(subject, &stored.id).await?;
+                }
                 erased
             }
             RequestKind::Rectification => {

@@ -46,7 +46,22 @@ impl Rights {
                 ));
             }
         }
-        self.vault.live_subject(subject).await?;
+        let found = self.vault.live_subject(subject).await?;
+        // Only for someone the token's own mailings concern.
+        if actor.role == Role::Service {
+            let policy = self.vault.policy();
+            let mails_them = actor.purposes.iter().any(|p| {
+                policy
+                    .purpose(p)
+                    .is_some_and(|p| p.direct_marketing && p.subjects.contains(&found.subject_type))
+            });
+            if !mails_them {
+                return Err(VaultError::Forbidden(format!(
+                    "none of this token's direct-marketing purposes concerns subjects of type `{}`",
+                    found.subject_type
+                )));
+            }
+        }
         Ok(self.unsubscribe_token(subject))
     }
 

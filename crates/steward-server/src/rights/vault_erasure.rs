@@ -10,7 +10,10 @@ use steward_domain::policy::retention::{Events, RetentionEnd};
 use steward_domain::rights::erasure_plan::{self, ErasureOutcome, Held};
 use steward_domain::vault::actor::Actor;
 
+use steward_domain::rights::request::{RequestKind, RequestStatus};
+
 use crate::rights::part_result::{KeptRecord, PartResult};
+use crate::rights::payload::Payload;
 use crate::rights::service::Rights;
 use crate::vault::{Result, VaultError};
 
@@ -121,5 +124,54 @@ fn until_text(until: &RetentionEnd) -> String {
                 .join(", ")
         ),
         RetentionEnd::Superseded { .. } => "superseded".into(),
+    }
+}
+
+impl Rights {
+    /// After an erasure that had to keep some records (so the subject's key
+    /// lives on), the answers of the person's earlier requests still hold
+    /// the erased values: each is removed, and its details lose the
+    /// identities and values they were asked with. Safe to run again.
+    pub(super) async fn empty_earlier_answers(
+        &self,
+        subject: &SubjectId,
+        erasure: &steward_domain::common::ids::RequestId,
+    ) -> Result<()> {
+        let earlier = self.vault.store().requests_of_subject(subject).await?;
+        for stored in earlier {
+            let answered = matches!(
+                stored.status,
+                RequestStatus::Completed | RequestStatus::PartiallyCompleted
+            );
+            if &stored.id == erasure
+                || stored.kind == RequestKind::Erasure
+                || !answered
+                || stored.result_sealed.is_none()
+            {
+                continue;
+            }
+            let key = self.key_for(&stored).await?;
+            let mut payload = Payload::open(&key, &stored)?;
+            payload.identities.clear();
+            payload.value = None;
+            let mut emptied = stored.clone();
+            emptied.payload_sealed = payload.seal(&key, &stored.id)?;
+            emptied.result_sealed = None;
+            emptied.updated_at = self.vault.now();
+            let step = self.step(
+                &stored.id,
+                "answer_erased",
+                "worker",
+                serde_json::json!({ "by_erasure": erasure }),
+            );
+            match self
+                .save(&emptied, stored.status, step, &[], "request.answer_erased")
+                .await
+            {
+                Err(VaultError::NotNow(_)) => {}
+                other => other?,
+            }
+        }
+        Ok(())
     }
 }

@@ -74,10 +74,20 @@ pub fn check_age(
         .and_then(|i| Personnummer::parse(&i.value, today).ok())
         .map(|p| p.birth_date);
     let birth_date = match &input.birth_date {
-        Some(text) => Some(
-            text.parse::<Date>()
-                .map_err(|_| invalid("birth_date", "not a date; write YYYY-MM-DD"))?,
-        ),
+        Some(text) => {
+            let given = text
+                .parse::<Date>()
+                .map_err(|_| invalid("birth_date", "not a date; write YYYY-MM-DD"))?;
+            // The personnummer is the better evidence: a birth date that
+            // disagrees with it would make a child pass for an adult.
+            if from_personnummer.is_some_and(|p| p != given) {
+                return Err(invalid(
+                    "birth_date",
+                    "the birth date does not match the personnummer's",
+                ));
+            }
+            Some(given)
+        }
         None => from_personnummer,
     };
     // No person is older than this: an age or a birth date past it is a

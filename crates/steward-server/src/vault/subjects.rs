@@ -138,7 +138,14 @@ impl Vault {
                 .records(subject)
                 .await?
                 .iter()
-                .any(|r| r.purposes.iter().any(|p| actor.may_use(p)));
+                // A record kept after an erasure counts only for what keeps it.
+                .any(|r| {
+                    r.kept_for
+                        .as_ref()
+                        .unwrap_or(&r.purposes)
+                        .iter()
+                        .any(|p| actor.may_use(p))
+                });
             if !holds {
                 return Err(VaultError::Forbidden(
                     "a service adds identities only to subjects it holds data about for its purposes; a privacy officer adds others".into(),

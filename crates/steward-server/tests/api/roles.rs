@@ -12,7 +12,12 @@ use crate::helpers::*;
 /// call cannot change the next.
 async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str>) -> u16 {
     let email = format!("{}@example.se", uuid::Uuid::new_v4());
-    let subject = app.customer(&email).await;
+    // The newsletter goes to service users: its unsubscribe link is for one.
+    let subject = if template == "/v1/subjects/{id}/unsubscribe-link" {
+        app.subject_of("service_user", &email).await
+    } else {
+        app.customer(&email).await
+    };
     // Held for the service's purpose: a service adds identities only to
     // people it holds data about (`attacks.rs` checks the others).
     app.store(

@@ -497,6 +497,9 @@ async fn subjects_under_the_minimum_age_are_refused() {
     // A personnummer proves the age on its own.
     let adult = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "identities": [{ "kind": "personnummer", "value": "811218-9876" }] })).await;
     assert_eq!(adult.status(), 201);
+    // A birth date that disagrees with the personnummer is not believed.
+    let disagrees = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "birth_date": "1970-01-01", "identities": [{ "kind": "personnummer", "value": "811218-9876" }] })).await;
+    assert_eq!(disagrees.status(), 422);
 }
 
 #[tokio::test]
