@@ -72,6 +72,9 @@ pub struct ConsentReceipt {
     pub purposes: Vec<PurposeEntry>,
     pub notice: Notice,
     pub collection_method: String,
+    /// `subject`, or `parental_responsibility` for a child's consent given
+    /// by a holder of parental responsibility (Art. 8(1)).
+    pub given_by: &'static str,
     /// RFC 3339.
     pub consent_time: String,
     pub state: &'static str,
@@ -135,6 +138,7 @@ impl ConsentReceipt {
                 text_sha256: record.notice_hash.clone(),
             },
             collection_method: record.method.clone(),
+            given_by: record.given_by.as_str(),
             consent_time: record.given_at.to_string(),
             state: if record.withdrawn_at.is_some() { "withdrawn" } else { "given" },
             withdrawal_time: record.withdrawn_at.map(|at| at.to_string()),

@@ -280,12 +280,24 @@ impl Rights {
                     .collect()
             })
             .unwrap_or_default();
+        let named: Vec<_> = payload
+            .identities
+            .iter()
+            .filter(|i| {
+                received
+                    .iter()
+                    .any(|c| *c == i.kind || c.ends_with(&format!(".{}", i.kind)))
+            })
+            .collect();
+        // A letter that names no one the recipient can find helps no one:
+        // an officer tells them by hand, by what they do hold.
+        if named.is_empty() {
+            return Err(PartError::Permanent(format!(
+                "recipient `{recipient}` receives none of the identities this request was made with: tell them by hand, by what they hold, and complete this part"
+            )));
+        }
         letter.body.push('\n');
-        for identity in payload.identities.iter().filter(|i| {
-            received
-                .iter()
-                .any(|c| *c == i.kind || c.ends_with(&format!(".{}", i.kind)))
-        }) {
+        for identity in named {
             letter
                 .body
                 .push_str(&format!("\n{}: {}", identity.kind, identity.value));

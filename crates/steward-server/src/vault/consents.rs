@@ -40,6 +40,15 @@ impl Vault {
             )));
         }
         let found_subject = self.subject_for(actor, subject).await?;
+        if !found.subjects.contains(&found_subject.subject_type) {
+            return Err(invalid(
+                "purpose",
+                format!(
+                    "purpose `{purpose}` does not concern subjects of type `{}`",
+                    found_subject.subject_type
+                ),
+            ));
+        }
         // Art. 8(1): a child's own consent does not count; a holder of
         // parental responsibility's does, and is recorded as theirs.
         if let Some(from) = found_subject.own_consent_from

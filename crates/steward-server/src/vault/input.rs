@@ -164,7 +164,16 @@ fn own_consent_from(
 ) -> Option<Date> {
     let of_age = i64::from(digital_consent_age(policy.controller.country.code));
     let from = match (birth_date, age) {
-        (Some(born), _) => born.checked_add(jiff::Span::new().years(of_age)).ok()?,
+        // Born on 29 February: of age on 1 March in other years, never a
+        // day early.
+        (Some(born), _) => {
+            let day = born.checked_add(jiff::Span::new().years(of_age)).ok()?;
+            if born.month() == 2 && born.day() == 29 && day.day() == 28 {
+                day.tomorrow().ok()?
+            } else {
+                day
+            }
+        }
         (None, Some(age)) if i64::from(age) < of_age => today
             .checked_add(jiff::Span::new().years(of_age - i64::from(age)))
             .ok()?,
@@ -197,4 +206,46 @@ pub fn plain_text(field: &str, value: &str) -> Result<()> {
         return Err(invalid(field, "control characters are not allowed"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn swedish() -> Policy {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../policies/calectro.toml"
+        ))
+        .expect("policy");
+        steward_domain::check(&text).policy.expect("valid")
+    }
+
+    #[test]
+    fn a_child_born_on_leap_day_consents_on_their_own_from_1_march() {
+        let policy = swedish();
+        let today = date(2026, 12, 1);
+        // 13 on 1 March 2025 (not a leap year), not on 28 February.
+        assert_eq!(
+            own_consent_from(&policy, Some(date(2012, 2, 29)), None, date(2024, 12, 1)),
+            Some(date(2025, 3, 1))
+        );
+        assert_eq!(
+            own_consent_from(&policy, Some(date(2014, 6, 15)), None, today),
+            Some(date(2027, 6, 15))
+        );
+        // Of age already, or of no known age: nothing is kept.
+        assert_eq!(
+            own_consent_from(&policy, Some(date(2000, 1, 1)), None, today),
+            None
+        );
+        assert_eq!(own_consent_from(&policy, None, None, today), None);
+        // From an age alone: the latest day it can be.
+        assert_eq!(
+            own_consent_from(&policy, None, Some(12), today),
+            Some(date(2027, 12, 1))
+        );
+    }
 }
