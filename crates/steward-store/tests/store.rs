@@ -147,6 +147,7 @@ on_both_backends!(
     a_dead_workers_job_is_claimed_again_and_the_late_worker_is_fenced,
     two_workers_claim_disjoint_jobs,
     manual_jobs_are_never_claimed_and_are_completed_once,
+    checkpoints_are_kept_with_the_entry_that_records_them,
     failed_jobs_are_retried_and_claimed_again,
     delete_records_deletes_only_the_listed_records_of_that_subject,
     a_request_is_stored_with_its_codes_and_first_step,
@@ -973,6 +974,27 @@ async fn writes_for_an_erased_subject_are_refused() {
             "{identity:?}"
         );
     }
+}
+
+async fn checkpoints_are_kept_with_the_entry_that_records_them(b: Backend) {
+    assert_eq!(b.store.latest_checkpoint().await.unwrap(), None);
+    b.store.append_audit(event("one")).await.unwrap();
+    for size in [1, 2] {
+        let checkpoint = StoredCheckpoint {
+            size,
+            text: format!("steward-audit-checkpoint v1\nsize {size}\n"),
+        };
+        let entry = b
+            .store
+            .record_checkpoint(&checkpoint, event("audit.checkpoint"))
+            .await
+            .unwrap();
+        let latest = b.store.latest_checkpoint().await.unwrap().unwrap();
+        assert_eq!(latest.audit_seq, entry.seq);
+        assert_eq!(latest.checkpoint, checkpoint, "the latest, not the first");
+    }
+    assert_eq!(audit_len(&b).await, 3);
+    assert!(verdict(&b).await.is_ok());
 }
 
 async fn audit_len(b: &Backend) -> usize {
