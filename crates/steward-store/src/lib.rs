@@ -36,6 +36,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use steward_domain::common::ids::{ConsentId, PartId, RecordId, RequestId, SubjectId, TokenId};
 use steward_domain::rights::request::RequestStatus;
 use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
@@ -57,7 +58,14 @@ pub trait SubjectStore: Send + Sync {
         identities: &[StoredIdentity],
         audit: AuditEvent,
     ) -> Result<()>;
-    async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()>;
+    /// Adds an identity; with `own_consent_from`, also the day a child's own
+    /// consent starts to count, which that identity (a personnummer) shows.
+    async fn add_identity(
+        &self,
+        identity: &StoredIdentity,
+        own_consent_from: Option<Date>,
+        audit: AuditEvent,
+    ) -> Result<()>;
     async fn subject(&self, id: &SubjectId) -> Result<Option<Subject>>;
     /// The subject an identity leads to, with how the identity came to it.
     async fn subject_by_identity(

@@ -249,7 +249,7 @@ async fn subjects_are_found_by_identity_and_identities_are_unique(b: Backend) {
     let mut added = identity("s1", "idx-added");
     added.provenance = Provenance::Service;
     b.store
-        .add_identity(&added, event("identity.add"))
+        .add_identity(&added, None, event("identity.add"))
         .await
         .unwrap();
     let found = b
@@ -467,7 +467,7 @@ async fn every_change_is_in_the_audit_chain(b: Backend) {
         .await
         .unwrap();
     b.store
-        .add_identity(&identity("s1", "i1b"), event("identity.add"))
+        .add_identity(&identity("s1", "i1b"), None, event("identity.add"))
         .await
         .unwrap();
     b.store
@@ -967,7 +967,7 @@ async fn writes_for_an_erased_subject_are_refused() {
         assert!(matches!(write, Err(StoreError::Erased(_))), "{write:?}");
         let identity = b
             .store
-            .add_identity(&identity("s1", "i9"), event("identity.add"))
+            .add_identity(&identity("s1", "i9"), None, event("identity.add"))
             .await;
         assert!(
             matches!(identity, Err(StoreError::Erased(_))),
@@ -2145,7 +2145,7 @@ async fn the_subject_file_holds_everything_about_one_subject(b: Backend) {
     with_subject(&b, "s1", "i1").await;
     with_subject(&b, "s2", "i2").await;
     b.store
-        .add_identity(&identity("s1", "i1b"), event("identity.add"))
+        .add_identity(&identity("s1", "i1b"), None, event("identity.add"))
         .await
         .unwrap();
     for (id, subject) in [("r2", "s1"), ("r1", "s1"), ("r9", "s2")] {

@@ -151,6 +151,35 @@ pub fn check_age(
     Ok(own_consent_from)
 }
 
+/// A personnummer added to an existing subject tells their age too: one
+/// under the policy's minimum age is refused, and for a child the day their
+/// own consent starts to count is the answer.
+pub fn age_from_personnummer(
+    policy: &Policy,
+    identity: &Identity,
+    today: Date,
+) -> Result<Option<Date>> {
+    if identity.kind != IdentityKind::Personnummer {
+        return Ok(None);
+    }
+    let Ok(personnummer) = Personnummer::parse(&identity.value, today) else {
+        return Ok(None);
+    };
+    let born = personnummer.birth_date;
+    if let Some(minimum) = policy.controller.minimum_age {
+        let years = (today - born)
+            .total((jiff::Unit::Year, today))
+            .map_or(0.0, f64::floor) as i64;
+        if years < i64::from(minimum) {
+            return Err(invalid(
+                "identities.personnummer",
+                format!("the subject is {years}, under this policy's minimum age of {minimum}"),
+            ));
+        }
+    }
+    Ok(own_consent_from(policy, Some(born), None, today))
+}
+
 /// The day a child reaches the age of digital consent where the controller
 /// is, if that is still to come. From an age alone, the latest day it can
 /// be (an age of 12 today: 13 within a year), so a child is never taken for

@@ -8,7 +8,9 @@ use steward_domain::vault::identity::{Identity, Provenance};
 use steward_store::{StoreError, StoredIdentity, Subject};
 
 use crate::vault::error::{Result, VaultError, invalid};
-use crate::vault::input::{IdentityInput, NewSubject, check_age, parse_identity};
+use crate::vault::input::{
+    IdentityInput, NewSubject, age_from_personnummer, check_age, parse_identity,
+};
 use crate::vault::key_ring::{self, identity_field};
 use crate::vault::service::{Vault, fresh_id};
 use crate::vault::views::{OpenedIdentity, WholeSubject};
@@ -161,6 +163,8 @@ impl Vault {
         } else {
             Provenance::Service
         };
+        // A personnummer shows the age: a child's own consent day is kept.
+        let own_consent_from = age_from_personnummer(&self.policy, &identity, self.today())?;
         let stored = self.seal_identity(subject, &key, &identity, provenance);
         let audit = self.act(
             actor,
@@ -169,7 +173,7 @@ impl Vault {
             serde_json::json!({ "kind": identity.kind, "provenance": provenance.as_str() }),
         );
         self.store
-            .add_identity(&stored, audit)
+            .add_identity(&stored, own_consent_from, audit)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { .. } => VaultError::Taken(format!(

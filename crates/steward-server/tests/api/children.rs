@@ -118,3 +118,31 @@ async fn from_an_age_alone_a_child_consents_on_their_own_a_year_later_at_the_lat
     let read = app.read(&child, "newsletter", &token).await;
     assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
 }
+
+#[tokio::test]
+async fn a_personnummer_added_later_shows_a_child_and_their_own_consent_stops_counting() {
+    let (app, _, token) = calectro_on("2026-12-01T10:00:00Z").await;
+    // Created with no age at all: taken as of age.
+    let child = subscriber(&app, &token, "later@example.se", json!({})).await;
+    let added = app
+        .post(
+            &format!("/v1/subjects/{child}/identities"),
+            &app.officer,
+            json!({ "kind": "personnummer", "value": "20140615-1231" }),
+        )
+        .await;
+    assert!(
+        added.status().is_success(),
+        "{}",
+        added.text().await.unwrap()
+    );
+    let (status, problem) = consent(&app, &token, &child, None).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("until 2027-06-15"),
+        "{problem}"
+    );
+}

@@ -500,6 +500,16 @@ async fn subjects_under_the_minimum_age_are_refused() {
     // A birth date that disagrees with the personnummer is not believed.
     let disagrees = app.post("/v1/subjects", &app.service, json!({ "subject_type": "customer_contact", "birth_date": "1970-01-01", "identities": [{ "kind": "personnummer", "value": "811218-9876" }] })).await;
     assert_eq!(disagrees.status(), 422);
+    // A personnummer added later that shows a child is refused too.
+    let anna = app.customer("anna.age@example.se").await;
+    let child = app
+        .post(
+            &format!("/v1/subjects/{anna}/identities"),
+            &app.officer,
+            json!({ "kind": "personnummer", "value": "20140615-1231" }),
+        )
+        .await;
+    assert_eq!(child.status(), 422);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::Row;
 use steward_domain::common::ids::SubjectId;
 use steward_domain::vault::audit_chain::AuditEvent;
@@ -61,10 +62,22 @@ impl SubjectStore for Backend {
         Ok(())
     }
 
-    async fn add_identity(&self, identity: &StoredIdentity, audit: AuditEvent) -> Result<()> {
+    async fn add_identity(
+        &self,
+        identity: &StoredIdentity,
+        own_consent_from: Option<Date>,
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         live(&mut tx, &identity.subject_id).await?;
         insert_identity(&mut tx, identity).await?;
+        if let Some(day) = own_consent_from {
+            sqlx::query("UPDATE subjects SET own_consent_from = $1 WHERE id = $2")
+                .bind(day.to_string())
+                .bind(identity.subject_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
