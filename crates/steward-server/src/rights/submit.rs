@@ -265,11 +265,7 @@ impl Rights {
     /// A request received on `day`, before it was entered: received at the
     /// start of that day where the controller is, due a month from it.
     fn received_on_day(&self, stored: &mut StoredRequest, day: Date) -> Result<()> {
-        let zone = self.vault.policy().controller.time_zone.clone();
-        let start = day
-            .to_zoned(zone)
-            .map_err(|e| invalid("received", format!("{day}: {e}")))?;
-        stored.received_at = start.timestamp();
+        stored.received_at = self.vault.start_of(day)?;
         stored.due_on = Deadline::new(day).due(self.vault.calendar());
         Ok(())
     }

@@ -2,24 +2,8 @@
 //! to a subject it has no business with, through the rights requests.
 
 use serde_json::{Value, json};
-use steward_domain::vault::actor::{Actor, Role};
 
 use crate::helpers::*;
-
-impl TestApp {
-    async fn token_for(&self, purposes: &[&str]) -> String {
-        self.vault
-            .create_token(
-                &Actor::cli(),
-                Role::Service,
-                purposes.iter().map(|p| (*p).to_owned()).collect(),
-                "attacker",
-            )
-            .await
-            .unwrap()
-            .1
-    }
-}
 
 /// The chain that erased a victim on e7d5a7a: a bookkeeping token (refused
 /// on reads with 403) added its own address to the victim, asked for

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use steward_domain::vault::actor::{Actor, Role};
 use steward_server::clock::ManualClock;
 
 use crate::helpers::*;
@@ -18,17 +17,7 @@ async fn calectro_on(moment: &str) -> (TestApp, Arc<ManualClock>, String) {
         s.clock = clock.clone();
     })
     .await;
-    let newsletter = app
-        .vault
-        .create_token(
-            &Actor::cli(),
-            Role::Service,
-            vec!["newsletter".into()],
-            "mailer",
-        )
-        .await
-        .unwrap()
-        .1;
+    let newsletter = app.token_for(&["newsletter"]).await;
     (app, clock, newsletter)
 }
 

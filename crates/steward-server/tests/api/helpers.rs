@@ -92,6 +92,17 @@ fn service_purposes(policy: &Policy) -> Vec<&str> {
     }
 }
 
+/// The part of a request's view that runs at `system` (`vault`, a system's
+/// id, or `recipient:<id>`).
+pub fn part<'a>(view: &'a Value, system: &str) -> &'a Value {
+    view["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .find(|p| p["system"] == system)
+        .unwrap_or_else(|| panic!("no part at {system}: {view}"))
+}
+
 /// A subject id from the API's text.
 pub fn sid(id: &str) -> steward_domain::common::ids::SubjectId {
     id.into()
@@ -115,6 +126,20 @@ impl TestApp {
         steward_server::Application::build(settings)
             .await
             .expect("Steward opens on the same data")
+    }
+
+    /// A service token for `purposes` (beside the one every app has).
+    pub async fn token_for(&self, purposes: &[&str]) -> String {
+        self.vault
+            .create_token(
+                &Actor::cli(),
+                Role::Service,
+                purposes.iter().map(|p| (*p).to_owned()).collect(),
+                "test service",
+            )
+            .await
+            .expect("token")
+            .1
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -372,6 +397,15 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The request as an officer sees it.
+    pub async fn officer_view(&self, id: &str) -> Value {
+        self.get(&format!("/v1/requests/{id}"), &self.officer)
+            .await
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// Does every manual part as the officer, once the request has started.
     pub async fn do_manual_parts(&self, id: &str) {
         let mut view: Value = Value::Null;

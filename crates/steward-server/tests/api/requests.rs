@@ -4,7 +4,6 @@
 //! (Connectel's systems have no connectors, so each is a manual part).
 
 use serde_json::{Value, json};
-use steward_domain::vault::actor::{Actor, Role};
 
 use crate::helpers::*;
 
@@ -256,18 +255,8 @@ async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
     );
     // The officer doing the accounting system's part by hand is told what
     // the law keeps there.
-    let officer_view: Value = app
-        .get(&format!("/v1/requests/{id}"), &app.officer)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let accounting = officer_view["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["system"] == "accounting")
-        .unwrap();
+    let officer_view = app.officer_view(&id).await;
+    let accounting = part(&officer_view, "accounting");
     assert!(
         accounting["hint"]
             .as_str()
@@ -447,12 +436,7 @@ async fn one_click_unsubscribe_is_honoured_at_once_and_cannot_be_forged() {
     // (no connector here) each get a part for a person to stop it there.
     let mut view = Value::Null;
     for _ in 0..200 {
-        view = app
-            .get(&format!("/v1/requests/{id}"), &app.officer)
-            .await
-            .json()
-            .await
-            .unwrap();
+        view = app.officer_view(id).await;
         if view["parts"][0]["state"] == "done" {
             break;
         }
@@ -478,16 +462,7 @@ async fn one_click_unsubscribe_is_honoured_at_once_and_cannot_be_forged() {
 impl TestApp {
     /// A service whose purpose is direct marketing: Connectel's service news.
     async fn newsletter_token(&self) -> String {
-        self.vault
-            .create_token(
-                &steward_domain::vault::actor::Actor::cli(),
-                steward_domain::vault::actor::Role::Service,
-                vec!["service_news".into()],
-                "newsletter",
-            )
-            .await
-            .unwrap()
-            .1
+        self.token_for(&["service_news"]).await
     }
 }
 
@@ -1013,16 +988,8 @@ async fn traffic_data_kept_by_the_law_after_an_erasure_is_not_used_for_billing()
     let app = spawn_app().await;
     let anna = app.subject_of("service_user", "anna@example.se").await;
     let operator = app
-        .vault
-        .create_token(
-            &Actor::cli(),
-            Role::Service,
-            vec!["usage_billing".into(), "traffic_data_retention".into()],
-            "switch",
-        )
-        .await
-        .unwrap()
-        .1;
+        .token_for(&["usage_billing", "traffic_data_retention"])
+        .await;
     // Only the most specific categories hold data; the error says which.
     let broad = app
         .post(
@@ -1147,18 +1114,8 @@ async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
     // Google does not get the address, so no letter can name the person
     // to it: the part fails, saying so, for an officer to do by hand.
     assert!(letters(&id).iter().all(|(r, _)| r != "google"));
-    let view: Value = app
-        .get(&format!("/v1/requests/{id}"), &app.officer)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let google = view["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["system"] == "recipient:google")
-        .unwrap();
+    let view = app.officer_view(&id).await;
+    let google = part(&view, "recipient:google");
     assert_eq!(google["state"], "failed", "{google}");
     assert!(
         google["last_error"]
@@ -1239,23 +1196,9 @@ async fn what_an_officer_finds_by_hand_reaches_the_answer() {
             .any(|e| e.event.action == "request.identities_shown")
     );
 
-    let view: Value = app
-        .get(&format!("/v1/requests/{id}"), &app.officer)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let part_of = |system: &str| -> String {
-        view["parts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["system"] == system)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let view = app.officer_view(&id).await;
+    let part_of =
+        |system: &str| -> String { part(&view, system)["id"].as_str().unwrap().to_owned() };
     let complete = |part: String, body: Value| {
         let app = &app;
         let id = id.clone();

@@ -99,16 +99,7 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
         (Role::Service, app.service.clone()),
         (Role::Auditor, app.auditor.clone()),
     ];
-    let (_, newsletter) = app
-        .vault
-        .create_token(
-            &steward_domain::vault::actor::Actor::cli(),
-            Role::Service,
-            vec!["service_news".into()],
-            "newsletter",
-        )
-        .await
-        .unwrap();
+    let newsletter = app.token_for(&["service_news"]).await;
     let mut checked = 0;
     // Requests and unsubscribe links follow their own rules (the follow
     // secret, no such request yet): `requests.rs` checks those routes.

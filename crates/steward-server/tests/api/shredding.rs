@@ -257,18 +257,8 @@ async fn a_request_open_when_its_person_is_erased_ends_saying_so() {
         .await;
     // The vault's part has run; the manual ones wait. Then she is erased.
     for _ in 0..200 {
-        let view: serde_json::Value = app
-            .get(&format!("/v1/requests/{access}"), &app.officer)
-            .await
-            .json()
-            .await
-            .unwrap();
-        let vault_done = view["parts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["system"] == "vault" && p["state"] == "done");
-        if vault_done {
+        let view = app.officer_view(&access).await;
+        if part(&view, "vault")["state"] == "done" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;

@@ -200,16 +200,7 @@ async fn objection_stops_legitimate_interests_and_direct_marketing_objection_is_
         .await;
     assert_eq!(elsewhere.status(), 403);
     // ...the newsletter service, through its unsubscribe link, can.
-    let (_, newsletter) = app
-        .vault
-        .create_token(
-            &Actor::cli(),
-            steward_domain::vault::actor::Role::Service,
-            vec!["service_news".into()],
-            "newsletter",
-        )
-        .await
-        .unwrap();
+    let newsletter = app.token_for(&["service_news"]).await;
     let objected = app
         .post(
             &format!("/v1/subjects/{anna}/objections"),

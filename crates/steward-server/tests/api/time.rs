@@ -95,12 +95,7 @@ async fn a_letter_received_last_week_is_due_a_month_from_the_day_it_came() {
     // November, it would be 30 December).
     assert_eq!(submitted["due"], "2026-12-28", "{submitted}");
     let id = submitted["id"].as_str().unwrap();
-    let view: Value = app
-        .get(&format!("/v1/requests/{id}"), &app.officer)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let view = app.officer_view(id).await;
     // Midnight on 24 November in Stockholm (winter time) is 23:00 UTC.
     assert_eq!(view["received_at"], "2026-11-23T23:00:00Z", "{view}");
     let submit = &view["history"][0];
