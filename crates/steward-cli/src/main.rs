@@ -38,6 +38,9 @@ enum Command {
     /// Show what is held about a subject.
     #[command(subcommand)]
     Subject(commands::subject::SubjectCommand),
+    /// Release a subject's data to a declared recipient, and read the log.
+    #[command(subcommand)]
+    Disclosure(commands::disclosure::DisclosureCommand),
     /// Create API tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -58,6 +61,7 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Command::Serve(args) => commands::serve::run(args).await,
             Command::Import(args) => commands::import::run(args).await,
             Command::Subject(command) => commands::subject::run(command).await,
+            Command::Disclosure(command) => commands::disclosure::run(command).await,
             Command::Request(command) => commands::request::run(command).await,
             Command::Token(command) => commands::token::run(command).await,
             Command::Audit(command) => commands::audit::run(command).await,

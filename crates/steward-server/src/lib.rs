@@ -41,6 +41,7 @@ pub use rights::{
 pub use steward_connectors::Found;
 pub use systems::Systems;
 pub use vault::{
-    IdentityInput, NewRecord, NewSubject, OpenedRecord, PurposeRead, Vault, VaultError,
-    WholeSubject, Withheld, token_hash,
+    DerogationUsed, Disclosed, IdentityInput, LegalRequest, LoggedDisclosure, NewDisclosure,
+    NewRecord, NewSubject, OpenedRecord, PurposeRead, Vault, VaultError, WholeSubject, Withheld,
+    token_hash,
 };

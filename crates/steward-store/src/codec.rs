@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::fmt::temporal::DateTimePrinter;
 use steward_domain::common::ids::{
-    ConsentId, EventId, IdentityId, PartId, RecordId, RequestId, SubjectId, TokenId,
+    ConsentId, DisclosureId, EventId, IdentityId, PartId, RecordId, RequestId, SubjectId, TokenId,
 };
 use steward_domain::common::lang::Lang;
 use steward_domain::policy::Event;
@@ -106,6 +106,7 @@ from_text!(PartState, "part state", by_name);
 from_text!(SubjectId, "subject id", |t| Ok(t.into()));
 from_text!(IdentityId, "identity id", |t| Ok(t.into()));
 from_text!(RecordId, "record id", |t| Ok(t.into()));
+from_text!(DisclosureId, "disclosure id", |t| Ok(t.into()));
 from_text!(EventId, "event id", |t| Ok(t.into()));
 from_text!(ConsentId, "consent id", |t| Ok(t.into()));
 from_text!(TokenId, "token id", |t| Ok(t.into()));

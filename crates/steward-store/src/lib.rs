@@ -1,6 +1,6 @@
 //! Steward's storage: one interface in traits per aggregate ([`SubjectStore`],
 //! [`RecordStore`], [`ConsentStore`], [`KeyStore`], [`JobStore`],
-//! [`RequestStore`], [`TokenStore`], [`AuditStore`]; [`Store`] is all of
+//! [`RequestStore`], [`TokenStore`], [`AuditStore`], [`DisclosureStore`]; [`Store`] is all of
 //! them), and two backends: SQLite, the embedded default ([`sqlite`]), and
 //! PostgreSQL, the path past one machine ([`postgres`]). Each owns its
 //! migrations, applied at start; queries are built at run time, so the build
@@ -103,6 +103,20 @@ pub trait RecordStore: Send + Sync {
         kept: &[(RecordId, Vec<String>)],
         audit: AuditEvent,
     ) -> Result<()>;
+}
+
+#[async_trait]
+pub trait DisclosureStore: Send + Sync {
+    /// Logs a release of a subject's data to a recipient.
+    async fn record_disclosure(
+        &self,
+        disclosure: &StoredDisclosure,
+        audit: AuditEvent,
+    ) -> Result<()>;
+    /// A subject's disclosures, oldest first.
+    async fn disclosures(&self, subject: &SubjectId) -> Result<Vec<StoredDisclosure>>;
+    /// Every disclosure counted by recipient, country and safeguard.
+    async fn disclosure_counts(&self) -> Result<Vec<DisclosureCount>>;
 }
 
 #[async_trait]
@@ -328,6 +342,7 @@ pub trait Store:
     + RequestStore
     + TokenStore
     + AuditStore
+    + DisclosureStore
 {
     /// The backend's name, for logs and `/healthz`.
     fn backend(&self) -> &'static str;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use steward_domain::common::ids::{
-    ConsentId, EventId, IdentityId, PartId, RecordId, RequestId, SubjectId, TokenId,
+    ConsentId, DisclosureId, EventId, IdentityId, PartId, RecordId, RequestId, SubjectId, TokenId,
 };
 use steward_domain::common::lang::Lang;
 use steward_domain::policy::Event;
@@ -84,6 +84,43 @@ pub struct StoredRecord {
     #[sqlx(try_from = "OptionalText")]
     #[serde(default)]
     pub kept_for: Option<Vec<String>>,
+}
+
+/// One release of a subject's data to a recipient, as the log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredDisclosure {
+    #[sqlx(try_from = "Text")]
+    pub id: DisclosureId,
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    pub recipient: String,
+    pub purpose: String,
+    #[sqlx(try_from = "Text")]
+    pub categories: Vec<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// The Chapter V safeguard's name; `None` inside the EU/EEA.
+    pub safeguard: Option<String>,
+    /// The Art. 49(1) point, when the transfer rests on one.
+    pub derogation: Option<String>,
+    pub legal_request: bool,
+    /// What names people (the authority, its reference, the reason for a
+    /// derogation), sealed under the subject's key.
+    pub detail_sealed: Option<Vec<u8>>,
+    #[sqlx(try_from = "Text")]
+    pub at: Timestamp,
+}
+
+/// How many disclosures went to one recipient, in one country, under one
+/// safeguard: the record of processing's actual transfers.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DisclosureCount {
+    pub recipient: String,
+    pub country: String,
+    pub safeguard: Option<String>,
+    pub count: i64,
+    #[sqlx(try_from = "Text")]
+    pub last_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Deserialize)]

@@ -148,6 +148,7 @@ on_both_backends!(
     two_workers_claim_disjoint_jobs,
     manual_jobs_are_never_claimed_and_are_completed_once,
     checkpoints_are_kept_with_the_entry_that_records_them,
+    disclosures_are_logged_counted_and_go_with_an_erased_subject,
     failed_jobs_are_retried_and_claimed_again,
     delete_records_deletes_only_the_listed_records_of_that_subject,
     a_request_is_stored_with_its_codes_and_first_step,
@@ -995,6 +996,82 @@ async fn checkpoints_are_kept_with_the_entry_that_records_them(b: Backend) {
     }
     assert_eq!(audit_len(&b).await, 3);
     assert!(verdict(&b).await.is_ok());
+}
+
+fn disclosure(
+    id: &str,
+    subject: &str,
+    recipient: &str,
+    country: &str,
+    at: &str,
+) -> StoredDisclosure {
+    StoredDisclosure {
+        id: id.into(),
+        subject_id: subject.into(),
+        recipient: recipient.into(),
+        purpose: "orders".into(),
+        categories: vec!["contact.email".into()],
+        country: country.into(),
+        safeguard: (country != "SE").then(|| "standard_contractual_clauses".into()),
+        derogation: None,
+        legal_request: false,
+        detail_sealed: Some(b"sealed".to_vec()),
+        at: t(at),
+    }
+}
+
+async fn disclosures_are_logged_counted_and_go_with_an_erased_subject(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    with_subject(&b, "s2", "i2").await;
+    for d in [
+        disclosure("d2", "s1", "cloud", "US", "2026-11-24T00:00:00Z"),
+        disclosure("d1", "s1", "carrier", "SE", "2026-11-23T00:00:00Z"),
+        disclosure("d3", "s2", "cloud", "US", "2026-11-25T00:00:00Z"),
+    ] {
+        b.store
+            .record_disclosure(&d, event("disclosure"))
+            .await
+            .unwrap();
+    }
+    let of_s1 = b.store.disclosures(&"s1".into()).await.unwrap();
+    let ids: Vec<&str> = of_s1.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["d1", "d2"], "oldest first, only the subject's");
+    assert_eq!(
+        of_s1[1],
+        disclosure("d2", "s1", "cloud", "US", "2026-11-24T00:00:00Z")
+    );
+    let counts = b.store.disclosure_counts().await.unwrap();
+    let seen: Vec<(&str, &str, i64, Timestamp)> = counts
+        .iter()
+        .map(|c| (c.recipient.as_str(), c.country.as_str(), c.count, c.last_at))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("carrier", "SE", 1, t("2026-11-23T00:00:00Z")),
+            ("cloud", "US", 2, t("2026-11-25T00:00:00Z")),
+        ]
+    );
+    b.store
+        .erase_subject(
+            &"s1".into(),
+            t("2026-11-26T00:00:00Z"),
+            event("subject.erase"),
+        )
+        .await
+        .unwrap();
+    assert!(b.store.disclosures(&"s1".into()).await.unwrap().is_empty());
+    assert_eq!(b.store.disclosures(&"s2".into()).await.unwrap().len(), 1);
+    // No disclosure is logged for someone erased.
+    let late = b
+        .store
+        .record_disclosure(
+            &disclosure("d4", "s1", "cloud", "US", "2026-11-27T00:00:00Z"),
+            event("disclosure"),
+        )
+        .await;
+    assert!(matches!(late, Err(StoreError::Erased(_))), "{late:?}");
+    assert_eq!(audit_len(&b).await, 2 + 3 + 1);
 }
 
 async fn audit_len(b: &Backend) -> usize {

@@ -396,6 +396,8 @@ fn every_change_the_store_makes_commits_with_its_audit_entry() {
         "requests_of_subject",
         "challenges",
         "request_history",
+        "disclosures",
+        "disclosure_counts",
         "token_by_hash",
         "audit_log",
         "latest_checkpoint",

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod disclosure;
 pub mod import;
 pub mod keys;
 pub mod policy;

@@ -689,3 +689,68 @@ fn an_officer_enters_a_rectification_that_came_by_letter() {
     assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
     assert!(stderr(&wrong).contains("--channel"), "{}", stderr(&wrong));
 }
+
+#[test]
+fn an_officer_records_a_disclosure_to_the_police_and_reads_it_back() {
+    let dir = temp_dir("disclose");
+    let file = dir.join("anna.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"subject_type": "customer_contact", "age": 40, "identities": [{"kind": "email", "value": "anna@example.se"}], "records": [{"category": "contact.email", "value": "anna@example.se", "purposes": ["legal_requests"]}]}"#,
+    )
+    .unwrap();
+    let import = steward_in(&dir, &["import", &file.to_string_lossy()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let show = steward_in(&dir, &["subject", "show", "--email", "anna@example.se"]);
+    let subject: serde_json::Value = serde_json::from_str(&stdout(&show)).expect("json");
+    let id = subject["id"].as_str().expect("id").to_owned();
+    let police = [
+        "disclosure",
+        "record",
+        "--subject",
+        &id,
+        "--recipient",
+        "law_enforcement",
+        "--purpose",
+        "legal_requests",
+    ];
+    // Without the legal request behind it: refused, naming what is missing.
+    let refused = steward_in(&dir, &police);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("legal ground"),
+        "{}",
+        stderr(&refused)
+    );
+    let mut stated = police.to_vec();
+    stated.extend([
+        "--authority",
+        "Polismyndigheten",
+        "--ground",
+        "Beslut om husrannsakan",
+        "--reference",
+        "AM-1",
+    ]);
+    let done = steward_in(&dir, &stated);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let outcome: serde_json::Value = serde_json::from_str(&stdout(&done)).expect("json");
+    assert_eq!(
+        outcome["records"][0]["value"], "anna@example.se",
+        "{outcome}"
+    );
+    let list = steward_in(&dir, &["disclosure", "list", "--subject", &id]);
+    let log: serde_json::Value = serde_json::from_str(&stdout(&list)).expect("json");
+    assert_eq!(
+        log[0]["legal_request"]["authority"], "Polismyndigheten",
+        "{log}"
+    );
+    let transfers = steward_in(&dir, &["disclosure", "transfers"]);
+    let transfers: serde_json::Value = serde_json::from_str(&stdout(&transfers)).expect("json");
+    let police = transfers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["recipient"] == "law_enforcement")
+        .unwrap();
+    assert_eq!(police["actual"][0]["count"], 1, "{police}");
+}

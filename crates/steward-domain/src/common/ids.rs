@@ -54,6 +54,10 @@ id!(
     SubjectId
 );
 id!(
+    /// One release of a subject's data to a recipient.
+    DisclosureId
+);
+id!(
     /// One identity of a subject (an e-mail address, a phone number, ...).
     IdentityId
 );

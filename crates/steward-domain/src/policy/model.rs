@@ -328,6 +328,12 @@ pub struct Recipient {
     pub safeguard_reference: Option<Text>,
     pub adequacy_scope_confirmed: bool,
     pub law: Option<String>,
+    /// The organisation's services copy data to this recipient as they
+    /// collect it (a host, a helpdesk, a newsletter service): every record
+    /// of its categories collected for one of its purposes counts as
+    /// disclosed, without a disclosure call per record. Otherwise data
+    /// reaches it only through a recorded disclosure.
+    pub standing: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -309,6 +309,8 @@ pub struct RawRecipient {
     pub adequacy_scope_confirmed: bool,
     #[serde(default)]
     pub law: Option<String>,
+    #[serde(default)]
+    pub standing: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -138,7 +138,7 @@ impl RecipientRole {
 }
 
 /// Chapter V safeguards for transfers to third countries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SafeguardKind {
     /// Art. 45.
@@ -150,6 +150,13 @@ pub enum SafeguardKind {
     /// Art. 49(1), e.g. explicit consent to the transfer.
     Derogation,
 }
+
+crate::common::names::names!(SafeguardKind, "safeguard", {
+    Adequacy => "adequacy",
+    StandardContractualClauses => "standard_contractual_clauses",
+    BindingCorporateRules => "binding_corporate_rules",
+    Derogation => "derogation",
+});
 
 impl SafeguardKind {
     /// Its catalogue key.

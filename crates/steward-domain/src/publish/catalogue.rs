@@ -743,6 +743,31 @@ pub static MESSAGES: &[Message] = &[
         "Detta svar är inte fullständigt: systemen nedan kunde inte sökas igenom, så eventuella uppgifter om dig där finns inte med.",
     ),
     m(
+        "access.recipients.received",
+        "These recipients have received data about you:",
+        "Dessa mottagare har fått uppgifter om dig:",
+    ),
+    m(
+        "access.recipients.may_receive",
+        "Under our privacy notice these recipients may also receive data of the kinds above, for the purposes stated; our records show that none of yours has gone to them so far:",
+        "Enligt vår integritetspolicy kan även dessa mottagare få uppgifter av de slag som anges ovan, för de ändamål som anges; enligt våra register har inga av dina uppgifter gått till dem hittills:",
+    ),
+    m(
+        "access.recipients.none",
+        "Our records show that none of your data has been disclosed to anyone outside our organisation.",
+        "Enligt våra register har inga av dina uppgifter lämnats ut till någon utanför vår organisation.",
+    ),
+    m(
+        "access.recipients.standing",
+        "copied to them as our services store it",
+        "kopieras till dem när våra tjänster lagrar dem",
+    ),
+    m(
+        "access.recipients.last",
+        "last on {date}",
+        "senast den {date}",
+    ),
+    m(
         "access.nothing_held",
         "We hold no personal data about you.",
         "Vi har inga personuppgifter om dig.",

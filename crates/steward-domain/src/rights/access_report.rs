@@ -11,6 +11,7 @@ use crate::policy::{LegalBasis, Policy};
 use crate::publish::notice::{Block, NoticeDocument, Section};
 use crate::publish::sentences::{join, legal_basis_text, retention_sentence};
 use crate::publish::texts::t;
+use crate::vault::disclosure::{Received, Transfer};
 
 /// A piece of the subject's data, opened.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -46,14 +47,17 @@ pub struct AccessReport {
 impl AccessReport {
     /// `generated` and each value's time of collection are shown as days
     /// where the controller is.
+    /// `received`: who received some of the data, by the disclosure log
+    /// and the standing disclosures.
     pub fn build(
         policy: &Policy,
         held: Vec<HeldValue>,
+        received: &[Received],
         unsearched: &[Unsearched],
         lang: Lang,
         generated: &str,
     ) -> Self {
-        let document = document(policy, &held, unsearched, lang, generated);
+        let document = document(policy, &held, received, unsearched, lang, generated);
         AccessReport {
             controller: policy.controller.name.clone(),
             language: lang,
@@ -72,6 +76,99 @@ impl AccessReport {
     }
 }
 
+fn recipients_section(
+    policy: &Policy,
+    received: &[Received],
+    purposes: &BTreeSet<&str>,
+    lang: Lang,
+    name_of: &dyn Fn(&str) -> String,
+) -> Vec<Block> {
+    let where_to = |transfer: &Transfer| {
+        let country = crate::policy::country::lookup(&transfer.country)
+            .map_or_else(|| transfer.country.clone(), |c| c.name(lang).to_owned());
+        match transfer.safeguard {
+            Some(safeguard) => format!(
+                "{country}: {} ({})",
+                t(lang, safeguard.key()),
+                cite(safeguard.article(), lang)
+            ),
+            None => country,
+        }
+    };
+    let mut blocks = Vec::new();
+    let got: Vec<String> = received
+        .iter()
+        .filter_map(|r| {
+            let recipient = policy.recipient(&r.recipient)?;
+            let categories: Vec<String> = r.categories.iter().map(|c| name_of(c)).collect();
+            let transfers: Vec<String> = r.transfers.iter().map(where_to).collect();
+            let mut when = Vec::new();
+            if r.standing {
+                when.push(t(lang, "access.recipients.standing").to_owned());
+            }
+            if let Some(last) = r.last {
+                let day = last.to_zoned(policy.controller.time_zone.clone()).date();
+                when.push(fill(
+                    t(lang, "access.recipients.last"),
+                    &[("date", &date_in_words(day, lang))],
+                ));
+            }
+            Some(format!(
+                "{} ({}; {}): {}; {}",
+                recipient.name.get(lang),
+                t(lang, recipient.role.key()),
+                transfers.join(", "),
+                join(
+                    &categories.iter().map(String::as_str).collect::<Vec<_>>(),
+                    t(lang, "word.and")
+                ),
+                when.join(", ")
+            ))
+        })
+        .collect();
+    if got.is_empty() {
+        blocks.push(Block::Paragraph(
+            t(lang, "access.recipients.none").to_owned(),
+        ));
+    } else {
+        blocks.push(Block::Paragraph(
+            t(lang, "access.recipients.received").to_owned(),
+        ));
+        blocks.push(Block::List(got));
+    }
+    let may: Vec<String> = policy
+        .recipients
+        .iter()
+        .filter(|r| r.purposes.iter().any(|p| purposes.contains(p.as_str())))
+        .filter(|r| !received.iter().any(|got| got.recipient == r.id))
+        .map(|r| {
+            let mut line = format!(
+                "{} ({}; {})",
+                r.name.get(lang),
+                t(lang, r.role.key()),
+                r.country.name(lang)
+            );
+            if r.country.is_third_country()
+                && let Some(safeguard) = &r.safeguard
+            {
+                line = format!(
+                    "{line}: {} ({})",
+                    t(lang, safeguard.kind.key()),
+                    cite(safeguard.kind.article(), lang)
+                );
+            }
+            line
+        })
+        .collect();
+    if !may.is_empty() {
+        blocks.push(Block::Paragraph(
+            t(lang, "access.recipients.may_receive").to_owned(),
+        ));
+        blocks.push(Block::List(may));
+    }
+    blocks
+}
+
 /// A time or a day as the report shows it: the day where the controller is,
 /// in words; text that is neither is shown as it is.
 pub(crate) fn readable_day(policy: &Policy, text: &str, lang: Lang) -> String {
@@ -85,6 +182,7 @@ pub(crate) fn readable_day(policy: &Policy, text: &str, lang: Lang) -> String {
 fn document(
     policy: &Policy,
     held: &[HeldValue],
+    received: &[Received],
     unsearched: &[Unsearched],
     lang: Lang,
     generated: &str,
@@ -235,38 +333,10 @@ fn document(
         "section.data",
         vec![Block::List(category_names)],
     ));
-    // (c) and 15(2): recipients of those purposes, third countries named with their safeguards.
-    let recipients: Vec<&crate::policy::Recipient> = policy
-        .recipients
-        .iter()
-        .filter(|r| r.purposes.iter().any(|p| purposes.contains(p.as_str())))
-        .collect();
-    let recipient_items: Vec<String> = recipients
-        .iter()
-        .map(|r| {
-            let mut line = format!(
-                "{} ({}; {})",
-                r.name.get(lang),
-                t(lang, r.role.key()),
-                r.country.name(lang)
-            );
-            if r.country.is_third_country()
-                && let Some(safeguard) = &r.safeguard
-            {
-                line = format!(
-                    "{line}: {} ({})",
-                    t(lang, safeguard.kind.key()),
-                    cite(safeguard.kind.article(), lang)
-                );
-            }
-            line
-        })
-        .collect();
-    let recipient_blocks = if recipient_items.is_empty() {
-        vec![Block::Paragraph(t(lang, "recipients.none").to_owned())]
-    } else {
-        vec![Block::List(recipient_items)]
-    };
+    // (c) and 15(2): the recipients that received the data (the log and
+    // the standing disclosures), then those the policy names for these
+    // purposes that have not; third countries with their safeguards.
+    let recipient_blocks = recipients_section(policy, received, &purposes, lang, &name_of);
     sections.push(section(
         "recipients",
         "section.recipients",
@@ -454,7 +524,7 @@ mod tests {
     fn the_report_has_every_art_15_element_in_both_languages() {
         let policy = connectel();
         for lang in [Lang::En, Lang::Sv] {
-            let report = AccessReport::build(&policy, held(), &[], lang, "2026-11-22");
+            let report = AccessReport::build(&policy, held(), &[], &[], lang, "2026-11-22");
             let ids: Vec<&str> = report.document.sections.iter().map(|s| s.id).collect();
             for element in [
                 "access_data",
@@ -505,9 +575,16 @@ mod tests {
             system: "Freshdesk".into(),
             reason: "the connection was refused".into(),
         }];
-        let md = AccessReport::build(&policy, held(), &failed, Lang::En, "2026-11-22T23:30:00Z")
-            .markdown()
-            .expect("markdown");
+        let md = AccessReport::build(
+            &policy,
+            held(),
+            &[],
+            &failed,
+            Lang::En,
+            "2026-11-22T23:30:00Z",
+        )
+        .markdown()
+        .expect("markdown");
         assert!(md.contains("Freshdesk: the connection was refused"), "{md}");
         assert!(md.contains("not complete"), "{md}");
         // 23:30 UTC is the next day in Stockholm; and dates read as words.
@@ -515,7 +592,7 @@ mod tests {
         assert!(md.contains("1 January 2026"), "{md}");
         assert!(!md.contains("2026-01-01T00:00:00Z"), "{md}");
 
-        let sv = AccessReport::build(&policy, Vec::new(), &[], Lang::Sv, "2026-11-22")
+        let sv = AccessReport::build(&policy, Vec::new(), &[], &[], Lang::Sv, "2026-11-22")
             .markdown()
             .expect("markdown");
         assert!(sv.contains(t(Lang::Sv, "access.nothing_held")), "{sv}");

@@ -149,8 +149,11 @@ pub struct Asked<'a> {
     /// Objection, consent withdrawal: the purpose.
     pub purpose: Option<&'a str>,
     /// The subject's data in the vault, as (category, purposes it was
-    /// collected for): which recipients ever had any of it.
+    /// collected for): which standing recipients had any of it.
     pub held: &'a [(&'a str, &'a [String])],
+    /// Recipients the disclosure log shows received some of the subject's
+    /// data.
+    pub disclosed: &'a [&'a str],
 }
 
 /// The parts of a request. `automatic` says whether a system's connector
@@ -199,10 +202,13 @@ pub fn plan(
     }
     if kind.recipients_are_told() {
         for recipient in &policy.recipients {
-            // Art. 19 concerns recipients the data was disclosed to: one
-            // that never received any of the subject's data hears nothing
-            // (and learns nothing of them).
-            if recipient.role != RecipientRole::Processor && received(recipient, asked.held) {
+            // Art. 19 concerns recipients the data was disclosed to: by the
+            // log, or as a standing disclosure of what is held. One that
+            // never received any of the subject's data hears nothing (and
+            // learns nothing of them).
+            let disclosed = asked.disclosed.contains(&recipient.id.as_str())
+                || (recipient.standing && received(recipient, asked.held));
+            if recipient.role != RecipientRole::Processor && disclosed {
                 parts.push(PlannedPart {
                     target: PartTarget::Recipient(recipient.id.clone()),
                     action: PartAction::Notify,
@@ -216,7 +222,8 @@ pub fn plan(
 
 /// Whether `recipient` receives, by the policy, any of the data held: a
 /// category it receives (all its purposes' when it names none), collected
-/// for a purpose it receives it for.
+/// for a purpose it receives it for. For a standing disclosure, whether it
+/// has some of the subject's data.
 pub fn received(recipient: &Recipient, held: &[(&str, &[String])]) -> bool {
     held.iter().any(|(category, purposes)| {
         purposes.iter().any(|p| recipient.purposes.contains(p))
@@ -305,8 +312,15 @@ id = "carrier"
 name = "Carrier AB"
 role = "independent_controller"
 country = "SE"
+standing = true
 purposes = ["orders"]
 categories = ["contact"]
+[[recipient]]
+id = "auditor"
+name = "Auditor AB"
+role = "independent_controller"
+country = "SE"
+purposes = ["orders"]
 [[recipient]]
 id = "hosting"
 name = "Hosting AB"
@@ -346,6 +360,7 @@ categories = ["order"]
                 category: None,
                 purpose: None,
                 held: &held,
+                disclosed: &[],
             },
             &crm_erases,
         );
@@ -377,6 +392,7 @@ categories = ["order"]
                 category: Some("contact.email"),
                 purpose: None,
                 held: &held,
+                disclosed: &[],
             },
             &nothing_automatic,
         );
@@ -396,6 +412,7 @@ categories = ["order"]
                     category: None,
                     purpose: None,
                     held,
+                    disclosed: &[],
                 },
                 &nothing_automatic,
             )
@@ -417,6 +434,35 @@ categories = ["order"]
     }
 
     #[test]
+    fn a_recipient_without_a_standing_disclosure_is_told_only_what_the_log_shows() {
+        let policy = crate::check(POLICY).policy.expect("valid policy");
+        let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
+        let orders = vec!["orders".to_owned()];
+        let held = [("order", orders.as_slice())];
+        let told = |disclosed: &[&str]| -> Vec<String> {
+            plan(
+                &policy,
+                &Asked {
+                    kind: RequestKind::Erasure,
+                    category: None,
+                    purpose: None,
+                    held: &held,
+                    disclosed,
+                },
+                &nothing_automatic,
+            )
+            .iter()
+            .filter(|p| matches!(p.target, PartTarget::Recipient(_)))
+            .map(|p| p.target.stored())
+            .collect()
+        };
+        // The auditor could receive order data under the policy, but only a
+        // recorded disclosure says it did.
+        assert!(told(&[]).is_empty());
+        assert_eq!(told(&["auditor"]), ["recipient:auditor"]);
+    }
+
+    #[test]
     fn an_objection_reaches_every_system_holding_the_purposes_data() {
         let policy = crate::check(POLICY).policy.expect("valid policy");
         let nothing_automatic = |_: &str, _: PartAction, _: Option<&str>| false;
@@ -428,6 +474,7 @@ categories = ["order"]
                     category: None,
                     purpose,
                     held: &[],
+                    disclosed: &[],
                 },
                 &nothing_automatic,
             )

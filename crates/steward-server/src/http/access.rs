@@ -69,6 +69,17 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ),
     ("POST", "/v1/subjects/{id}/records", Access::Roles(WRITERS)),
     ("GET", "/v1/subjects/{id}/data", Access::Roles(WRITERS)),
+    (
+        "POST",
+        "/v1/subjects/{id}/disclosures",
+        Access::Roles(WRITERS),
+    ),
+    (
+        "GET",
+        "/v1/subjects/{id}/disclosures",
+        Access::Roles(OFFICERS),
+    ),
+    ("GET", "/v1/disclosures", Access::Roles(OVERSIGHT)),
     ("POST", "/v1/subjects/{id}/events", Access::Roles(WRITERS)),
     ("POST", "/v1/subjects/{id}/consents", Access::Roles(WRITERS)),
     (

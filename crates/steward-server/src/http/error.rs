@@ -28,6 +28,12 @@ pub struct Problem {
 pub enum ApiError {
     Unauthorized,
     Forbidden(String),
+    /// The policy does not allow it (403): the rule's own code and the field.
+    Refused {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
     Invalid {
         field: Option<String>,
         message: String,
@@ -62,6 +68,9 @@ impl ApiError {
                 "Authentication required",
             ),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::Refused { code, .. } => {
+                (StatusCode::FORBIDDEN, code, "Not allowed by the policy")
+            }
             ApiError::Invalid { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",
@@ -122,6 +131,7 @@ impl IntoResponse for ApiError {
                 None,
             ),
             ApiError::Invalid { field, message } => (message, field),
+            ApiError::Refused { field, message, .. } => (message, Some(field.to_owned())),
             ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m)
@@ -186,6 +196,15 @@ impl From<VaultError> for ApiError {
                 ApiError::Conflict(error.to_string())
             }
             VaultError::Forbidden(message) => ApiError::Forbidden(message),
+            VaultError::Refused {
+                code,
+                field,
+                message,
+            } => ApiError::Refused {
+                code,
+                field,
+                message,
+            },
             VaultError::Erased(_) => ApiError::Gone(error.to_string()),
             VaultError::TooMany {
                 message,

@@ -6,13 +6,14 @@
 //! `dto/`, the only types that describe themselves to the document.
 //!
 //! One file per resource: `subjects.rs`, `records.rs`, `consents.rs`,
-//! `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
+//! `disclosures.rs`, `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
 //! (the requester's side), `officer.rs`, `unsubscribe.rs`; `throttle.rs`
 //! holds what callers without a token may send (rate, size, time).
 
 pub mod access;
 mod audit;
 mod consents;
+mod disclosures;
 pub mod dto;
 mod error;
 mod extract;
@@ -134,6 +135,7 @@ pub fn router(
         .merge(subjects::router())
         .merge(records::router())
         .merge(consents::router())
+        .merge(disclosures::router())
         .merge(requests::router())
         .merge(officer::router())
         .merge(unsubscribe::router())

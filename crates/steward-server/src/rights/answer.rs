@@ -8,6 +8,7 @@ use steward_domain::policy::{Policy, is_within};
 use steward_domain::rights::access_report::{self, HeldValue};
 use steward_domain::rights::parts::PartState;
 use steward_domain::rights::request::RequestKind;
+use steward_domain::vault::disclosure::Received;
 use steward_store::{Job, StoredRequest};
 
 use crate::rights::part_result::PartResult;
@@ -21,6 +22,9 @@ pub struct Answer {
     /// Access and portability: the data (for portability, only what Art. 20 covers).
     #[serde(default)]
     pub data: Vec<HeldValue>,
+    /// Access: the recipients that received some of the data (Art. 15(1)(c)).
+    #[serde(default)]
+    pub received: Vec<Received>,
     /// Portability: categories left out, and why.
     #[serde(default)]
     pub not_portable: Vec<String>,
@@ -82,6 +86,7 @@ pub fn assemble(
         generated: generated.to_owned(),
         parts: Vec::new(),
         data: Vec::new(),
+        received: Vec::new(),
         not_portable: Vec::new(),
         kept: Vec::new(),
     };
@@ -96,7 +101,10 @@ pub fn assemble(
             reason: end.reason(),
         });
         match &end.result {
-            Some(PartResult::Held { data }) => answer.data.extend(data.iter().cloned()),
+            Some(PartResult::Held { data, received }) => {
+                answer.data.extend(data.iter().cloned());
+                answer.received.extend(received.iter().cloned());
+            }
             Some(PartResult::Found { found } | PartResult::DoneByHand { found, .. }) => {
                 answer.data.extend(found.iter().map(|f| HeldValue {
                     purposes: purposes_using(policy, &f.category),

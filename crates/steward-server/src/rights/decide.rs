@@ -170,12 +170,17 @@ impl Rights {
         let automatic = |system: &str, action: PartAction, category: Option<&str>| {
             self.systems.can(system, action, category)
         };
-        // Which recipients had any of the subject's data (Art. 19): from
-        // what the vault holds in clear, nothing decrypted.
-        let records = match &updated.subject_id {
-            Some(subject) => self.vault.store().records(subject).await?,
-            None => Vec::new(),
+        // Which recipients had any of the subject's data (Art. 19): the
+        // disclosure log, and the standing disclosures of what the vault
+        // holds; nothing decrypted.
+        let (records, logged) = match &updated.subject_id {
+            Some(subject) => (
+                self.vault.store().records(subject).await?,
+                self.vault.store().disclosures(subject).await?,
+            ),
+            None => (Vec::new(), Vec::new()),
         };
+        let disclosed: Vec<&str> = logged.iter().map(|d| d.recipient.as_str()).collect();
         let held: Vec<(&str, &[String])> = records
             .iter()
             .map(|r| {
@@ -190,6 +195,7 @@ impl Rights {
                 category: payload.category.as_deref(),
                 purpose: payload.purpose.as_deref(),
                 held: &held,
+                disclosed: &disclosed,
             },
             &automatic,
         );

@@ -7,6 +7,7 @@ use steward_connectors::{Erased, Found, Treatment};
 use steward_domain::common::ids::{PartId, RequestId};
 use steward_domain::policy::ErasureException;
 use steward_domain::rights::access_report::HeldValue;
+use steward_domain::vault::disclosure::Received;
 
 use crate::rights::sealing::RequestKey;
 use crate::vault::{Result, VaultError, corrupt};
@@ -21,6 +22,10 @@ pub enum PartResult {
     /// What the vault holds about the subject, opened (access, portability).
     Held {
         data: Vec<HeldValue>,
+        /// Who received some of it (Art. 15(1)(c)): the disclosure log and
+        /// the standing disclosures.
+        #[serde(default)]
+        received: Vec<Received>,
     },
     /// What a system holds.
     Found {
@@ -130,7 +135,10 @@ fn first_release(value: &serde_json::Value) -> Option<PartResult> {
         return Some(PartResult::ErasedAlready);
     }
     if let Some(data) = field("data") {
-        return Some(PartResult::Held { data: from(data)? });
+        return Some(PartResult::Held {
+            data: from(data)?,
+            received: Vec::new(),
+        });
     }
     match field("found") {
         Some(serde_json::Value::Bool(false)) => return Some(PartResult::NoSubject),

@@ -85,6 +85,7 @@ pub fn render(
         AccessReport::build(
             policy,
             answer.data.clone(),
+            &answer.received,
             &unsearched,
             stored.language,
             &answer.generated,

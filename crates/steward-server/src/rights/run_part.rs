@@ -146,7 +146,8 @@ impl Rights {
                         collected_at: r.collected_at.to_string(),
                     })
                     .collect();
-                Ok(PartResult::Held { data })
+                let received = vault.received_by(subject).await?;
+                Ok(PartResult::Held { data, received })
             }
             RequestKind::Erasure => {
                 let erased = self.erase_in_vault(&actor, subject).await;

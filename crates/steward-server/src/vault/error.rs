@@ -19,6 +19,14 @@ pub enum VaultError {
     Taken(String),
     #[error("{0}")]
     Forbidden(String),
+    /// The policy does not allow it (403), with a stable code saying which
+    /// rule, and the field at fault.
+    #[error("{field}: {message}")]
+    Refused {
+        code: &'static str,
+        field: &'static str,
+        message: String,
+    },
     /// The thing asked cannot be done in the state it is in (409).
     #[error("{0}")]
     NotNow(String),

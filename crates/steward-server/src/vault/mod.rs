@@ -9,13 +9,15 @@
 //!
 //! - `service.rs`: the [`Vault`] and how it opens; `key_ring.rs`: its keys.
 //! - `subjects.rs`, `records.rs`, `read.rs`, `consents.rs`, `events.rs`,
-//!   `objections.rs`, `tokens.rs`, `keys.rs`, `audit.rs`: its acts.
+//!   `objections.rs`, `disclosures.rs`, `tokens.rs`, `keys.rs`, `audit.rs`:
+//!   its acts.
 //! - `input.rs`, `views.rs`, `error.rs`: what goes in and comes out.
 //! - `audit_writer.rs`: group commit for acts that change nothing else.
 
 mod audit;
 mod audit_writer;
 mod consents;
+mod disclosures;
 mod error;
 mod events;
 mod input;
@@ -30,6 +32,7 @@ mod subjects;
 mod tokens;
 mod views;
 
+pub use disclosures::{DerogationUsed, Disclosed, LegalRequest, LoggedDisclosure, NewDisclosure};
 pub use error::{Result, VaultError};
 pub(crate) use error::{corrupt, invalid, too_many};
 pub use input::{IdentityInput, NewRecord, NewSubject};

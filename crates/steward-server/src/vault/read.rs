@@ -20,6 +20,36 @@ impl Vault {
         subject_id: &SubjectId,
         purpose: &str,
     ) -> Result<PurposeRead> {
+        let outcome = self.decide_read(actor, subject_id, purpose, None).await?;
+        let allowed: Vec<&str> = outcome
+            .records
+            .iter()
+            .map(|r| r.category.as_str())
+            .collect();
+        let refused: Vec<serde_json::Value> = outcome
+            .withheld
+            .iter()
+            .map(|r| serde_json::json!({ "category": r.category, "reason": r.reason }))
+            .collect();
+        let audit = self.act(
+            actor,
+            "read",
+            Some(subject_id),
+            serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused }),
+        );
+        self.audit.append(audit).await?;
+        Ok(outcome)
+    }
+
+    /// What a purpose-bound read returns, of the categories in `only` if
+    /// given, not yet audited: the caller records the act it is part of.
+    pub(crate) async fn decide_read(
+        &self,
+        actor: &Actor,
+        subject_id: &SubjectId,
+        purpose: &str,
+        only: Option<&[String]>,
+    ) -> Result<PurposeRead> {
         let purpose_ix = self.table.purpose(purpose).ok_or_else(|| {
             invalid(
                 "purpose",
@@ -64,6 +94,7 @@ impl Vault {
                 .table
                 .category(&record.category)
                 .filter(|c| self.table.uses(purpose_ix, *c))
+                .filter(|_| only.is_none_or(|only| only.contains(&record.category)))
             else {
                 continue;
             };
@@ -101,23 +132,6 @@ impl Vault {
                 }),
             }
         }
-        let allowed: Vec<&str> = outcome
-            .records
-            .iter()
-            .map(|r| r.category.as_str())
-            .collect();
-        let refused: Vec<serde_json::Value> = outcome
-            .withheld
-            .iter()
-            .map(|r| serde_json::json!({ "category": r.category, "reason": r.reason }))
-            .collect();
-        let audit = self.act(
-            actor,
-            "read",
-            Some(subject_id),
-            serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused }),
-        );
-        self.audit.append(audit).await?;
         Ok(outcome)
     }
 

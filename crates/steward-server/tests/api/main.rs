@@ -6,6 +6,7 @@ mod attacks;
 mod calectro;
 mod checkpoints;
 mod children;
+mod disclosures;
 mod errors;
 mod files;
 mod helpers;

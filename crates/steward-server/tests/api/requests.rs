@@ -296,11 +296,10 @@ async fn erasure_keeps_bookkeeping_data_and_says_until_when() {
         ["billing.invoice"],
         "the e-mail is erased, the invoice kept"
     );
-    // Art. 19: the recipients that are not processors are told.
-    let letters = std::fs::read_dir(app.dir.join("outbox/recipient"))
-        .unwrap()
-        .count();
-    assert!(letters >= 1);
+    // Art. 19: no disclosure is on record and the standing recipients of
+    // this data are processors (instructed, not told): no letter goes.
+    let letters = std::fs::read_dir(app.dir.join("outbox/recipient")).map_or(0, |d| d.count());
+    assert_eq!(letters, 0);
 }
 
 #[tokio::test]
@@ -1047,9 +1046,10 @@ async fn traffic_data_kept_by_the_law_after_an_erasure_is_not_used_for_billing()
     );
 }
 
-/// Art. 19 concerns the recipients the data was disclosed to: no letter to
-/// one that never received any of this person's data, and none names more
-/// than the recipient already holds.
+/// Art. 19 concerns the recipients the data was disclosed to, as the
+/// disclosure log and the standing disclosures show: no letter to one that
+/// never received any of this person's data, and none names more than the
+/// recipient already holds.
 #[tokio::test]
 async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
     let app = spawn_app().await;
@@ -1079,6 +1079,39 @@ async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
         found
     };
 
+    // Bertil's data went nowhere: the policy names new owners in a change
+    // of control, but no disclosure to them is on record, so no one is told.
+    let bertil = app.customer("bertil@example.se").await;
+    app.store(
+        &bertil,
+        "contact.email",
+        json!("bertil@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "bertil@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    assert_eq!(letters(&id), Vec::<(String, String)>::new());
+
+    // Anna's went to the new owners, by a recorded disclosure: they are
+    // told; not Google (website tracking), the police or the data
+    // protection authorities (legal requests), who never had it.
+    let disclosed = app
+        .post(
+            &format!("/v1/subjects/{anna}/disclosures"),
+            &app.officer,
+            json!({ "recipient": "new_owners", "purpose": "customer_service", "country": "DE" }),
+        )
+        .await;
+    assert_eq!(
+        disclosed.status(),
+        201,
+        "{}",
+        disclosed.text().await.unwrap()
+    );
     let (id, secret) = app
         .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
         .await;
@@ -1086,9 +1119,6 @@ async fn only_recipients_that_received_the_persons_data_hear_of_the_erasure() {
     app.answered(&id, &secret).await;
     let sent = letters(&id);
     let told: Vec<&str> = sent.iter().map(|(r, _)| r.as_str()).collect();
-    // Customer service data goes (by Connectel's notice) only to new owners
-    // in a change of control; not to Google (website tracking), the police
-    // or the data protection authorities (legal requests).
     assert_eq!(told, ["new_owners"], "{sent:?}");
     assert!(
         sent[0].1.contains("email: anna@example.se"),

@@ -70,6 +70,9 @@ async fn request(app: &TestApp, method: &str, template: &str, token: Option<&str
         }
         ("POST", "/v1/subjects/{id}/objections") => json!({ "purpose": "customer_service" }),
         ("PUT", "/v1/subjects/{id}/restriction") => json!({ "restricted": true }),
+        ("POST", "/v1/subjects/{id}/disclosures") => {
+            json!({ "recipient": "getaccept", "purpose": "customer_service", "categories": ["contact.name"] })
+        }
         _ => Value::Null,
     };
     let url = if template == "/v1/subjects/{id}/data" {
@@ -149,7 +152,7 @@ async fn every_route_admits_exactly_the_roles_it_declares() {
         }
     }
     assert_eq!(checked, routes.len() * 4);
-    assert_eq!(routes.len(), 25, "every vault route is checked");
+    assert_eq!(routes.len(), 28, "every vault route is checked");
 }
 
 /// Steward's own role, which its workers act in, is no token's.

@@ -9,6 +9,7 @@
 
 mod audit;
 mod consents;
+mod disclosures;
 mod jobs;
 mod keys;
 mod records;

@@ -285,7 +285,13 @@ WHERE s.id = $1",
             delete_key.execute(&mut *tx).await?;
         }
         crate::crash_point("erase.key_deleted");
-        for table in ["identities", "records", "events", "objections"] {
+        for table in [
+            "identities",
+            "records",
+            "events",
+            "objections",
+            "disclosures",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE subject_id = $1"))
                 .bind(id.as_str())
                 .execute(&mut *tx)

@@ -404,6 +404,7 @@ impl Validator<'_> {
                 .map(|t| self.text(t, "safeguard_reference", TextKind::Name)),
             adequacy_scope_confirmed: r.adequacy_scope_confirmed,
             law: r.law,
+            standing: r.standing,
         }
     }
 

@@ -3,10 +3,12 @@
 //! what the vault and the rights service work with, so the wire can stay
 //! put while they change.
 
+mod disclosures;
 mod operations;
 mod requests;
 mod subjects;
 
+pub use disclosures::*;
 pub use operations::*;
 pub use requests::*;
 pub use subjects::*;
