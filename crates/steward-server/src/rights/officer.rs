@@ -5,7 +5,7 @@
 use steward_connectors::Found;
 use steward_domain::common::ids::{PartId, RequestId, SubjectId};
 use steward_domain::policy::is_within;
-use steward_domain::rights::deadline::{Deadline, ExtensionError};
+use steward_domain::rights::deadline::ExtensionError;
 use steward_domain::rights::letters;
 use steward_domain::rights::parts::{PartAction, PartTarget};
 use steward_domain::rights::request::{RequestEvent, RequestStatus};
@@ -114,10 +114,7 @@ impl Rights {
                 "request `{id}` is answered already; there is nothing to extend"
             )));
         }
-        let mut deadline = Deadline {
-            received: self.received_on(&stored),
-            extended_on: stored.extended_on,
-        };
+        let mut deadline = self.deadline(&stored);
         let due = deadline
             .extend(self.vault.today(), reason, self.vault.calendar())
             .map_err(|e| match e {

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use steward_domain::common::ids::{PartId, RequestId};
 use steward_domain::policy::is_within;
-use steward_domain::rights::deadline::Deadline;
 use steward_domain::rights::parts::{PartAction, PartTarget};
 use steward_store::{Job, QueueKey, RequestStep, StoredRequest};
 
@@ -34,10 +33,7 @@ impl Rights {
 
     async fn progress_of(&self, stored: StoredRequest) -> Result<Progress> {
         let store = self.vault.store();
-        let deadline = Deadline {
-            received: self.received_on(&stored),
-            extended_on: stored.extended_on,
-        };
+        let deadline = self.deadline(&stored);
         let id = &stored.id;
         let parts = store.jobs_for_request(id).await?;
         let hints = parts

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use steward_domain::common::ids::RequestId;
+use steward_domain::rights::deadline::Deadline;
 use steward_domain::rights::request::{self, RequestEvent, RequestState, RequestStatus};
 use steward_domain::vault::actor::Actor;
 use steward_domain::vault::audit_chain::AuditEvent;
@@ -215,6 +216,17 @@ impl Rights {
     /// deadline and the fee year count it.
     pub(super) fn received_on(&self, stored: &StoredRequest) -> Date {
         self.vault.local_date(stored.received_at)
+    }
+
+    /// The period the policy promises to answer within (`response_deadline`;
+    /// the law's month when it says nothing shorter).
+    pub(super) fn promised(&self) -> steward_domain::common::period::Period {
+        self.vault.policy().rights.response_deadline
+    }
+
+    /// A stored request's deadlines, as the policy counts them.
+    pub(super) fn deadline(&self, stored: &StoredRequest) -> Deadline {
+        Deadline::new(self.received_on(stored), self.promised()).extended(stored.extended_on)
     }
 }
 

@@ -252,7 +252,7 @@ impl Rights {
             payload_sealed: payload.seal(&self.vault.installation_request_key(), id)?,
             follow_hash: follow_hash(follow_secret),
             received_at: now,
-            due_on: Deadline::new(self.vault.today()).due(self.vault.calendar()),
+            due_on: Deadline::new(self.vault.today(), self.promised()).due(self.vault.calendar()),
             extended_on: None,
             extension_reason: None,
             held: None,
@@ -263,10 +263,11 @@ impl Rights {
     }
 
     /// A request received on `day`, before it was entered: received at the
-    /// start of that day where the controller is, due a month from it.
+    /// start of that day where the controller is, due the promised period
+    /// from it.
     fn received_on_day(&self, stored: &mut StoredRequest, day: Date) -> Result<()> {
         stored.received_at = self.vault.start_of(day)?;
-        stored.due_on = Deadline::new(day).due(self.vault.calendar());
+        stored.due_on = Deadline::new(day, self.promised()).due(self.vault.calendar());
         Ok(())
     }
 

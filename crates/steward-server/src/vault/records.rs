@@ -96,11 +96,32 @@ impl Vault {
             }
         }
         let source = input.source.clone().unwrap_or_else(|| "subject".to_owned());
-        if source != "subject" && self.policy.source(&source).is_none() {
-            return Err(invalid(
-                "source",
-                format!("`{source}` is not a source the policy declares (or `subject`)"),
-            ));
+        if source != "subject" {
+            if self.policy.source(&source).is_none() {
+                return Err(invalid(
+                    "source",
+                    format!("`{source}` is not a source the policy declares (or `subject`)"),
+                ));
+            }
+            // The notice names, for each source, what is obtained from it
+            // (Art. 14(1)(d), 14(2)(f)): data of another category from it
+            // would make the notice untrue.
+            let declared = self.category_sources(&input.category);
+            if !declared.contains(&source.as_str()) {
+                return Err(VaultError::Refused {
+                    code: "source_not_declared_for_category",
+                    field: "source",
+                    message: format!(
+                        "the policy does not name `{source}` as a source of `{}`{}",
+                        input.category,
+                        if declared.is_empty() {
+                            " (it names no source for it but the subject)".to_owned()
+                        } else {
+                            format!(" (it names: {})", declared.join(", "))
+                        }
+                    ),
+                });
+            }
         }
         let key = self.key_of(&subject).await?;
         let id: RecordId = fresh_id();
@@ -126,10 +147,25 @@ impl Vault {
             actor,
             "record.write",
             Some(subject_id),
-            serde_json::json!({ "record": id, "category": input.category, "purposes": input.purposes }),
+            serde_json::json!({
+                "record": id,
+                "category": input.category,
+                "purposes": input.purposes,
+                "not_normally_stored": !self.normally_stored(&subject.subject_type),
+            }),
         );
         self.store.write_record(&record, audit).await?;
         Ok(id)
+    }
+
+    /// The sources the policy names for a category or any category above it.
+    fn category_sources(&self, category: &str) -> Vec<&str> {
+        self.policy
+            .categories
+            .iter()
+            .filter(|c| steward_domain::policy::is_within(category, &c.id))
+            .flat_map(|c| c.sources.iter().map(String::as_str))
+            .collect()
     }
 
     pub(crate) fn open_record(&self, key: &DataKey, record: &StoredRecord) -> Result<OpenedRecord> {

@@ -39,6 +39,28 @@ impl Vault {
                 ),
             ));
         }
+        // The notice tells these people their data is not normally stored:
+        // with no purpose for them, nothing is; with one, each write is
+        // flagged in the audit log as the exception it is.
+        if let Some(kind) = self.policy.subject_type(&input.subject_type)
+            && !kind.data_normally_stored
+            && !self
+                .policy
+                .purposes
+                .iter()
+                .any(|p| p.subjects.contains(&input.subject_type))
+        {
+            return Err(VaultError::Refused {
+                code: "not_normally_stored",
+                field: "subject_type",
+                message: format!(
+                    "the privacy notice tells {} that their personal data is not normally stored, and no purpose of the policy concerns them, so Steward keeps nothing about them",
+                    kind.name
+                        .get(steward_domain::common::lang::Lang::En)
+                        .to_lowercase()
+                ),
+            });
+        }
         if actor.role == Role::Service
             && !self
                 .policy
@@ -84,7 +106,11 @@ impl Vault {
             actor,
             "subject.create",
             Some(&id),
-            serde_json::json!({ "subject_type": input.subject_type, "identity_kinds": kinds }),
+            serde_json::json!({
+                "subject_type": input.subject_type,
+                "identity_kinds": kinds,
+                "not_normally_stored": !self.normally_stored(&input.subject_type),
+            }),
         );
         self.store
             .create_subject(&subject, &wrapped, &stored, audit)
@@ -98,6 +124,15 @@ impl Vault {
                 other => other.into(),
             })?;
         Ok(id)
+    }
+
+    /// Whether the notice tells subjects of this type that their data is
+    /// stored as a rule (`data_normally_stored`): each write about those it
+    /// tells otherwise is flagged in the audit log as the exception.
+    pub(crate) fn normally_stored(&self, subject_type: &str) -> bool {
+        self.policy
+            .subject_type(subject_type)
+            .is_none_or(|kind| kind.data_normally_stored)
     }
 
     fn seal_identity(

@@ -12,6 +12,7 @@ mod files;
 mod helpers;
 mod limits;
 mod openapi;
+mod promises;
 mod requests;
 mod roles;
 mod shredding;

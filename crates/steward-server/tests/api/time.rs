@@ -130,3 +130,39 @@ async fn a_letter_received_last_week_is_due_a_month_from_the_day_it_came() {
     let problem: Value = future.json().await.unwrap();
     assert_eq!(problem["field"], "received", "{problem}");
 }
+
+/// A policy that promises less than the law's month is held to it: the
+/// deadline the subject sees, the queue's order and "overdue" all count it.
+#[tokio::test]
+async fn a_policy_that_promises_two_weeks_is_held_to_two_weeks() {
+    let text = policy_text("connectel").replace(
+        "response_deadline = \"1 month\"",
+        "response_deadline = \"14 days\"",
+    );
+    let clock = Arc::new(ManualClock::new(
+        "2026-03-02T09:00:00Z".parse::<Timestamp>().unwrap(),
+    ));
+    let app = spawn_with(policy_from(&text), |s| s.clock = clock.clone()).await;
+    let (id, secret) = app
+        .submit(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    let view: Value = app
+        .as_requester("GET", &format!("/v1/requests/{id}"), &secret, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["due"], "2026-03-16", "{view}");
+    // Three weeks on it is overdue, though the law's month has not run out.
+    clock.set("2026-03-23T09:00:00Z".parse::<Timestamp>().unwrap());
+    assert_eq!(app.officer_view(&id).await["overdue"], true);
+    // And too late to extend: an extension is decided within the period.
+    let extend = app
+        .post(
+            &format!("/v1/requests/{id}/extend"),
+            &app.officer,
+            json!({ "reason": "many requests at once" }),
+        )
+        .await;
+    assert_eq!(extend.status(), 409, "{}", extend.text().await.unwrap());
+}
