@@ -22,7 +22,7 @@ use steward_test_support::FreshDatabase;
 use super::{http, repo_root, stderr, stdout, temp_dir};
 
 /// The smallest valid policy, with the two webhook systems and a partner
-/// who must hear of erasures (Art. 19).
+/// who gets order data as it is stored, so must hear of erasures (Art. 19).
 pub(super) fn policy(dir: &Path) -> PathBuf {
     let minimal = std::fs::read_to_string(
         repo_root().join("crates/steward-domain/tests/fixtures/minimal.toml"),
@@ -34,6 +34,7 @@ pub(super) fn policy(dir: &Path) -> PathBuf {
 id = "partner"
 name = "Partner AB"
 role = "independent_controller"
+standing = true
 purposes = ["orders"]
 country = "SE"
 

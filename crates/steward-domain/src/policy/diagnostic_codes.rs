@@ -237,6 +237,12 @@ pub static HOLIDAYS_UNKNOWN: Rule = warning(
     "A deadline that ends on a public holiday ends on the next working day (Regulation 1182/71 Art. 3(4)); Steward knows the holidays of Sweden only.",
 );
 
+pub static CONSENT_REQUIRED_WITHOUT_CONSENT_PURPOSE: Rule = error(
+    "L028",
+    "consent-required-without-consent-purpose",
+    "A category used only with consent needs a consent-based purpose that uses it, or it can never be used.",
+);
+
 /// Every rule, in code order.
 pub static ALL: &[&Rule] = &[
     &TOML_SYNTAX,
@@ -279,6 +285,7 @@ pub static ALL: &[&Rule] = &[
     &EXCEPTION_WITHOUT_LAW,
     &COOKIE_WITHOUT_CONSENT,
     &HOLIDAYS_UNKNOWN,
+    &CONSENT_REQUIRED_WITHOUT_CONSENT_PURPOSE,
 ];
 
 /// Finds a rule by its code (`L001`) or name (`conflicting-retention`).

@@ -36,6 +36,7 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
         exception_without_law,
         cookie_without_consent,
         holidays_unknown,
+        consent_required_without_consent_purpose,
     ];
     let mut out = Vec::new();
     for check in checks {
@@ -616,6 +617,32 @@ fn cookie_without_consent(policy: &Policy, out: &mut Vec<Diagnostic>) {
                     format!("cookie `{}` is not strictly necessary but is not set on consent", cookie.name),
                 )
                 .hint("give it `purpose = \"...\"` naming a purpose with `legal_basis = \"consent\"`, or make it `necessary` if it truly is"),
+            );
+        }
+    }
+}
+
+/// L028: a category used only with consent needs a consent-based purpose
+/// that uses it: the consent that unlocks it must be one the subject can give.
+fn consent_required_without_consent_purpose(policy: &Policy, out: &mut Vec<Diagnostic>) {
+    for category in policy.categories.iter().filter(|c| c.consent_required) {
+        let asked = policy.purposes.iter().any(|p| {
+            p.legal_basis == Some(LegalBasis::Consent)
+                && p.categories.iter().any(|used| {
+                    category.is_within(used) || crate::policy::is_within(used, &category.id)
+                })
+        });
+        if !asked {
+            out.push(
+                Diagnostic::new(
+                    &diagnostic_codes::CONSENT_REQUIRED_WITHOUT_CONSENT_PURPOSE,
+                    category.span.clone(),
+                    format!(
+                        "category `{}` is used only with consent, but no consent-based purpose uses it",
+                        category.id
+                    ),
+                )
+                .hint("add it to the purpose the subject consents to (e.g. call recording), or remove `consent_required`"),
             );
         }
     }

@@ -163,6 +163,11 @@ pub struct SubjectType {
     pub name: Text,
     pub description: Option<Text>,
     pub data_normally_stored: bool,
+    /// Whether Steward can know these subjects' age. `false` for people
+    /// it holds data about without ever meeting them (the other party to a
+    /// call in traffic data): the policy's minimum age is not asked of them,
+    /// though one known to be under it is still refused.
+    pub age_known: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +194,10 @@ pub struct Category {
     pub derived_from: Vec<String>,
     /// Empty: collected from the subject.
     pub sources: Vec<String>,
+    /// Used for any purpose only with the subject's consent in force for
+    /// a consent-based purpose that uses it (a call recording, whatever
+    /// else the call serves). Its sub-categories inherit it.
+    pub consent_required: bool,
 }
 
 impl Category {
@@ -242,6 +251,10 @@ pub struct Purpose {
     /// The policy version in which this purpose last changed materially;
     /// consent given before it must be asked for again.
     pub changed_in: Option<Version>,
+    /// On `contract`: also the steps taken at the subject's request before
+    /// a contract is entered into (Art. 6(1)(b), second half), so it holds
+    /// while no contract has yet ended, not only while one is in force.
+    pub before_contract: bool,
 }
 
 impl Purpose {

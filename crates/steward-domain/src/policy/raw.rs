@@ -184,6 +184,8 @@ pub struct RawSubjectType {
     pub description: Option<Spanned<RawText>>,
     #[serde(default = "yes")]
     pub data_normally_stored: bool,
+    #[serde(default = "yes")]
+    pub age_known: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,6 +213,8 @@ pub struct RawCategory {
     pub derived_from: Vec<Id>,
     #[serde(default)]
     pub sources: Vec<Id>,
+    #[serde(default)]
+    pub consent_required: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,6 +249,8 @@ pub struct RawPurpose {
     pub anonymous: bool,
     #[serde(default)]
     pub changed_in: Option<Spanned<String>>,
+    #[serde(default)]
+    pub before_contract: bool,
 }
 
 #[derive(Debug, Deserialize)]

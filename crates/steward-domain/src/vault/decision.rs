@@ -54,11 +54,15 @@ struct CompiledPurpose {
     /// Some retention rule keeps data for this purpose for legal claims, which
     /// a restriction still allows (Art. 18(2)).
     legal_claims: bool,
+    /// A contract basis that also covers steps before the contract.
+    before_contract: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct DecisionTable {
     purposes: Vec<CompiledPurpose>,
+    /// Leaf categories used only with consent, whatever the purpose.
+    consent_required: BitSet,
     purpose_ix: HashMap<String, PurposeIx>,
     category_ix: HashMap<String, CategoryIx>,
     subject_type_ix: HashMap<String, SubjectTypeIx>,
@@ -139,6 +143,8 @@ pub enum Reason {
     LegitimateInterests,
     CompellingGrounds,
     LegalClaimsDuringRestriction,
+    /// Art. 6(1)(b): steps at the subject's request before a contract.
+    PreContractSteps,
     // Refused.
     CategoryNotInPurpose,
     SubjectTypeNotInPurpose,
@@ -151,6 +157,10 @@ pub enum Reason {
     NoActiveContract,
     Objected,
     DirectMarketingObjection,
+    /// The subject's last word on marketing was to withdraw a consent to it.
+    MarketingConsentWithdrawn,
+    /// The category is used only with consent, and none is in force.
+    CategoryNeedsConsent,
     Restricted,
 }
 
@@ -165,6 +175,7 @@ impl Reason {
             Reason::LegitimateInterests => "legitimate_interests",
             Reason::CompellingGrounds => "compelling_grounds",
             Reason::LegalClaimsDuringRestriction => "legal_claims_during_restriction",
+            Reason::PreContractSteps => "pre_contract_steps",
             Reason::CategoryNotInPurpose => "category_not_in_purpose",
             Reason::SubjectTypeNotInPurpose => "subject_type_not_in_purpose",
             Reason::AnonymousPurpose => "anonymous_purpose",
@@ -176,6 +187,8 @@ impl Reason {
             Reason::NoActiveContract => "no_active_contract",
             Reason::Objected => "objected",
             Reason::DirectMarketingObjection => "direct_marketing_objection",
+            Reason::MarketingConsentWithdrawn => "marketing_consent_withdrawn",
+            Reason::CategoryNeedsConsent => "category_needs_consent",
             Reason::Restricted => "restricted",
         }
     }
@@ -241,6 +254,7 @@ impl DecisionTable {
                         rule.purposes.contains(&purpose.id)
                             && rule.erasure_exception == Some(ErasureException::LegalClaims)
                     }),
+                    before_contract: purpose.before_contract,
                 }
             })
             .collect();
@@ -250,8 +264,19 @@ impl DecisionTable {
             .enumerate()
             .map(|(i, p)| (p.id.clone(), PurposeIx(i as u16)))
             .collect();
+        let mut consent_required = BitSet::default();
+        for leaf in policy.leaf_categories() {
+            let needs = policy
+                .categories
+                .iter()
+                .any(|c| c.consent_required && leaf.is_within(&c.id));
+            if needs && let Some(ix) = category_ix.get(&leaf.id) {
+                consent_required.insert(ix.0);
+            }
+        }
         Self {
             purposes,
+            consent_required,
             purpose_ix,
             category_ix,
             subject_type_ix,
@@ -312,7 +337,24 @@ impl DecisionTable {
         {
             return deny(Reason::DirectMarketingObjection);
         }
-        let decision = self.basis_holds(state, purpose_ix, purpose, now);
+        // Withdrawing a consent to marketing says no to marketing: none goes
+        // on on another basis (legitimate interests) until the subject
+        // consents to some again. Each consent-based purpose follows its
+        // own consent, the granular choice Art. 7 gives.
+        if purpose.direct_marketing
+            && purpose.basis != Some(LegalBasis::Consent)
+            && self.marketing_consent_withdrawn(state, now)
+        {
+            return deny(Reason::MarketingConsentWithdrawn);
+        }
+        let mut decision = self.basis_holds(state, purpose_ix, purpose, now);
+        if decision.allowed
+            && self.consent_required.contains(category.0)
+            && purpose.basis != Some(LegalBasis::Consent)
+            && !self.consent_covers(state, category, now)
+        {
+            decision = deny(Reason::CategoryNeedsConsent);
+        }
         // Art. 18(2): a restriction only narrows what the basis allows, to
         // consent and legal claims; it never opens anything.
         if state.restricted && decision.allowed {
@@ -342,6 +384,11 @@ impl DecisionTable {
                 let active = |w: Option<Window>| w.is_some_and(|w| w.contains(now));
                 if active(state.contract) || active(state.relationship) {
                     allow(Reason::Contract)
+                } else if purpose.before_contract && state.contract.is_none_or(|c| c.from > now) {
+                    // No contract yet: the steps the subject asked for
+                    // before one (a demo, a quote). Once one has ended,
+                    // this is no longer "before".
+                    allow(Reason::PreContractSteps)
                 } else {
                     deny(Reason::NoActiveContract)
                 }
@@ -364,6 +411,42 @@ impl DecisionTable {
                 }
             }
         }
+    }
+
+    /// Whether the subject's latest word on marketing is a withdrawal: a
+    /// consent to a direct-marketing purpose withdrawn after every consent
+    /// to one that is in force was given.
+    fn marketing_consent_withdrawn(&self, state: &SubjectState, now: Instant) -> bool {
+        let mut last_withdrawn = None;
+        let mut last_given = None;
+        for (ix, purpose) in self.purposes.iter().enumerate() {
+            if !purpose.direct_marketing {
+                continue;
+            }
+            let Some(consent) = state.consents.get(ix).and_then(Option::as_ref) else {
+                continue;
+            };
+            match consent.withdrawn_at.filter(|at| *at <= now) {
+                Some(at) => last_withdrawn = last_withdrawn.max(Some(at)),
+                None if consent.given_at <= now => {
+                    last_given = last_given.max(Some(consent.given_at));
+                }
+                None => {}
+            }
+        }
+        last_withdrawn.is_some_and(|withdrawn| last_given.is_none_or(|given| withdrawn >= given))
+    }
+
+    /// Whether a consent in force, for a consent-based purpose that uses
+    /// the category, covers using it.
+    fn consent_covers(&self, state: &SubjectState, category: CategoryIx, now: Instant) -> bool {
+        self.purposes.iter().enumerate().any(|(ix, purpose)| {
+            purpose.basis == Some(LegalBasis::Consent)
+                && purpose.categories.contains(category.0)
+                && self
+                    .consent(state, PurposeIx(ix as u16), purpose, now)
+                    .allowed
+        })
     }
 
     fn consent(

@@ -440,3 +440,33 @@ fn every_lint_rule_has_a_test_here() {
         assert!(this_file.contains(&name), "no test for {}", rule.code);
     }
 }
+
+#[test]
+fn l028_a_category_that_needs_consent_needs_a_purpose_to_consent_to() {
+    // Credit ratings are used only by `orders`, on a contract: no consent
+    // could ever unlock them.
+    let source = edit(
+        &minimal(),
+        "sources = [\"credit_bureau\"]\n",
+        "sources = [\"credit_bureau\"]\nconsent_required = true\n",
+    );
+    only(&source, "L028", Some("id = \"credit\""));
+    // The newsletter is consent-based and uses the e-mail address.
+    let fine = edit(
+        &minimal(),
+        "id = \"contact.email\"\n",
+        "id = \"contact.email\"\nconsent_required = true\n",
+    );
+    assert!(steward_domain::check(&fine).diagnostics.is_empty());
+}
+
+#[test]
+fn steps_before_a_contract_qualify_only_the_contract_basis() {
+    let source = edit(
+        &minimal(),
+        "legal_basis = \"consent\"\n",
+        "legal_basis = \"consent\"\nbefore_contract = true\n",
+    );
+    let d = only(&source, "E011", Some("id = \"newsletter\""));
+    assert!(d.message.contains("before_contract"), "{}", d.message);
+}

@@ -59,7 +59,8 @@ pub fn parse_identity(policy: &Policy, input: &IdentityInput, today: Date) -> Re
 }
 
 /// The policy's minimum age, if it sets one, must be shown to be met: by a
-/// birth date, an age, or a personnummer. The birth date is never stored;
+/// birth date, an age, or a personnummer (for a subject type whose age can
+/// be known; for others only a known age is checked). The birth date is never stored;
 /// for a child below the age of digital consent (Art. 8(1)), only the day
 /// their own consent starts to count is: the answer.
 pub fn check_age(
@@ -133,6 +134,15 @@ pub fn check_age(
             years.floor() as i64
         }
         (None, Some(age)) => i64::from(age),
+        // People Steward never meets (the other party to a call): their age
+        // is not asked, only refused when known to be under the minimum.
+        (None, None)
+            if policy
+                .subject_type(&input.subject_type)
+                .is_some_and(|kind| !kind.age_known) =>
+        {
+            return Ok(own_consent_from);
+        }
         (None, None) => {
             return Err(invalid(
                 "birth_date",

@@ -111,3 +111,141 @@ async fn a_source_provides_only_the_categories_the_notice_names_for_it() {
         .await;
     assert_eq!(own.status(), 201);
 }
+
+fn reasons(read: &serde_json::Value) -> Vec<(String, String)> {
+    read["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["category"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Connectel: "we may continue processing your personal data based on
+/// other legal grounds, except for direct marketing".
+#[tokio::test]
+async fn withdrawing_consent_to_marketing_stops_marketing_on_legitimate_interests() {
+    let app = spawn_app().await;
+    let lead = app.subject_of("prospect", "lead@example.se").await;
+    app.store_as(
+        &app.admin,
+        &lead,
+        "contact.email",
+        json!("lead@example.se"),
+        &["customer_relations"],
+    )
+    .await;
+    let consents = format!("/v1/subjects/{lead}/consents");
+    let given = app
+        .post(
+            &consents,
+            &app.admin,
+            json!({ "purpose": "marketing_tracking", "method": "cookie_banner" }),
+        )
+        .await;
+    assert_eq!(given.status(), 201, "{}", given.text().await.unwrap());
+    let read = app.read(&lead, "customer_relations", &app.admin).await;
+    assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
+    let withdrawn = app
+        .delete(&format!("{consents}/marketing_tracking"), &app.admin)
+        .await;
+    assert!(withdrawn.status().is_success(), "{}", withdrawn.status());
+    let read = app.read(&lead, "customer_relations", &app.admin).await;
+    assert_eq!(read["records"], json!([]), "{read}");
+    assert_eq!(
+        reasons(&read),
+        [(
+            "contact.email".to_owned(),
+            "marketing_consent_withdrawn".to_owned()
+        )]
+    );
+}
+
+/// Connectel records helpdesk calls "if you consent to it": customer
+/// service, on legitimate interests, uses the helpdesk but the recordings
+/// only while that consent is in force.
+#[tokio::test]
+async fn call_recordings_need_consent_whatever_purpose_reads_them() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "helpdesk.call_recording",
+        json!("call-0412.ogg"),
+        &["customer_service", "support_call_recording"],
+    )
+    .await;
+    let read = app.read(&anna, "customer_service", &app.admin).await;
+    assert_eq!(
+        reasons(&read),
+        [(
+            "helpdesk.call_recording".to_owned(),
+            "category_needs_consent".to_owned()
+        )],
+        "{read}"
+    );
+    let given = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.admin,
+            json!({ "purpose": "support_call_recording", "method": "phone_keypad" }),
+        )
+        .await;
+    assert_eq!(given.status(), 201, "{}", given.text().await.unwrap());
+    let read = app.read(&anna, "customer_service", &app.admin).await;
+    assert_eq!(read["records"][0]["value"], "call-0412.ogg", "{read}");
+}
+
+/// A demo is booked "at your request, before any agreement is made".
+#[tokio::test]
+async fn a_demo_is_given_before_any_contract_exists() {
+    let app = spawn_app().await;
+    let lead = app.subject_of("prospect", "lead@example.se").await;
+    app.store_as(
+        &app.admin,
+        &lead,
+        "contact.email",
+        json!("lead@example.se"),
+        &["demo"],
+    )
+    .await;
+    let read = app.read(&lead, "demo", &app.admin).await;
+    assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
+}
+
+/// The other party to a call is never met: no age is asked of them, but
+/// one known to be under Connectel's 18 is still refused.
+#[tokio::test]
+async fn people_whose_age_cannot_be_known_are_not_asked_it() {
+    let app = spawn_app().await;
+    let participant = |age: Option<u32>| {
+        let mut body = json!({ "subject_type": "communication_participant", "identities": [{ "kind": "phone", "value": format!("+46701{:06}", age.unwrap_or(0)) }] });
+        if let Some(age) = age {
+            body["age"] = json!(age);
+        }
+        body
+    };
+    let unknown = app
+        .post("/v1/subjects", &app.admin, participant(None))
+        .await;
+    assert_eq!(unknown.status(), 201, "{}", unknown.text().await.unwrap());
+    let minor = app
+        .post("/v1/subjects", &app.admin, participant(Some(15)))
+        .await;
+    assert_eq!(minor.status(), 422);
+    // A customer contact is someone Connectel deals with: asked as before.
+    let contact = app
+        .post(
+            "/v1/subjects",
+            &app.admin,
+            json!({ "subject_type": "customer_contact", "identities": [{ "kind": "email", "value": "c@example.se" }] }),
+        )
+        .await;
+    assert_eq!(contact.status(), 422);
+}

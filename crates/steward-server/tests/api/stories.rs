@@ -919,6 +919,16 @@ async fn a_record_relabelled_in_the_database_does_not_pass_the_purpose_check() {
         &["support_call_recording"],
     )
     .await;
+    // Consent given, so a recording may be used for customer service: only
+    // the label stands between it and the read.
+    let consent = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.service,
+            json!({ "purpose": "support_call_recording", "method": "phone_keypad" }),
+        )
+        .await;
+    assert_eq!(consent.status(), 201);
     let url = format!("sqlite://{}", app.dir.join("steward.db").display());
     let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
         .await

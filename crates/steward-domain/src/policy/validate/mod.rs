@@ -84,6 +84,7 @@ impl Validator<'_> {
                     .description
                     .map(|d| self.text(d, "description", TextKind::Prose)),
                 data_normally_stored: s.data_normally_stored,
+                age_known: s.age_known,
             })
             .collect();
         self.unique(
@@ -141,6 +142,7 @@ impl Validator<'_> {
                         .map(|d| self.text(d, "justification", TextKind::Prose)),
                     derived_from: self.references(&c.derived_from, "category", &category_ids),
                     sources: self.references(&c.sources, "source", &source_ids),
+                    consent_required: c.consent_required,
                     id,
                 }
             })

@@ -207,6 +207,21 @@ impl Validator<'_> {
         category_ids: &HashSet<String>,
         subject_ids: &HashSet<String>,
     ) -> Purpose {
+        if p.before_contract
+            && p.legal_basis.as_ref().map(|b| *b.get_ref()) != Some(LegalBasis::Contract)
+        {
+            self.report(
+                Diagnostic::new(
+                    &diagnostic_codes::CONFLICTING_FIELDS,
+                    p.id.span(),
+                    format!(
+                        "purpose `{}` has `before_contract = true`, which qualifies only `legal_basis = \"contract\"` (Art. 6(1)(b))",
+                        p.id.get_ref()
+                    ),
+                )
+                .hint("remove `before_contract`, or use the contract basis"),
+            );
+        }
         let changed_in = p.changed_in.as_ref().and_then(|v| {
             let parsed = Version::parse(v.get_ref());
             if parsed.is_none() {
@@ -253,6 +268,7 @@ impl Validator<'_> {
                 .map(|t| self.text(t, "consequence", TextKind::Prose)),
             anonymous: p.anonymous,
             changed_in,
+            before_contract: p.before_contract,
         }
     }
 

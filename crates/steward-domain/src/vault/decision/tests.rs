@@ -29,6 +29,36 @@ name = { en = "Phone" }
 [[category]]
 id = "invoice"
 name = { en = "Invoices" }
+[[category]]
+id = "call"
+name = { en = "Calls" }
+consent_required = true
+[[category]]
+id = "call.recording"
+name = { en = "Recordings" }
+[[purpose]]
+id = "recording"
+name = { en = "Recording" }
+description = { en = "d" }
+legal_basis = "consent"
+categories = ["call"]
+subjects = ["customer"]
+[[purpose]]
+id = "support"
+name = { en = "Support" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+categories = ["contact", "call"]
+subjects = ["customer"]
+[[purpose]]
+id = "demo"
+name = { en = "Demo" }
+description = { en = "d" }
+legal_basis = "contract"
+before_contract = true
+categories = ["contact"]
+subjects = ["lead", "customer"]
 [[purpose]]
 id = "orders"
 name = { en = "Orders" }
@@ -378,4 +408,98 @@ fn bit_sets_hold_indices_past_one_word() {
     set.insert(130);
     assert!(set.contains(3) && set.contains(130));
     assert!(!set.contains(4) && !set.contains(129) && !set.contains(1000));
+}
+
+#[test]
+fn withdrawing_a_marketing_consent_stops_marketing_on_other_bases_until_consent_is_given_again() {
+    let mut f = fixture();
+    assert_eq!(
+        f.decide("offers", "contact.email", 150),
+        allow(Reason::LegitimateInterests)
+    );
+    f.consent("newsletter", 100, Some(200), "2.0");
+    assert_eq!(
+        f.decide("offers", "contact.email", 150),
+        allow(Reason::LegitimateInterests),
+        "before the withdrawal"
+    );
+    assert_eq!(
+        f.decide("offers", "contact.email", 250),
+        deny(Reason::MarketingConsentWithdrawn)
+    );
+    // The newsletter itself follows its own consent.
+    assert_eq!(
+        f.decide("newsletter", "contact.email", 250),
+        deny(Reason::ConsentWithdrawn)
+    );
+    // Consenting again is a new word on marketing.
+    f.consent("newsletter", 300, None, "2.0");
+    assert_eq!(
+        f.decide("offers", "contact.email", 350),
+        allow(Reason::LegitimateInterests)
+    );
+    // Not marketing: untouched throughout.
+    f.consent("newsletter", 100, Some(200), "2.0");
+    assert_eq!(
+        f.decide("fraud", "contact.email", 250),
+        allow(Reason::LegitimateInterests)
+    );
+}
+
+#[test]
+fn a_category_that_needs_consent_is_used_for_any_purpose_only_while_one_is_in_force() {
+    let mut f = fixture();
+    // Support rests on legitimate interests, but the recording needs consent.
+    assert_eq!(
+        f.decide("support", "call.recording", 150),
+        deny(Reason::CategoryNeedsConsent)
+    );
+    assert_eq!(
+        f.decide("support", "contact.email", 150),
+        allow(Reason::LegitimateInterests),
+        "the rest of what support uses is not affected"
+    );
+    f.consent("recording", 100, Some(200), "2.0");
+    assert_eq!(
+        f.decide("support", "call.recording", 150),
+        allow(Reason::LegitimateInterests)
+    );
+    assert_eq!(
+        f.decide("support", "call.recording", 250),
+        deny(Reason::CategoryNeedsConsent)
+    );
+}
+
+#[test]
+fn steps_before_a_contract_hold_until_a_contract_has_been_and_gone() {
+    let mut f = fixture();
+    f.state.subject_type = f.table.subject_type("lead");
+    assert_eq!(
+        f.decide("demo", "contact.email", 100),
+        allow(Reason::PreContractSteps)
+    );
+    f.state.subject_type = f.table.subject_type("customer");
+    f.state.contract = Some(Window {
+        from: 200,
+        until: Some(300),
+    });
+    assert_eq!(
+        f.decide("demo", "contact.email", 150),
+        allow(Reason::PreContractSteps),
+        "before the contract began"
+    );
+    assert_eq!(
+        f.decide("demo", "contact.email", 250),
+        allow(Reason::Contract)
+    );
+    assert_eq!(
+        f.decide("demo", "contact.email", 350),
+        deny(Reason::NoActiveContract),
+        "after it ended, nothing is before it any more"
+    );
+    // A plain contract basis does not hold before the contract.
+    assert_eq!(
+        f.decide("orders", "contact.email", 150),
+        deny(Reason::NoActiveContract)
+    );
 }
