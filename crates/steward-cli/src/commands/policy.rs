@@ -19,6 +19,12 @@ pub enum PolicyCommand {
     /// Reports every problem with its file, line and column, a stable code
     /// (E... for the file's structure, L... for the linter's legal rules) and
     /// a hint. Exits 0 when no errors are found, 1 otherwise.
+    ///
+    /// Then it lists the policy's notes: each value assumed where the
+    /// notice gives none (`assumed = { field = "why" }`), and each
+    /// deviation, where the published notice's own words are unlawful or
+    /// contradict themselves and the organisation should correct them.
+    /// Notes never fail a check.
     #[command(
         after_help = "Examples:\n  steward policy check policies/*.toml\n  steward policy check --deny-warnings policies/connectel.toml\n  steward policy explain L001"
     )]
@@ -41,6 +47,11 @@ pub enum PolicyCommand {
         lang: Option<LangArg>,
         #[arg(long, value_enum, default_value_t = NoticeFormat::Md)]
         format: NoticeFormat,
+        /// A draft for the organisation to review: a last section lists
+        /// every assumption and deviation. Assumed values are marked
+        /// "(to be confirmed)" in every rendering, draft or not.
+        #[arg(long)]
+        draft: bool,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -108,13 +119,19 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             file,
             lang,
             format,
+            draft,
             output,
         } => {
             let policy = load(&file)?;
             let lang = chosen_language(&policy, lang, &file)?;
+            let document = if draft {
+                notice::draft(&policy, lang)
+            } else {
+                notice::NoticeDocument::build(&policy, lang)
+            };
             let text = match format {
-                NoticeFormat::Md => notice::markdown(&policy, lang),
-                NoticeFormat::Html => notice::html(&policy, lang),
+                NoticeFormat::Md => document.to_markdown(),
+                NoticeFormat::Html => document.to_html(),
             }
             .context("rendering the notice")?;
             emit(output.as_deref(), &text)?;
@@ -173,12 +190,42 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
         if let Some(error) = &connector_error {
             writeln!(out, "error: {}: {error}", file.display())?;
         }
+        let mut assumptions = 0;
+        let mut deviations = 0;
+        for note in report.policy.iter().flat_map(|p| &p.notes) {
+            let at = steward_domain::policy::diagnostic::Position::of(&source, note.span.start);
+            let place = format!("{}:{}:{}", file.display(), at.line, at.column);
+            match &note.kind {
+                steward_domain::policy::NoteKind::Assumed { field, reason } => {
+                    assumptions += 1;
+                    writeln!(
+                        out,
+                        "{place}: note: {} `{}` assumes `{field}`: {reason}",
+                        note.section, note.id
+                    )?;
+                }
+                steward_domain::policy::NoteKind::Deviation {
+                    notice,
+                    reading,
+                    law,
+                } => {
+                    deviations += 1;
+                    writeln!(
+                        out,
+                        "{place}: finding: {} `{}`: the published notice says \u{201c}{notice}\u{201d}; Steward enforces: {reading}{}. Correct the published notice.",
+                        note.section,
+                        note.id,
+                        law.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+                    )?;
+                }
+            }
+        }
         let errors = report.errors() + usize::from(connector_error.is_some());
         let passed = report.passes(deny_warnings) && connector_error.is_none();
         failed |= !passed;
         writeln!(
             out,
-            "{}: {} ({} error{}, {} warning{}{})",
+            "{}: {} ({} error{}, {} warning{}{}{})",
             file.display(),
             if passed { "ok" } else { "FAILED" },
             errors,
@@ -189,6 +236,15 @@ fn check(files: &[PathBuf], deny_warnings: bool) -> anyhow::Result<ExitCode> {
                 ", warnings denied"
             } else {
                 ""
+            },
+            if assumptions + deviations > 0 {
+                format!(
+                    "; {assumptions} assumption{}, {deviations} deviation{} from the published notice",
+                    plural(assumptions),
+                    plural(deviations)
+                )
+            } else {
+                String::new()
             }
         )?;
     }

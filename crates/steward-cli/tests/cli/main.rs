@@ -53,7 +53,7 @@ fn check_passes_all_source_policies_with_warnings_denied() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         stderr(&output)
-            .matches(": ok (0 errors, 0 warnings)")
+            .matches(": ok (0 errors, 0 warnings")
             .count(),
         5
     );

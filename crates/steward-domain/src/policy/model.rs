@@ -96,6 +96,49 @@ pub struct Policy {
     pub systems: Vec<System>,
     pub cookies: Vec<Cookie>,
     pub security_measures: Vec<SecurityMeasure>,
+    /// The policy's assumptions and deviations from its notice, in file order.
+    pub notes: Vec<Note>,
+    /// The absolute statements the published notice itself makes.
+    pub claims: NoticeClaims,
+}
+
+/// Absolute statements ("we share your data with no one outside the
+/// company") the published notice makes in so many words: rendered only
+/// when it does, and checked against what the policy declares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoticeClaims {
+    pub no_recipients: bool,
+    pub no_transfers: bool,
+    pub no_profiling: bool,
+    pub no_automated_decisions: bool,
+}
+
+/// Where a policy says more than its notice, or reads it otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// `purpose`, `retention`, `recipient`, ...
+    pub section: &'static str,
+    pub id: String,
+    pub span: Span,
+    pub kind: NoteKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoteKind {
+    /// A value the notice does not give, and why this one was chosen.
+    Assumed { field: String, reason: String },
+    /// The notice's words, unlawful or self-contradictory, and the reading
+    /// enforced instead: for the organisation to correct its notice.
+    Deviation {
+        notice: String,
+        reading: String,
+        law: Option<String>,
+    },
+}
+
+/// Whether a section's `field` holds an assumed value.
+pub fn is_assumed(assumed: &[String], field: &str) -> bool {
+    assumed.iter().any(|f| f == field)
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +185,8 @@ pub struct Controller {
     pub dpo: Option<Contact>,
     pub eu_representative: Option<Contact>,
     pub supervisory_authority: Contact,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -168,6 +213,8 @@ pub struct SubjectType {
     /// call in traffic data): the policy's minimum age is not asked of them,
     /// though one known to be under it is still refused.
     pub age_known: bool,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +245,8 @@ pub struct Category {
     /// a consent-based purpose that uses it (a call recording, whatever
     /// else the call serves). Its sub-categories inherit it.
     pub consent_required: bool,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 impl Category {
@@ -255,6 +304,8 @@ pub struct Purpose {
     /// a contract is entered into (Art. 6(1)(b), second half), so it holds
     /// while no contract has yet ended, not only while one is in force.
     pub before_contract: bool,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 impl Purpose {
@@ -318,6 +369,8 @@ pub struct RetentionRule {
     pub erasure_exception: Option<ErasureException>,
     pub action: RetentionAction,
     pub note: Option<Text>,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -347,6 +400,8 @@ pub struct Recipient {
     /// disclosed, without a disclosure call per record. Otherwise data
     /// reaches it only through a recorded disclosure.
     pub standing: bool,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -379,6 +434,8 @@ pub struct Cookie {
     pub purpose: Option<String>,
     pub provider: Option<String>,
     pub description: Text,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

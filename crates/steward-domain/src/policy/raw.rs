@@ -79,6 +79,8 @@ pub struct RawPolicy {
     pub policy: RawPolicyMeta,
     pub controller: RawController,
     #[serde(default)]
+    pub notice: Option<Spanned<RawNoticeClaims>>,
+    #[serde(default)]
     pub rights: Option<RawRights>,
     #[serde(default, rename = "subject_type")]
     pub subject_types: Vec<RawSubjectType>,
@@ -142,6 +144,12 @@ pub struct RawController {
     pub eu_representative: Option<RawContact>,
     #[serde(default)]
     pub supervisory_authority: Option<RawContact>,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,6 +194,12 @@ pub struct RawSubjectType {
     pub data_normally_stored: bool,
     #[serde(default = "yes")]
     pub age_known: bool,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +229,12 @@ pub struct RawCategory {
     pub sources: Vec<Id>,
     #[serde(default)]
     pub consent_required: bool,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,6 +271,12 @@ pub struct RawPurpose {
     pub changed_in: Option<Spanned<String>>,
     #[serde(default)]
     pub before_contract: bool,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,6 +319,12 @@ pub struct RawRetention {
     pub action: Option<RetentionAction>,
     #[serde(default)]
     pub note: Option<Spanned<RawText>>,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -317,6 +349,12 @@ pub struct RawRecipient {
     pub law: Option<String>,
     #[serde(default)]
     pub standing: bool,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -367,6 +405,40 @@ pub struct RawCookie {
     #[serde(default)]
     pub provider: Option<String>,
     pub description: Spanned<RawText>,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
+}
+
+/// Absolute statements the published notice makes in so many words; the
+/// rendered notice makes them only then, never from a mere absence.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNoticeClaims {
+    #[serde(default)]
+    pub no_recipients: bool,
+    #[serde(default)]
+    pub no_transfers: bool,
+    #[serde(default)]
+    pub no_profiling: bool,
+    #[serde(default)]
+    pub no_automated_decisions: bool,
+}
+
+/// The notice's words, and the reading Steward enforces instead.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeviation {
+    /// What the published notice says.
+    pub notice: String,
+    /// What the policy encodes and Steward enforces.
+    pub reading: String,
+    /// The law that makes the notice's words wrong, when one does.
+    #[serde(default)]
+    pub law: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

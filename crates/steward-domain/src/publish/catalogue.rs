@@ -742,6 +742,24 @@ pub static MESSAGES: &[Message] = &[
         "This answer is not complete: the systems below could not be searched, so any data about you held there is not in it.",
         "Detta svar är inte fullständigt: systemen nedan kunde inte sökas igenom, så eventuella uppgifter om dig där finns inte med.",
     ),
+    m("assumed.marker", "(to be confirmed)", "(ska bekräftas)"),
+    m(
+        "section.draft",
+        "For review: assumptions and deviations",
+        "Att granska: antaganden och avvikelser",
+    ),
+    m(
+        "draft.intro",
+        "This draft is not for publication. Values marked (to be confirmed) are not given by the published notice; they are the policy's assumptions, listed here with their reasons. Deviations are where the published notice's own words cannot be kept as written, with the reading Steward enforces.",
+        "Detta utkast är inte för publicering. Värden markerade (ska bekräftas) anges inte i den publicerade informationen; de är policyns antaganden, listade här med skälen. Avvikelser är där den publicerade informationens egna ord inte kan hållas som de står, med den tolkning Steward tillämpar.",
+    ),
+    m(
+        "draft.none",
+        "The policy makes no assumptions and records no deviations.",
+        "Policyn gör inga antaganden och anger inga avvikelser.",
+    ),
+    m("draft.assumed", "Assumed:", "Antaget:"),
+    m("draft.deviation", "Deviation:", "Avvikelse:"),
     m(
         "access.recipients.received",
         "These recipients have received data about you:",

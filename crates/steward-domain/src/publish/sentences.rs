@@ -34,7 +34,17 @@ pub fn legal_basis_text(purpose: &crate::policy::Purpose, lang: Lang) -> String 
             cite(condition.article(), lang)
         );
     }
-    text
+    crate::publish::notice::mark_assumed(
+        text,
+        &purpose.assumed,
+        &[
+            "legal_basis",
+            "legitimate_interest",
+            "law",
+            "special_condition",
+        ],
+        lang,
+    )
 }
 
 /// How long a rule keeps data, as one sentence of the notice:
@@ -129,6 +139,22 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
     if let Some(law) = &rule.law {
         sentence = format!("{sentence} ({} {law})", t(lang, "retention.required_by"));
     }
+    sentence = crate::publish::notice::mark_assumed(
+        sentence,
+        &rule.assumed,
+        &[
+            "period",
+            "after",
+            "minimum",
+            "maximum",
+            "calendar_year_end",
+            "indefinite",
+            "unless",
+            "action",
+            "law",
+        ],
+        lang,
+    );
     if let Some(note) = &rule.note {
         sentence = format!("{sentence}. {}", note.get(lang));
     }

@@ -470,3 +470,77 @@ fn steps_before_a_contract_qualify_only_the_contract_basis() {
     let d = only(&source, "E011", Some("id = \"newsletter\""));
     assert!(d.message.contains("before_contract"), "{}", d.message);
 }
+
+#[test]
+fn assumptions_and_deviations_are_read_from_fields_and_marked_in_the_notice() {
+    let source = edit(
+        &minimal(),
+        "role = \"processor\"\n",
+        "role = \"processor\"\nassumed = { country = \"the notice names the mailer but not where it is\" }\ndeviation = { notice = \"we use no processors\", reading = \"the mailer is a processor\", law = \"Art. 28\" }\n",
+    );
+    let report = steward_domain::check(&source);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let policy = report.policy.expect("a policy");
+    let kinds: Vec<(&str, &str, bool)> = policy
+        .notes
+        .iter()
+        .map(|n| {
+            (
+                n.section,
+                n.id.as_str(),
+                matches!(n.kind, steward_domain::policy::NoteKind::Assumed { .. }),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("recipient", "mailer", true),
+            ("recipient", "mailer", false)
+        ]
+    );
+    // The assumed country is marked wherever the notice states it.
+    let notice =
+        steward_domain::publish::notice::markdown(&policy, steward_domain::common::lang::Lang::En)
+            .unwrap();
+    let transfers = notice
+        .split("## Transfers")
+        .nth(1)
+        .expect("a transfers section");
+    assert!(
+        transfers.contains("United States (to be confirmed)"),
+        "{transfers}"
+    );
+    // The draft lists both, with their reasons; the plain notice does not.
+    let draft =
+        steward_domain::publish::notice::draft(&policy, steward_domain::common::lang::Lang::En)
+            .to_markdown()
+            .unwrap();
+    assert!(
+        draft.contains("the notice names the mailer but not where it is"),
+        "{draft}"
+    );
+    assert!(draft.contains("we use no processors"), "{draft}");
+    assert!(!notice.contains("we use no processors"));
+
+    // A field that cannot be assumed is named.
+    let wrong = edit(
+        &minimal(),
+        "role = \"processor\"\n",
+        "role = \"processor\"\nassumed = { colour = \"why not\" }\n",
+    );
+    let d = only(&wrong, "E003", Some("assumed"));
+    assert!(d.message.contains("`colour`"), "{}", d.message);
+}
+
+#[test]
+fn an_absolute_claim_of_the_notice_must_agree_with_the_policy() {
+    // The minimal policy has a mailer in the United States.
+    let source = edit(
+        &minimal(),
+        "[controller]\n",
+        "[notice]\nno_transfers = true\n\n[controller]\n",
+    );
+    let d = only(&source, "E011", Some("[notice]"));
+    assert!(d.message.contains("outside the EU/EEA"), "{}", d.message);
+}

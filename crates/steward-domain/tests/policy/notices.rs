@@ -50,6 +50,30 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
                 .filter(|id| *id != "cookies" || !policy.cookies.is_empty())
                 .filter(|id| *id != "children" || policy.controller.minimum_age.is_some())
                 .filter(|id| *id != "dpo" || policy.controller.dpo.is_some())
+                // An absence is not a promise: "we share with no one", "no
+                // transfers", "no profiling" only where the notice says so.
+                .filter(|id| {
+                    *id != "recipients"
+                        || !policy.recipients.is_empty()
+                        || policy.claims.no_recipients
+                })
+                .filter(|id| {
+                    *id != "transfers"
+                        || policy
+                            .recipients
+                            .iter()
+                            .any(|r| r.country.is_third_country())
+                        || policy.claims.no_transfers
+                })
+                .filter(|id| {
+                    *id != "automated"
+                        || policy
+                            .purposes
+                            .iter()
+                            .any(|p| p.profiling || p.automated_decision.is_some())
+                        || policy.claims.no_profiling
+                        || policy.claims.no_automated_decisions
+                })
                 .collect();
             assert_eq!(ids, expected, "{name}: sections in order");
             for section in &doc.sections {
@@ -104,18 +128,18 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
                 assert_contains(&provision, purpose.name.get(lang), &at("provision"));
             }
             // 13(1)(e): recipients.
-            let recipients = section_text(&doc, "recipients");
             for recipient in &policy.recipients {
+                let recipients = section_text(&doc, "recipients");
                 assert_contains(&recipients, recipient.name.get(lang), &at("recipients"));
                 assert_contains(&recipients, recipient.country.name(lang), &at("recipients"));
             }
             // 13(1)(f), 15(2): third-country transfers and their safeguards.
-            let transfers = section_text(&doc, "transfers");
             for recipient in policy
                 .recipients
                 .iter()
                 .filter(|r| r.country.is_third_country())
             {
+                let transfers = section_text(&doc, "transfers");
                 assert_contains(&transfers, recipient.name.get(lang), &at("transfers"));
                 let safeguard = recipient
                     .safeguard
@@ -163,8 +187,8 @@ fn every_art_13_and_14_element_is_present_in_both_languages() {
                 &at("complaint"),
             );
             // 13(2)(f): automated decisions and profiling.
-            let automated = section_text(&doc, "automated");
             for purpose in policy.purposes.iter().filter(|p| p.profiling) {
+                let automated = section_text(&doc, "automated");
                 assert_contains(&automated, purpose.name.get(lang), &at("automated"));
             }
             // Cookies with their lifetimes, when the policy declares any.

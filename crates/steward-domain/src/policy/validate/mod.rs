@@ -2,6 +2,7 @@
 //! formed and unique, every reference declared, every period and date valid.
 //! All problems are collected, not only the first, so one run shows them all.
 
+mod notes;
 mod sections;
 mod toml_errors;
 mod values;
@@ -54,6 +55,8 @@ struct Validator<'s> {
     /// Undeclared languages already reported, so a policy written in one is
     /// told once, not once per text.
     undeclared_reported: HashSet<String>,
+    /// Assumptions and deviations, as the sections are read.
+    notes: Vec<Note>,
 }
 
 /// Which texts must be translated: prose, as opposed to proper names.
@@ -77,6 +80,7 @@ impl Validator<'_> {
             .subject_types
             .into_iter()
             .map(|s| SubjectType {
+                assumed: self.notes("subject_type", s.id.get_ref(), s.assumed, s.deviation),
                 id: self.id(&s.id, "subject type", false),
                 span: s.id.span(),
                 name: self.text(s.name, "name", TextKind::Prose),
@@ -130,6 +134,7 @@ impl Validator<'_> {
                     );
                 }
                 Category {
+                    assumed: self.notes("category", &id, c.assumed, c.deviation),
                     span: c.id.span(),
                     name: self.text(c.name, "name", TextKind::Prose),
                     description: c
@@ -243,6 +248,7 @@ impl Validator<'_> {
             security_measures.iter().map(|m| (m.id.as_str(), &m.span)),
         );
 
+        let claims = self.claims(raw.notice, &recipients, &purposes);
         Policy {
             meta,
             controller,
@@ -256,6 +262,66 @@ impl Validator<'_> {
             systems,
             cookies,
             security_measures,
+            notes: std::mem::take(&mut self.notes),
+            claims,
+        }
+    }
+}
+
+impl Validator<'_> {
+    /// The notice's absolute statements, each refused where the policy's
+    /// own declarations make it untrue.
+    fn claims(
+        &mut self,
+        raw: Option<toml::Spanned<crate::policy::raw::RawNoticeClaims>>,
+        recipients: &[Recipient],
+        purposes: &[Purpose],
+    ) -> NoticeClaims {
+        let Some(raw) = raw else {
+            return NoticeClaims::default();
+        };
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let contradictions = [
+            (
+                raw.no_recipients && !recipients.is_empty(),
+                "no_recipients",
+                "the policy declares recipients",
+            ),
+            (
+                raw.no_transfers && recipients.iter().any(|r| r.country.is_third_country()),
+                "no_transfers",
+                "a recipient is outside the EU/EEA",
+            ),
+            (
+                raw.no_profiling && purposes.iter().any(|p| p.profiling),
+                "no_profiling",
+                "a purpose profiles",
+            ),
+            (
+                raw.no_automated_decisions
+                    && purposes.iter().any(|p| p.automated_decision.is_some()),
+                "no_automated_decisions",
+                "a purpose makes automated decisions",
+            ),
+        ];
+        for (contradicted, key, why) in contradictions {
+            if contradicted {
+                self.report(
+                    Diagnostic::new(
+                        &diagnostic_codes::CONFLICTING_FIELDS,
+                        span.clone(),
+                        format!("`[notice] {key} = true`, but {why}"),
+                    )
+                    .hint("the notice's statement is then untrue: record it as a `deviation` and remove the claim"),
+                );
+            }
+        }
+        NoticeClaims {
+            no_recipients: raw.no_recipients,
+            no_transfers: raw.no_transfers,
+            no_profiling: raw.no_profiling,
+            no_automated_decisions: raw.no_automated_decisions,
         }
     }
 }

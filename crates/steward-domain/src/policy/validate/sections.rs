@@ -149,7 +149,9 @@ impl Validator<'_> {
             }
         };
         let time_zone = self.time_zone(raw.time_zone.as_ref());
+        let assumed = self.notes("controller", "controller", raw.assumed, raw.deviation);
         Controller {
+            assumed,
             name: raw.name.into_inner(),
             organisation_number: raw.organisation_number,
             address: raw.address,
@@ -246,7 +248,9 @@ impl Validator<'_> {
                 span,
             }
         });
+        let assumed = self.notes("purpose", p.id.get_ref(), p.assumed, p.deviation);
         Purpose {
+            assumed,
             id: self.id(&p.id, "purpose", false),
             span: p.id.span(),
             name: self.text(p.name, "name", TextKind::Prose),
@@ -372,7 +376,9 @@ impl Validator<'_> {
                 maximum: r.maximum.as_ref().and_then(|p| self.period(p)),
             }
         };
+        let assumed = self.notes("retention", &id, r.assumed, r.deviation);
         RetentionRule {
+            assumed,
             categories: self.references(&r.categories, "category", category_ids),
             purposes: self.references(&r.purposes, "purpose", purpose_ids),
             period,
@@ -399,7 +405,9 @@ impl Validator<'_> {
         purpose_ids: &HashSet<String>,
     ) -> Recipient {
         let country = self.country(&r.country).unwrap_or(country::GLOBAL);
+        let assumed = self.notes("recipient", r.id.get_ref(), r.assumed, r.deviation);
         Recipient {
+            assumed,
             id: self.id(&r.id, "recipient", false),
             span: r.id.span(),
             name: self.text(r.name, "name", TextKind::Name),
@@ -439,7 +447,9 @@ impl Validator<'_> {
                 "a cookie needs a name",
             ));
         }
+        let assumed = self.notes("cookie", c.name.get_ref(), c.assumed, c.deviation);
         Cookie {
+            assumed,
             name: c.name.get_ref().clone(),
             span: c.name.span(),
             category: c.category,

@@ -31,13 +31,13 @@ impl NoticeDocument {
                 Some(b.sources()),
                 Some(b.purposes()),
                 Some(b.provision()),
-                Some(b.recipients()),
-                Some(b.transfers()),
+                b.recipients(),
+                b.transfers(),
                 Some(b.retention()),
                 Some(b.rights()),
                 Some(b.consent()),
                 Some(b.complaint()),
-                Some(b.automated()),
+                b.automated(),
                 b.children(),
                 b.cookies(),
                 Some(b.security()),
@@ -57,6 +57,12 @@ pub(super) struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// `text`, marked as not the organisation's own statement when any of
+    /// `fields` holds an assumed value.
+    pub(super) fn marked(&self, text: String, assumed: &[String], fields: &[&str]) -> String {
+        mark_assumed(text, assumed, fields, self.lang)
+    }
+
     pub(super) fn t(&self, key: &str) -> &'static str {
         t(self.lang, key)
     }
@@ -147,5 +153,19 @@ impl Builder<'_> {
     /// "a, b and c" in the notice's language.
     pub(super) fn join(&self, items: &[&str]) -> String {
         join(items, self.t("word.and"))
+    }
+}
+
+/// `text` with the assumption marker when any of `fields` is assumed.
+pub(crate) fn mark_assumed(
+    text: String,
+    assumed: &[String],
+    fields: &[&str],
+    lang: Lang,
+) -> String {
+    if fields.iter().any(|f| crate::policy::is_assumed(assumed, f)) {
+        format!("{text} {}", t(lang, "assumed.marker"))
+    } else {
+        text
     }
 }

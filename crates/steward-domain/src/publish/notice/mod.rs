@@ -15,6 +15,7 @@ use askama::Template;
 use crate::common::lang::Lang;
 use crate::policy::Policy;
 
+pub(crate) use builder::mark_assumed;
 pub use document::{Block, NoticeDocument, SECTIONS, Section};
 
 pub fn markdown(policy: &Policy, lang: Lang) -> askama::Result<String> {
@@ -38,6 +39,51 @@ fn single_blank_lines(text: &str) -> String {
 
 pub fn html(policy: &Policy, lang: Lang) -> askama::Result<String> {
     NoticeDocument::build(policy, lang).to_html()
+}
+
+/// The notice as a draft for the organisation to review: with a last
+/// section listing every assumption (and why it was made) and every
+/// deviation from the published notice (and the law behind it).
+pub fn draft(policy: &Policy, lang: Lang) -> NoticeDocument {
+    let mut doc = NoticeDocument::build(policy, lang);
+    let items: Vec<String> = policy
+        .notes
+        .iter()
+        .map(|note| {
+            let at = format!("{} `{}`", note.section, note.id);
+            match &note.kind {
+                crate::policy::NoteKind::Assumed { field, reason } => format!(
+                    "{} {at}, `{field}`: {reason}",
+                    crate::publish::texts::t(lang, "draft.assumed")
+                ),
+                crate::policy::NoteKind::Deviation {
+                    notice,
+                    reading,
+                    law,
+                } => format!(
+                    "{} {at}: \u{201c}{notice}\u{201d} → {reading}{}",
+                    crate::publish::texts::t(lang, "draft.deviation"),
+                    law.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+                ),
+            }
+        })
+        .collect();
+    let mut blocks = vec![Block::Paragraph(
+        crate::publish::texts::t(lang, "draft.intro").to_owned(),
+    )];
+    if items.is_empty() {
+        blocks.push(Block::Paragraph(
+            crate::publish::texts::t(lang, "draft.none").to_owned(),
+        ));
+    } else {
+        blocks.push(Block::List(items));
+    }
+    doc.sections.push(Section {
+        id: "draft",
+        heading: crate::publish::texts::t(lang, "section.draft").to_owned(),
+        blocks,
+    });
+    doc
 }
 
 #[derive(Template)]

@@ -205,13 +205,17 @@ impl Builder<'_> {
         self.section("provision", blocks)
     }
 
-    pub(super) fn recipients(&self) -> Section {
+    /// Absent when the policy names no recipient and the notice does not
+    /// itself say there are none: an absence is not a promise.
+    pub(super) fn recipients(&self) -> Option<Section> {
         let p = self.policy;
         if p.recipients.is_empty() {
-            return self.section(
-                "recipients",
-                vec![Block::Paragraph(self.t("recipients.none").to_owned())],
-            );
+            return p.claims.no_recipients.then(|| {
+                self.section(
+                    "recipients",
+                    vec![Block::Paragraph(self.t("recipients.none").to_owned())],
+                )
+            });
         }
         let rows = p
             .recipients
@@ -231,14 +235,18 @@ impl Builder<'_> {
                     who = format!("{who} ({law})");
                 }
                 vec![
-                    who,
-                    self.t(r.role.key()).to_owned(),
+                    self.marked(who, &r.assumed, &["purposes", "law"]),
+                    self.marked(self.t(r.role.key()).to_owned(), &r.assumed, &["role"]),
                     self.join(&purposes),
-                    r.country.name(self.lang).to_owned(),
+                    self.marked(
+                        r.country.name(self.lang).to_owned(),
+                        &r.assumed,
+                        &["country"],
+                    ),
                 ]
             })
             .collect();
-        self.section(
+        Some(self.section(
             "recipients",
             vec![
                 Block::Paragraph(self.t("recipients.intro").to_owned()),
@@ -252,10 +260,12 @@ impl Builder<'_> {
                     rows,
                 },
             ],
-        )
+        ))
     }
 
-    pub(super) fn transfers(&self) -> Section {
+    /// Absent when no recipient is outside the EU/EEA and the notice does
+    /// not itself say no data leaves it.
+    pub(super) fn transfers(&self) -> Option<Section> {
         let rows: Vec<Vec<String>> = self
             .policy
             .recipients
@@ -278,12 +288,19 @@ impl Builder<'_> {
                 };
                 vec![
                     r.name.get(self.lang).to_owned(),
-                    r.country.name(self.lang).to_owned(),
-                    safeguard,
+                    self.marked(
+                        r.country.name(self.lang).to_owned(),
+                        &r.assumed,
+                        &["country"],
+                    ),
+                    self.marked(safeguard, &r.assumed, &["safeguard"]),
                 ]
             })
             .collect();
         let blocks = if rows.is_empty() {
+            if !self.policy.claims.no_transfers {
+                return None;
+            }
             vec![Block::Paragraph(self.t("transfers.none").to_owned())]
         } else {
             vec![
@@ -302,7 +319,7 @@ impl Builder<'_> {
                 )),
             ]
         };
-        self.section("transfers", blocks)
+        Some(self.section("transfers", blocks))
     }
 
     pub(super) fn retention(&self) -> Section {

@@ -124,7 +124,9 @@ impl Builder<'_> {
         )
     }
 
-    pub(super) fn automated(&self) -> Section {
+    /// Absent when nothing is decided automatically, no purpose profiles,
+    /// and the notice does not itself say so.
+    pub(super) fn automated(&self) -> Option<Section> {
         let p = self.policy;
         let mut blocks = Vec::new();
         let deciding: Vec<&crate::policy::Purpose> = p
@@ -140,7 +142,7 @@ impl Builder<'_> {
         });
         if with_legal_effect {
             blocks.push(Block::Paragraph(self.t("automated.yes").to_owned()));
-        } else {
+        } else if p.claims.no_automated_decisions || !deciding.is_empty() {
             blocks.push(Block::Paragraph(self.t("automated.no").to_owned()));
         }
         let items: Vec<String> = deciding
@@ -164,9 +166,11 @@ impl Builder<'_> {
             .map(|purpose| purpose.name.get(self.lang))
             .collect();
         if profiling.is_empty() {
-            blocks.push(Block::Paragraph(
-                self.t("automated.no_profiling").to_owned(),
-            ));
+            if p.claims.no_profiling {
+                blocks.push(Block::Paragraph(
+                    self.t("automated.no_profiling").to_owned(),
+                ));
+            }
         } else {
             // Saying profiling has no legal effect would contradict the
             // paragraph above when some automated decision has one.
@@ -179,7 +183,7 @@ impl Builder<'_> {
                 &[("purposes", &self.join(&profiling))],
             )));
         }
-        self.section("automated", blocks)
+        (!blocks.is_empty()).then(|| self.section("automated", blocks))
     }
 
     /// Only when the policy sets a minimum age: otherwise the notice makes no claim.
