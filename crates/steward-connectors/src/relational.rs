@@ -68,7 +68,10 @@ pub struct Table {
     pub columns: BTreeMap<String, String>,
     /// What an erasure does to this table's rows.
     pub erase: Erase,
-    /// For `anonymise`: the columns set to NULL.
+    /// For `anonymise`: the columns set to NULL. For `delete`: the columns
+    /// set to NULL instead, in a row that a kept row of another table still
+    /// refers to (a contact with invoices the law keeps), so the reference
+    /// holds and only what the law does not keep goes.
     #[serde(default)]
     pub anonymise: Vec<String>,
     /// For `keep`: why, e.g. "Bokföringslagen (1999:1078) 7 kap. 2 §".
@@ -139,7 +142,31 @@ impl RelationalSystem {
                         table.name
                     ));
                 }
+                Erase::Delete if !table.anonymise.is_empty() => {
+                    if self.kept_children(table).next().is_none() {
+                        return error(format!(
+                            "table `{}` deletes on erasure and lists `anonymise` columns, which apply only to rows a kept table refers to; no kept table has it as `parent`",
+                            table.name
+                        ));
+                    }
+                    if table.hold.is_none() {
+                        return error(format!(
+                            "table `{}` keeps the rows kept tables refer to, but gives no `hold` (the reason)",
+                            table.name
+                        ));
+                    }
+                }
                 _ => {}
+            }
+            if let Some(column) = table
+                .anonymise
+                .iter()
+                .find(|c| !table.columns.contains_key(*c))
+            {
+                return error(format!(
+                    "table `{}` anonymises `{column}`, which is not among its `columns`",
+                    table.name
+                ));
             }
             if table.identities.is_empty() && table.parent.is_none() {
                 return error(format!(
@@ -164,6 +191,15 @@ impl RelationalSystem {
             }
         }
         Ok(())
+    }
+}
+
+impl RelationalSystem {
+    /// Tables whose rows stay on erasure and refer to `table`'s rows.
+    pub fn kept_children<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Table> {
+        self.tables.iter().filter(move |t| {
+            t.erase != Erase::Delete && t.parent.as_ref().is_some_and(|p| p.table == table.name)
+        })
     }
 }
 
@@ -425,6 +461,69 @@ impl RelationalConnector {
                 let key = self.column(&table.name, &table.key);
                 let values = self.values(&table.name, &table.key, keys.len());
                 match table.erase {
+                    Erase::Delete if !table.anonymise.is_empty() => {
+                        // Rows a kept row refers to lose only what the law
+                        // does not keep; the rest go.
+                        let mut referenced: Vec<String> = Vec::new();
+                        for child in self.system.kept_children(table) {
+                            let Some(parent) = &child.parent else {
+                                continue;
+                            };
+                            let column = self.column(&child.name, &parent.column);
+                            let sql = format!(
+                                "SELECT {} FROM {} WHERE {column} IN {}",
+                                d.text(&d.quote(&parent.column)),
+                                d.table(&child.name),
+                                self.values(&child.name, &parent.column, keys.len()),
+                            );
+                            let found: Vec<String> = bind_scalar(sqlx::query_scalar(&sql), keys)
+                                .fetch_all(&mut *tx)
+                                .await?;
+                            referenced.extend(found);
+                        }
+                        referenced.sort();
+                        referenced.dedup();
+                        let unreferenced: Vec<String> = keys
+                            .iter()
+                            .filter(|k| !referenced.contains(k))
+                            .cloned()
+                            .collect();
+                        if !referenced.is_empty() {
+                            let sets: Vec<String> = table
+                                .anonymise
+                                .iter()
+                                .map(|c| format!("{} = NULL", d.quote(c)))
+                                .collect();
+                            let sql = format!(
+                                "UPDATE {} SET {} WHERE {key} IN {}",
+                                d.table(&table.name),
+                                sets.join(", "),
+                                self.values(&table.name, &table.key, referenced.len()),
+                            );
+                            let rows = bind_query(sqlx::query(&sql), &referenced)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected();
+                            outcomes.push(TableOutcome {
+                                table: table.name.clone(),
+                                action: Erase::Anonymise,
+                                rows,
+                                hold: table.hold.clone(),
+                            });
+                        }
+                        if unreferenced.is_empty() {
+                            continue;
+                        }
+                        let sql = format!(
+                            "DELETE FROM {} WHERE {key} IN {}",
+                            d.table(&table.name),
+                            self.values(&table.name, &table.key, unreferenced.len()),
+                        );
+                        bind_query(sqlx::query(&sql), &unreferenced)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected()
+                    }
                     Erase::Delete => {
                         let sql = format!(
                             "DELETE FROM {} WHERE {key} IN {values}",
@@ -458,7 +557,8 @@ impl RelationalConnector {
                 table: table.name.clone(),
                 action: table.erase,
                 rows,
-                hold: table.hold.clone(),
+                // What is deleted is held for nothing.
+                hold: table.hold.clone().filter(|_| table.erase != Erase::Delete),
             });
         }
         tx.commit().await?;

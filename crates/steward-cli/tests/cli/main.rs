@@ -754,3 +754,26 @@ fn an_officer_records_a_disclosure_to_the_police_and_reads_it_back() {
         .unwrap();
     assert_eq!(police["actual"][0]["count"], 1, "{police}");
 }
+
+/// A connector may not delete what a retention rule keeps under a law:
+/// Calectro's CRM once deleted contacts whose names and addresses its
+/// invoices (kept by Bokföringslagen) need, and the invoices' reference
+/// made every such erasure fail.
+#[test]
+fn check_refuses_a_connector_that_deletes_what_the_law_keeps() {
+    let dir = temp_dir("crm-retention");
+    let text = std::fs::read_to_string(repo_root().join("policies/calectro.toml"))
+        .unwrap()
+        .replacen("anonymise = [\"email\", \"phone\"]\n", "", 1);
+    let path = dir.join("calectro.toml");
+    std::fs::write(&path, text).unwrap();
+    let output = steward(&["policy", "check", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("table `contacts` deletes, with its row,")
+            && err.contains("bookkeeping_seven_years")
+            && err.contains("Bokföringslagen"),
+        "{err}"
+    );
+}

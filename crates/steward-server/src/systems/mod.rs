@@ -75,6 +75,9 @@ impl Systems {
                 ConnectorKind::Webhook => Declaration::Webhook,
             };
             check_categories(policy, system, &declaration.categories()).map_err(error)?;
+            if let Declaration::Relational(declared) = &declaration {
+                check_retention(policy, declared).map_err(error)?;
+            }
             systems.push(ConnectedSystem {
                 id: system.id.clone(),
                 kind: connector.kind,
@@ -153,6 +156,79 @@ fn check_categories(policy: &Policy, system: &System, categories: &[&str]) -> Re
         if !system.categories.iter().any(|c| is_within(category, c)) {
             return Err(format!(
                 "the connector maps data to category `{category}`, which is not among the system's `categories`; add it there so the notice and the record of processing say so"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a table does on erasure must not contradict the policy's
+/// retention: data a rule keeps under a law or an Art. 17(3) exception is
+/// not deleted or cleared, and a row that stays keeps the row it belongs to
+/// (its foreign key would stop the delete, retry after retry).
+fn check_retention(
+    policy: &Policy,
+    declared: &steward_connectors::relational::RelationalSystem,
+) -> Result<(), String> {
+    use steward_connectors::relational::Erase;
+    let kept_by = |category: &str| {
+        policy.retention.iter().find(|rule| {
+            (rule.law.is_some() || rule.erasure_exception.is_some())
+                && rule.categories.iter().any(|kept| is_within(category, kept))
+        })
+    };
+    let why = |rule: &steward_domain::policy::RetentionRule| {
+        rule.law
+            .clone()
+            .or_else(|| rule.erasure_exception.map(|e| e.as_str().to_owned()))
+            .unwrap_or_default()
+    };
+    for table in &declared.tables {
+        let cleared: Vec<&String> = match table.erase {
+            // Rows kept rows refer to are cleared of these only; the rest
+            // (no kept row refers to them) hold nothing the law keeps.
+            Erase::Delete if !table.anonymise.is_empty() => table.anonymise.iter().collect(),
+            Erase::Delete => table.columns.keys().collect(),
+            Erase::Anonymise => table.anonymise.iter().collect(),
+            Erase::Keep => Vec::new(),
+        };
+        for column in cleared {
+            let Some(category) = table.columns.get(column) else {
+                continue;
+            };
+            if let Some(rule) = kept_by(category) {
+                let keep: Vec<&str> = table
+                    .columns
+                    .iter()
+                    .filter(|(_, c)| kept_by(c).is_none())
+                    .map(|(column, _)| column.as_str())
+                    .collect();
+                return Err(format!(
+                    "table `{}` {} column `{column}` ({category}), which retention rule `{}` keeps ({}); clear only `anonymise = [{}]` with the `hold`, or `erase = \"keep\"`",
+                    table.name,
+                    if table.erase == Erase::Delete && table.anonymise.is_empty() {
+                        "deletes, with its row,"
+                    } else {
+                        "clears"
+                    },
+                    rule.id,
+                    why(rule),
+                    keep.iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if table.erase != Erase::Delete
+            && let Some(parent) = &table.parent
+            && let Some(parent_table) = declared.tables.iter().find(|t| t.name == parent.table)
+            && parent_table.erase == Erase::Delete
+            && parent_table.anonymise.is_empty()
+        {
+            return Err(format!(
+                "table `{}` is kept on erasure but the row it belongs to in `{}` is deleted: the reference (`{}`) would stop the delete; give `{}` the `anonymise` columns to clear instead where a kept row refers to it",
+                table.name, parent.table, parent.column, parent.table
             ));
         }
     }

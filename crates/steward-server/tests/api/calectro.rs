@@ -261,10 +261,21 @@ impl Calectro {
 
     async fn crm_contacts(&self) -> Vec<String> {
         let mut c = sqlx::AnyConnection::connect(&self.crm_url).await.unwrap();
-        sqlx::query_scalar("SELECT email FROM contacts ORDER BY id")
+        sqlx::query_scalar("SELECT COALESCE(email, '(cleared)') FROM contacts ORDER BY id")
             .fetch_all(&mut c)
             .await
             .unwrap()
+    }
+
+    /// Each contact as (e-mail, phone, name, address), cleared ones as "".
+    async fn crm_rows(&self) -> Vec<(String, String, String, String)> {
+        let mut c = sqlx::AnyConnection::connect(&self.crm_url).await.unwrap();
+        sqlx::query_as(
+            "SELECT COALESCE(email, ''), COALESCE(phone, ''), COALESCE(name, ''), COALESCE(address, '') FROM contacts ORDER BY id",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
     }
 
     async fn crm_invoices(&self) -> i64 {
@@ -437,4 +448,35 @@ async fn erasure_removes_the_person_from_all_four_systems_and_no_one_else() {
     app.answered(&again, &secret).await;
     let answer = app.answer(&again, &secret).await;
     assert_eq!(answer["data"], json!([]), "{answer}");
+}
+
+/// Bob has an invoice, which Bokföringslagen keeps, and with it what it
+/// names of him: his erasure clears his e-mail address and phone number and
+/// keeps the rest, rather than failing on the invoice's reference to him.
+#[tokio::test]
+async fn erasure_keeps_what_the_bookkeeping_law_keeps_in_the_crm_and_says_so() {
+    let calectro = calectro().await;
+    let app = calectro.steward().await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": calectro.bob }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    let view = app.answered(&id, &secret).await;
+    assert_eq!(view["state"], "completed", "{view}");
+    let rows = calectro.crm_rows().await;
+    assert_eq!(
+        rows[1],
+        (
+            String::new(),
+            String::new(),
+            "Bob Berg".to_owned(),
+            "Lillgatan 2, Solna".to_owned()
+        ),
+        "Bob's contact keeps what his invoice needs"
+    );
+    assert_eq!(rows[0].2, "Anna Andersson", "Anna is untouched");
+    assert_eq!(calectro.crm_invoices().await, 1, "the invoice stays");
+    let answer = app.answer(&id, &secret).await;
+    let kept = answer["kept"].to_string();
+    assert!(kept.contains("Bokföringslagen"), "{answer}");
 }
