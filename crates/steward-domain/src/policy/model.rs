@@ -245,6 +245,10 @@ pub struct Category {
     /// a consent-based purpose that uses it (a call recording, whatever
     /// else the call serves). Its sub-categories inherit it.
     pub consent_required: bool,
+    /// A profile (Art. 4(4)): a segment, a score, predicted needs or
+    /// preferences. Only purposes that declare `profiling` may use it.
+    /// Its sub-categories inherit it.
+    pub profile: bool,
     /// Fields whose value the notice does not give (see [`Policy::notes`]).
     pub assumed: Vec<String>,
 }

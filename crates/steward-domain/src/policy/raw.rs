@@ -229,6 +229,8 @@ pub struct RawCategory {
     pub sources: Vec<Id>,
     #[serde(default)]
     pub consent_required: bool,
+    #[serde(default)]
+    pub profile: bool,
     /// Values the notice does not give: field -> why this one was chosen.
     #[serde(default)]
     pub assumed: Option<Spanned<BTreeMap<String, String>>>,

@@ -56,6 +56,8 @@ struct CompiledPurpose {
     legal_claims: bool,
     /// A contract basis that also covers steps before the contract.
     before_contract: bool,
+    /// Declared as profiling: may use profile categories.
+    profiling: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub struct DecisionTable {
     purposes: Vec<CompiledPurpose>,
     /// Leaf categories used only with consent, whatever the purpose.
     consent_required: BitSet,
+    /// Leaf categories that are profiles: only for profiling purposes.
+    profiles: BitSet,
     purpose_ix: HashMap<String, PurposeIx>,
     category_ix: HashMap<String, CategoryIx>,
     subject_type_ix: HashMap<String, SubjectTypeIx>,
@@ -161,6 +165,8 @@ pub enum Reason {
     MarketingConsentWithdrawn,
     /// The category is used only with consent, and none is in force.
     CategoryNeedsConsent,
+    /// A profile, and the purpose does not declare profiling (Art. 13(2)(f)).
+    ProfilingNotDeclared,
     Restricted,
 }
 
@@ -189,6 +195,7 @@ impl Reason {
             Reason::DirectMarketingObjection => "direct_marketing_objection",
             Reason::MarketingConsentWithdrawn => "marketing_consent_withdrawn",
             Reason::CategoryNeedsConsent => "category_needs_consent",
+            Reason::ProfilingNotDeclared => "profiling_not_declared",
             Reason::Restricted => "restricted",
         }
     }
@@ -255,6 +262,7 @@ impl DecisionTable {
                             && rule.erasure_exception == Some(ErasureException::LegalClaims)
                     }),
                     before_contract: purpose.before_contract,
+                    profiling: purpose.profiling,
                 }
             })
             .collect();
@@ -265,18 +273,23 @@ impl DecisionTable {
             .map(|(i, p)| (p.id.clone(), PurposeIx(i as u16)))
             .collect();
         let mut consent_required = BitSet::default();
+        let mut profiles = BitSet::default();
         for leaf in policy.leaf_categories() {
-            let needs = policy
-                .categories
-                .iter()
-                .any(|c| c.consent_required && leaf.is_within(&c.id));
-            if needs && let Some(ix) = category_ix.get(&leaf.id) {
+            let Some(ix) = category_ix.get(&leaf.id) else {
+                continue;
+            };
+            let above = || policy.categories.iter().filter(|c| leaf.is_within(&c.id));
+            if above().any(|c| c.consent_required) {
                 consent_required.insert(ix.0);
+            }
+            if above().any(|c| c.profile) {
+                profiles.insert(ix.0);
             }
         }
         Self {
             purposes,
             consent_required,
+            profiles,
             purpose_ix,
             category_ix,
             subject_type_ix,
@@ -330,6 +343,11 @@ impl DecisionTable {
             && !purpose.subjects.contains(subject_type.0)
         {
             return deny(Reason::SubjectTypeNotInPurpose);
+        }
+        // The notice names the purposes that profile (Art. 13(2)(f)): a
+        // profile serves no other.
+        if self.profiles.contains(category.0) && !purpose.profiling {
+            return deny(Reason::ProfilingNotDeclared);
         }
         // Art. 21(2), (3): any objection to direct marketing is absolute.
         if purpose.direct_marketing

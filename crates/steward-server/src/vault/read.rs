@@ -31,12 +31,21 @@ impl Vault {
             .iter()
             .map(|r| serde_json::json!({ "category": r.category, "reason": r.reason }))
             .collect();
-        let audit = self.act(
-            actor,
-            "read",
-            Some(subject_id),
-            serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused }),
-        );
+        let mut detail =
+            serde_json::json!({ "purpose": purpose, "allowed": allowed, "refused": refused });
+        // A profiling read is on record with what the policy says it leads
+        // to: never, unless declared, a solely automated decision with legal
+        // or similarly significant effect (Art. 22).
+        if let Some(declared) = self.policy.purpose(purpose).filter(|p| p.profiling) {
+            detail["profiling"] = serde_json::json!(true);
+            detail["automated_decision_with_legal_effect"] = serde_json::json!(
+                declared
+                    .automated_decision
+                    .as_ref()
+                    .is_some_and(|d| d.legal_effect)
+            );
+        }
+        let audit = self.act(actor, "read", Some(subject_id), detail);
         self.audit.append(audit).await?;
         Ok(outcome)
     }

@@ -249,3 +249,31 @@ async fn people_whose_age_cannot_be_known_are_not_asked_it() {
         .await;
     assert_eq!(contact.status(), 422);
 }
+
+/// A read for a purpose that profiles is on record as one, with what the
+/// policy says it leads to: no solely automated decision with legal effect.
+#[tokio::test]
+async fn a_profiling_read_is_audited_as_profiling_without_legal_effect() {
+    let app = spawn_with(policy_from(&policy_text("calectro")), |_| {}).await;
+    let anna = app.subject_of("customer", "anna@example.se").await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "customer_needs",
+        json!("smoke detectors for warehouses"),
+        &["offer_tailoring"],
+    )
+    .await;
+    let read = app.read(&anna, "offer_tailoring", &app.admin).await;
+    assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
+    app.read(&anna, "product_delivery", &app.admin).await;
+    let (entries, _) = app.vault.store().audit_log().await.unwrap();
+    let reads: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e.event.action == "read")
+        .map(|e| &e.event.detail)
+        .collect();
+    assert_eq!(reads[0]["profiling"], true, "{}", reads[0]);
+    assert_eq!(reads[0]["automated_decision_with_legal_effect"], false);
+    assert!(reads[1].get("profiling").is_none(), "{}", reads[1]);
+}

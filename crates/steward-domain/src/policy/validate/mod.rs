@@ -148,6 +148,7 @@ impl Validator<'_> {
                     derived_from: self.references(&c.derived_from, "category", &category_ids),
                     sources: self.references(&c.sources, "source", &source_ids),
                     consent_required: c.consent_required,
+                    profile: c.profile,
                     id,
                 }
             })

@@ -34,6 +34,28 @@ id = "call"
 name = { en = "Calls" }
 consent_required = true
 [[category]]
+id = "segment"
+name = { en = "Segment" }
+profile = true
+derived_from = ["invoice"]
+[[purpose]]
+id = "tailoring"
+name = { en = "Tailored offers" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+profiling = true
+categories = ["segment"]
+subjects = ["customer"]
+[[purpose]]
+id = "analytics"
+name = { en = "Analytics" }
+description = { en = "d" }
+legal_basis = "legitimate_interests"
+legitimate_interest = { en = "i" }
+categories = ["segment"]
+subjects = ["customer"]
+[[category]]
 id = "call.recording"
 name = { en = "Recordings" }
 [[purpose]]
@@ -501,5 +523,18 @@ fn steps_before_a_contract_hold_until_a_contract_has_been_and_gone() {
     assert_eq!(
         f.decide("orders", "contact.email", 150),
         deny(Reason::NoActiveContract)
+    );
+}
+
+#[test]
+fn a_profile_is_used_only_by_a_purpose_that_declares_profiling() {
+    let f = fixture();
+    assert_eq!(
+        f.decide("tailoring", "segment", 100),
+        allow(Reason::LegitimateInterests)
+    );
+    assert_eq!(
+        f.decide("analytics", "segment", 100),
+        deny(Reason::ProfilingNotDeclared)
     );
 }
