@@ -77,6 +77,26 @@ pub enum RequestCommand {
         /// (web if left out).
         #[arg(long)]
         channel: Option<String>,
+        /// A request for a child by a holder of parental responsibility
+        /// ("Maria Andersson, mother"), where the policy takes them; the
+        /// identities given are the child's. Without --identity-checked it
+        /// waits for `request confirm-identity`.
+        #[arg(long)]
+        guardian: Option<String>,
+    },
+    /// Confirm the identity of a request that waits for a privacy officer's
+    /// check (the policy's method is a signed request or a manual check, or
+    /// a guardian asks), recording what you saw; it then goes on.
+    #[command(
+        after_help = "Examples:\n  steward request confirm-identity 0193a6f2-... --evidence 'signed letter of 2 November; signature matches the agreement on file'\n\nWhat you saw is kept sealed with the request; the history records who confirmed it and how."
+    )]
+    ConfirmIdentity {
+        #[command(flatten)]
+        vault: VaultArgs,
+        id: String,
+        /// What you saw: the signed letter, the document shown, the e-ID.
+        #[arg(long)]
+        evidence: String,
     },
     /// Start a request held for a decision (a fee may apply).
     #[command(after_help = EXAMPLES)]
@@ -207,6 +227,7 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
             identity_checked,
             received,
             channel,
+            guardian,
         } => {
             let kind = kind
                 .parse()
@@ -243,6 +264,7 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                         identity_checked,
                         received,
                         channel,
+                        guardian,
                     },
                 )
                 .await?;
@@ -264,6 +286,21 @@ pub async fn run(command: RequestCommand) -> anyhow::Result<ExitCode> {
                 .refuse(&actor, &id.as_str().into(), &reason)
                 .await?;
             println!("refused {id}");
+        }
+        RequestCommand::ConfirmIdentity {
+            vault,
+            id,
+            evidence,
+        } => {
+            let progress = vault::open(&vault)
+                .await?
+                .rights()
+                .confirm_identity(&actor, &id.as_str().into(), &evidence)
+                .await?;
+            println!(
+                "confirmed the identity for {id}: {}",
+                progress.request.status
+            );
         }
         RequestCommand::Extend { vault, id, reason } => {
             let due = vault::open(&vault)

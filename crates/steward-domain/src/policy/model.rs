@@ -197,6 +197,9 @@ pub struct Rights {
     pub free_copies_per_year: Option<u32>,
     pub fee_after: Option<Text>,
     pub identity_verification: Verification,
+    /// A holder of parental responsibility may make a request for a child
+    /// (checked by a privacy officer).
+    pub guardian_requests: bool,
     pub contact: String,
     pub notice_changes: Option<Text>,
 }

@@ -178,6 +178,8 @@ pub struct RawRights {
     #[serde(default)]
     pub identity_verification: Option<Verification>,
     #[serde(default)]
+    pub guardian_requests: bool,
+    #[serde(default)]
     pub contact: Option<String>,
     #[serde(default)]
     pub notice_changes: Option<Spanned<RawText>>,

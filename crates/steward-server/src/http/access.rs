@@ -128,6 +128,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::Roles(OFFICERS),
     ),
     ("POST", "/v1/requests/{id}/approve", Access::Roles(OFFICERS)),
+    (
+        "POST",
+        "/v1/requests/{id}/confirm-identity",
+        Access::Roles(OFFICERS),
+    ),
     ("POST", "/v1/requests/{id}/refuse", Access::Roles(OFFICERS)),
     ("POST", "/v1/requests/{id}/extend", Access::Roles(OFFICERS)),
     ("POST", "/v1/requests/{id}/retry", Access::Roles(OFFICERS)),

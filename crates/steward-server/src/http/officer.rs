@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::dto::{Due, Note, PartDone, Reason, Retried, WhoseDataView};
+use crate::http::dto::{
+    Due, IdentityEvidence, Note, PartDone, Reason, RequestView, Retried, WhoseDataView,
+};
 use crate::http::error::{ApiError, Problem};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::state::AppState;
@@ -18,6 +20,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(retry))
         .routes(routes!(complete_part))
         .routes(routes!(whose_data))
+        .routes(routes!(confirm_identity))
+}
+
+/// Confirms the identities of a request that waits for an officer's check
+/// (the policy's method is not a code, or a guardian asks), recording what
+/// was seen; the request then goes on.
+#[utoipa::path(post, path = "/v1/requests/{id}/confirm-identity", tag = "requests", params(("id" = String, Path)), request_body = IdentityEvidence, security(("bearer" = [])), responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn confirm_identity(
+    State(state): State<AppState>,
+    Caller(officer): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<IdentityEvidence>,
+) -> Result<ApiJson<RequestView>, ApiError> {
+    let progress = state
+        .rights
+        .confirm_identity(&officer, &id.into(), &body.evidence)
+        .await?;
+    Ok(ApiJson(progress.into()))
 }
 
 /// Whose data a request is about: the identities it was made with (the

@@ -6,7 +6,9 @@
 //!
 //! - `service.rs`: the [`Rights`] service and how a request moves on.
 //! - `submit.rs`, `verify.rs`, `decide.rs`, `officer.rs`, `unsubscribe.rs`:
-//!   the steps of a request's life; `progress.rs`: where it stands.
+//!   the steps of a request's life; `identity_check.rs`: identities a
+//!   person checks (the policy's method, a guardian's request);
+//!   `progress.rs`: where it stands.
 //! - `run_part.rs`, `vault_erasure.rs`: what each part does;
 //!   `part_result.rs`: what it found or did.
 //! - `finish.rs`, `answer.rs`, `render.rs`: the answer.
@@ -17,6 +19,7 @@ mod answer;
 mod codes;
 mod decide;
 mod finish;
+mod identity_check;
 mod officer;
 mod part_result;
 mod payload;

@@ -15,6 +15,13 @@ pub(crate) struct Payload {
     pub category: Option<String>,
     pub value: Option<serde_json::Value>,
     pub grounds: Option<String>,
+    /// A request for a child: the holder of parental responsibility who
+    /// made it, as they describe themselves (name, relation).
+    #[serde(default)]
+    pub guardian: Option<String>,
+    /// What an officer saw when they checked the identity.
+    #[serde(default)]
+    pub identity_evidence: Option<crate::rights::identity_check::Evidence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

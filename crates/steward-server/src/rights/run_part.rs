@@ -338,6 +338,8 @@ mod tests {
             category: None,
             value: Some(serde_json::json!("Anna")),
             grounds: None,
+            guardian: None,
+            identity_evidence: None,
         };
         assert!(matches!(
             rectified_category(&payload),

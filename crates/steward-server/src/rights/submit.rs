@@ -19,8 +19,9 @@ use steward_store::{StoredChallenge, StoredRequest};
 
 use crate::mail::Addressee;
 use crate::rights::codes::{identity_key, stored_challenge};
+use crate::rights::identity_check;
 use crate::rights::payload::{Claimed, Payload};
-use crate::rights::service::Rights;
+use crate::rights::service::{Rights, plain};
 use crate::vault::{IdentityInput, Result, VaultError, fresh_id, invalid, too_many};
 
 /// Identities a code can be sent to; others need an officer's check.
@@ -54,6 +55,11 @@ pub struct NewRequest {
     /// Officers only: how it came (`web` unless said).
     #[serde(default)]
     pub channel: Option<Channel>,
+    /// A request for a child by a holder of parental responsibility, where
+    /// the policy takes them: who they are and how they are related. The
+    /// identities are the child's; a privacy officer checks both.
+    #[serde(default)]
+    pub guardian: Option<String>,
 }
 
 /// A request as its requester first hears of it.
@@ -64,6 +70,8 @@ pub struct Submission {
     pub follow_secret: String,
     pub status: RequestStatus,
     pub due: Date,
+    /// Why it waits, when it waits for a privacy officer's check.
+    pub waits_for: Option<String>,
 }
 
 pub(super) fn follow_hash(secret: &str) -> String {
@@ -95,14 +103,37 @@ impl Rights {
                 format!("give between 1 and {MAX_IDENTITIES} identities, e.g. your e-mail address"),
             ));
         }
+        if let Some(guardian) = &input.guardian {
+            if !self.vault.policy().rights.guardian_requests {
+                return Err(invalid(
+                    "guardian",
+                    "this policy does not take requests by a holder of parental responsibility on a child's behalf",
+                ));
+            }
+            plain(guardian, "guardian")?;
+        }
+        let method = self.vault.policy().rights.identity_verification;
+        // The policy's method decides: codes to the channel it names, or a
+        // privacy officer's check (also for a guardian: no code proves
+        // parental responsibility).
+        let by_officer = !input.identity_checked
+            && (identity_check::checked_by_officer(method, input.kind) || input.guardian.is_some());
+        let code_kinds = identity_check::code_kinds(method);
         let mut claimed: Vec<Claimed> = Vec::new();
         for given in &input.identities {
             let identity = self.vault.identity(given)?;
             let kind = identity.kind.as_str().to_owned();
-            if !input.identity_checked && !CONTACTABLE.contains(&kind.as_str()) {
+            if !input.identity_checked && !by_officer && !code_kinds.contains(&kind.as_str()) {
                 return Err(invalid(
                     format!("identities.{kind}"),
-                    "a code can be sent only to an e-mail address or a phone number; for other identities, ask a privacy officer, who checks your identity another way",
+                    format!(
+                        "this policy proves identity by a code sent to {}; for other identities, ask a privacy officer, who checks your identity another way",
+                        if code_kinds.contains(&"phone") {
+                            "your phone"
+                        } else {
+                            "your e-mail address"
+                        }
+                    ),
                 ));
             }
             if claimed.iter().any(|c| c.kind == kind) {
@@ -145,18 +176,22 @@ impl Rights {
             category: input.category.clone(),
             value: input.value.clone(),
             grounds: input.grounds.clone(),
+            guardian: input.guardian.clone(),
+            identity_evidence: None,
         };
         let mut codes = Vec::new();
         let mut challenges = Vec::new();
         for identity in &claimed {
-            if input.identity_checked {
+            if input.identity_checked || by_officer {
+                // Vouched for now, or to be checked by an officer: no code
+                // exists, so none can be guessed.
                 challenges.push(StoredChallenge {
                     request_id: id.clone(),
                     identity_kind: identity.kind.clone(),
                     code_hash: String::new(),
                     expires_at: jiff::Timestamp::UNIX_EPOCH,
                     attempts: 0,
-                    verified: true,
+                    verified: input.identity_checked,
                     sends: 0,
                     last_sent_at: jiff::Timestamp::UNIX_EPOCH,
                 });
@@ -187,6 +222,12 @@ impl Rights {
         if let Some(received) = input.received {
             self.received_on_day(&mut stored, received)?;
         }
+        if by_officer {
+            stored.held = Some(identity_check::waits_for_officer(
+                method,
+                input.guardian.is_some(),
+            ));
+        }
         let actor_id = officer.map_or("subject", |a| a.id.as_str());
         let step = self.step(
             &id,
@@ -196,6 +237,8 @@ impl Rights {
                 "kind": stored.kind.as_str(),
                 "identity_kinds": claimed.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
                 "identity_checked_by_officer": input.identity_checked,
+                "identity_to_be_checked_by_officer": by_officer,
+                "by_guardian": input.guardian.is_some(),
                 "received_on": self.received_on(&stored),
                 "channel": channel.as_str(),
             }),
@@ -228,6 +271,7 @@ impl Rights {
             follow_secret: secret,
             status: stored.status,
             due: stored.due_on,
+            waits_for: stored.held.clone().filter(|_| by_officer),
         })
     }
 

@@ -99,6 +99,8 @@ impl Rights {
             category: None,
             value: None,
             grounds: None,
+            guardian: None,
+            identity_evidence: None,
         };
         let mut stored = self.new_request(
             &id,
@@ -130,6 +132,7 @@ impl Rights {
                 follow_secret: secret,
                 status: stored.status,
                 due: stored.due_on,
+                waits_for: None,
             }),
             // Followed twice at once: the other one made it.
             Err(VaultError::Conflict { .. }) => {
@@ -147,5 +150,6 @@ fn replayed(existing: StoredRequest, follow_secret: String) -> Submission {
         follow_secret,
         status: existing.status,
         due: existing.due_on,
+        waits_for: None,
     }
 }

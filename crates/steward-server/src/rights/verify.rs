@@ -64,6 +64,11 @@ impl Rights {
                 "request `{id}` is not awaiting verification"
             )));
         }
+        if let Some(waits) = &stored.held {
+            return Err(VaultError::NotNow(format!(
+                "no code proves this request: {waits}"
+            )));
+        }
         let payload = Payload::open(&self.key_for(&stored).await?, &stored)?;
         let store = self.vault.store();
         let challenges = store.challenges(id).await?;
@@ -150,6 +155,11 @@ impl Rights {
         if stored.status != RequestStatus::AwaitingVerification {
             return Err(VaultError::NotNow(format!(
                 "request `{id}` is not awaiting verification, so no codes are sent"
+            )));
+        }
+        if let Some(waits) = &stored.held {
+            return Err(VaultError::NotNow(format!(
+                "no code is sent for this request: {waits}"
             )));
         }
         let payload = Payload::open(&self.key_for(&stored).await?, &stored)?;

@@ -95,7 +95,7 @@ async fn each_checkpoint_reaches_the_witness_folder_and_url() {
     tokio::spawn(async move { axum::serve(listener, witness).await });
     let folder = TempDir::new("witness");
     let folder_path = folder.path().join("steward");
-    let app = spawn_with(policy_from(&policy_text("connectel")), |settings| {
+    let app = spawn_with(policy_from(&connectel()), |settings| {
         settings.checkpoints.witness_dir = Some(folder_path.clone());
         settings.checkpoints.witness_url = Some(url.clone());
     })
@@ -122,7 +122,7 @@ async fn a_witness_that_cannot_be_reached_is_named_and_the_checkpoint_still_sign
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/witness", closed.local_addr().unwrap());
     drop(closed);
-    let app = spawn_with(policy_from(&policy_text("connectel")), |settings| {
+    let app = spawn_with(policy_from(&connectel()), |settings| {
         settings.checkpoints.witness_url = Some(url.clone());
     })
     .await;

@@ -36,7 +36,7 @@ fn modes(dir: &Path) -> Vec<(String, u32, bool)> {
 
 #[tokio::test]
 async fn every_file_steward_writes_is_the_owners_only() {
-    let app = spawn_with(policy_from(&policy_text("connectel")), |s| {
+    let app = spawn_with(policy_from(&connectel()), |s| {
         // A data directory Steward creates itself.
         s.data_dir = s.data_dir.join("fresh");
         s.key = None;
@@ -107,7 +107,7 @@ async fn letters_left_in_the_outbox_go_after_its_retention() {
     let clock = Arc::new(ManualClock::new(
         "2026-11-02T10:00:00Z".parse::<Timestamp>().unwrap(),
     ));
-    let app = spawn_with(policy_from(&policy_text("connectel")), |s| {
+    let app = spawn_with(policy_from(&connectel()), |s| {
         s.clock = clock.clone();
         s.outbox_retention = std::time::Duration::from_secs(3 * 24 * 3600);
     })

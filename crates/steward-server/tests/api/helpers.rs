@@ -30,16 +30,29 @@ pub struct TestApp {
     pub spawned: SpawnedApp,
 }
 
-/// Connectel's policy on a fresh SQLite file.
+/// Connectel's policy, but proving identities by e-mail code for every kind
+/// of request: Connectel asks a signed request for a copy of one's data,
+/// which a privacy officer checks (`identity.rs` tests that path); the
+/// other tests follow a request from submission to answer by code.
+pub fn connectel() -> String {
+    let text = policy_text("connectel");
+    assert!(text.contains("identity_verification = \"signed_request\""));
+    text.replacen(
+        "identity_verification = \"signed_request\"",
+        "identity_verification = \"email_code\"",
+        1,
+    )
+}
+
+/// Connectel's policy (by code, see [`connectel`]) on a fresh SQLite file.
 pub async fn spawn_app() -> TestApp {
-    spawn_with(policy_from(&policy_text("connectel")), |_| {}).await
+    spawn_with(policy_from(&connectel()), |_| {}).await
 }
 
 /// Connectel's policy on a fresh PostgreSQL database.
 pub async fn spawn_app_on_postgres() -> TestApp {
     let spawned =
-        steward_test_support::spawn_app_on_postgres(policy_from(&policy_text("connectel")), |_| {})
-            .await;
+        steward_test_support::spawn_app_on_postgres(policy_from(&connectel()), |_| {}).await;
     with_tokens(spawned).await
 }
 

@@ -24,7 +24,7 @@ fn behind_proxy(settings: &mut Settings) {
 }
 
 async fn connectel(configure: impl FnOnce(&mut Settings)) -> TestApp {
-    spawn_with(policy_from(&policy_text("connectel")), configure).await
+    spawn_with(policy_from(&crate::helpers::connectel()), configure).await
 }
 
 /// A clock the test moves, from 2026-11-02 10:00 UTC.
@@ -458,7 +458,7 @@ async fn a_stop_does_not_wait_past_its_deadline_for_a_stuck_client() {
     let dir = TempDir::new("stop");
     let key = steward_domain::vault::crypto::SecretKey::generate();
     let mut settings =
-        steward_test_support::test_settings(policy_from(&policy_text("connectel")), &dir, &key);
+        steward_test_support::test_settings(policy_from(&crate::helpers::connectel()), &dir, &key);
     settings.http.body_read_timeout = Duration::from_secs(3600);
     settings.http.shutdown_deadline = Duration::from_millis(500);
     let app = steward_server::Application::build(settings).await.unwrap();

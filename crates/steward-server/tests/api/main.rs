@@ -10,6 +10,7 @@ mod disclosures;
 mod errors;
 mod files;
 mod helpers;
+mod identity;
 mod limits;
 mod openapi;
 mod promises;

@@ -66,7 +66,9 @@ async fn an_access_request_returns_the_data_and_the_art_15_information() {
 
 #[tokio::test]
 async fn a_verified_email_and_an_unverified_phone_reach_nobody_elses_data() {
-    let app = spawn_app().await;
+    // Connectel as published: codes to e-mail and phone prove who asks for
+    // an erasure (a copy of one's data needs a signed request, `identity.rs`).
+    let app = spawn_with(policy_from(&policy_text("connectel")), |_| {}).await;
     app.customer("anna@example.se").await;
     let bert = app.customer("bert@example.se").await;
     // Added by an officer: an identity a service adds leads no request
@@ -85,7 +87,7 @@ async fn a_verified_email_and_an_unverified_phone_reach_nobody_elses_data() {
     )
     .await;
     let (id, secret) = app
-        .submit(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }, { "kind": "phone", "value": "070-123 45 67" }] }))
+        .submit(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }, { "kind": "phone", "value": "070-123 45 67" }] }))
         .await;
     // Only the e-mail is proven: the request waits, and reaches nothing.
     let code = app.code_for(&id, "email");
@@ -701,6 +703,8 @@ async fn officer_endpoints_refuse_anonymous_forged_and_other_roles() {
                     .json(
                         &if path.ends_with("approve") || path.ends_with("complete") {
                             json!({ "note": "n" })
+                        } else if path.ends_with("confirm-identity") {
+                            json!({ "evidence": "e" })
                         } else {
                             json!({ "reason": "r" })
                         },
@@ -820,7 +824,7 @@ impl Drop for SmtpServer {
 #[tokio::test]
 async fn with_smtp_configured_the_code_goes_by_e_mail_not_to_the_folder() {
     let smtp = SmtpServer::start();
-    let app = spawn_with(policy_from(&policy_text("connectel")), |settings| {
+    let app = spawn_with(policy_from(&connectel()), |settings| {
         settings.smtp = Some(steward_server::SmtpSettings {
             url: format!("smtp://127.0.0.1:{}", smtp.port).into(),
             from: Some("privacy@connectel.example".into()),

@@ -401,7 +401,7 @@ async fn consent_given_before_a_material_change_no_longer_counts() {
     )
     .await;
     // The controller publishes version 3.2, changing the recording purpose materially.
-    let text = policy_text("connectel")
+    let text = connectel()
         .replacen("version = \"3.1\"", "version = \"3.2\"", 1)
         .replacen(
             "id = \"support_call_recording\"",
@@ -770,7 +770,7 @@ async fn concurrent_reads_each_leave_one_entry_in_an_intact_chain() {
 
 #[tokio::test]
 async fn identity_kinds_the_policy_declares_find_subjects() {
-    let text = policy_text("connectel").replacen(
+    let text = connectel().replacen(
         "languages = [",
         "identity_kinds = [\"app_user_id\"]\nlanguages = [",
         1,

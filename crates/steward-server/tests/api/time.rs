@@ -12,7 +12,7 @@ use crate::helpers::*;
 
 async fn at(moment: &str) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(moment.parse::<Timestamp>().unwrap()));
-    let app = spawn_with(policy_from(&policy_text("connectel")), |s| {
+    let app = spawn_with(policy_from(&connectel()), |s| {
         s.clock = clock.clone();
     })
     .await;
@@ -135,7 +135,7 @@ async fn a_letter_received_last_week_is_due_a_month_from_the_day_it_came() {
 /// deadline the subject sees, the queue's order and "overdue" all count it.
 #[tokio::test]
 async fn a_policy_that_promises_two_weeks_is_held_to_two_weeks() {
-    let text = policy_text("connectel").replace(
+    let text = connectel().replace(
         "response_deadline = \"1 month\"",
         "response_deadline = \"14 days\"",
     );

@@ -260,7 +260,7 @@ impl RequestStore for Backend {
         limit: i64,
     ) -> Result<Vec<RequestId>> {
         let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM requests WHERE state = 'awaiting_verification' AND received_at < $1 ORDER BY received_at, id LIMIT $2",
+            "SELECT id FROM requests WHERE state = 'awaiting_verification' AND held IS NULL AND received_at < $1 ORDER BY received_at, id LIMIT $2",
         )
         .bind(time(before))
         .bind(limit)

@@ -181,6 +181,7 @@ impl Validator<'_> {
             free_copies_per_year: None,
             fee_after: None,
             identity_verification: None,
+            guardian_requests: false,
             contact: None,
             notice_changes: None,
         });
@@ -196,6 +197,7 @@ impl Validator<'_> {
                 .fee_after
                 .map(|t| self.text(t, "fee_after", TextKind::Prose)),
             identity_verification: raw.identity_verification.unwrap_or_default(),
+            guardian_requests: raw.guardian_requests,
             contact: raw.contact.unwrap_or_else(|| controller.email.clone()),
             notice_changes: raw
                 .notice_changes

@@ -40,6 +40,11 @@ pub struct NewRequest {
     /// `phone`, `in_person` or `other`.
     #[schema(value_type = Option<String>)]
     pub channel: Option<Channel>,
+    /// A request for a child by a holder of parental responsibility, where
+    /// the policy takes them: who you are and your relation to the child
+    /// ("Maria Andersson, mother"). The identities are the child's. A
+    /// privacy officer checks both before the request goes further.
+    pub guardian: Option<String>,
 }
 
 impl From<NewRequest> for rights::NewRequest {
@@ -55,6 +60,7 @@ impl From<NewRequest> for rights::NewRequest {
             identity_checked: r.identity_checked,
             received: r.received,
             channel: r.channel,
+            guardian: r.guardian,
         }
     }
 }
@@ -67,6 +73,11 @@ pub struct Submitted {
     pub follow_secret: String,
     pub state: String,
     pub due: String,
+    /// When no code proves the identity (the policy's method is an
+    /// officer's check or a signed request, or a guardian asks): what
+    /// happens next. No code is sent then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<String>,
 }
 
 impl From<Submission> for Submitted {
@@ -76,6 +87,7 @@ impl From<Submission> for Submitted {
             follow_secret: s.follow_secret,
             state: s.status.to_string(),
             due: s.due.to_string(),
+            waits_for: s.waits_for,
         }
     }
 }
@@ -197,6 +209,15 @@ pub struct Format {
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     pub reason: String,
+}
+
+/// What the officer saw when they checked a requester's identity (the
+/// signed letter, the document shown, the e-ID), kept sealed with the
+/// request.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityEvidence {
+    pub evidence: String,
 }
 
 #[derive(Deserialize, ToSchema)]
