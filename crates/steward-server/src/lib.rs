@@ -35,8 +35,8 @@ pub use http::access::{Access, ROUTES};
 pub use http::dto;
 pub use mail::{Addressee, Outbox};
 pub use rights::{
-    Answer, MAX_PAGE, NewRequest, Progress, QueuePage, Rendered, Rights, Submission, Viewer,
-    Worker, WorkerConfig,
+    Answer, MAX_PAGE, NewRequest, Progress, Published, QueuePage, Rendered, Rights, Submission,
+    Viewer, Worker, WorkerConfig,
 };
 pub use steward_connectors::Found;
 pub use systems::Systems;

@@ -1,6 +1,7 @@
 //! Steward's storage: one interface in traits per aggregate ([`SubjectStore`],
 //! [`RecordStore`], [`ConsentStore`], [`KeyStore`], [`JobStore`],
-//! [`RequestStore`], [`TokenStore`], [`AuditStore`], [`DisclosureStore`]; [`Store`] is all of
+//! [`RequestStore`], [`TokenStore`], [`AuditStore`], [`DisclosureStore`],
+//! [`PublicationStore`]; [`Store`] is all of
 //! them), and two backends: SQLite, the embedded default ([`sqlite`]), and
 //! PostgreSQL, the path past one machine ([`postgres`]). Each owns its
 //! migrations, applied at start; queries are built at run time, so the build
@@ -94,6 +95,9 @@ pub trait RecordStore: Send + Sync {
     /// Inserts the record, or replaces the one with the same id.
     async fn write_record(&self, record: &StoredRecord, audit: AuditEvent) -> Result<()>;
     async fn records(&self, subject: &SubjectId) -> Result<Vec<StoredRecord>>;
+    /// The live subjects with data collected for, or a consent in force
+    /// to, any of `purposes`: whom a change to those purposes concerns.
+    async fn concerned_subjects(&self, purposes: &[String]) -> Result<Vec<SubjectId>>;
     /// Deletes some of a subject's records (an erasure that must keep
     /// others), and limits each of those `kept` to the purposes given.
     async fn delete_records(
@@ -117,6 +121,24 @@ pub trait DisclosureStore: Send + Sync {
     async fn disclosures(&self, subject: &SubjectId) -> Result<Vec<StoredDisclosure>>;
     /// Every disclosure counted by recipient, country and safeguard.
     async fn disclosure_counts(&self) -> Result<Vec<DisclosureCount>>;
+}
+
+#[async_trait]
+pub trait PublicationStore: Send + Sync {
+    /// Records that a policy version was published to the data subjects.
+    /// A version published before is a [`StoreError::Conflict`].
+    async fn record_publication(&self, publication: &Publication, audit: AuditEvent) -> Result<()>;
+    /// The version published last (by time), if any.
+    async fn latest_publication(&self) -> Result<Option<Publication>>;
+}
+
+/// A policy version as published.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Publication {
+    pub version: String,
+    #[sqlx(try_from = "codec::Text")]
+    pub published_at: Timestamp,
+    pub policy_text: String,
 }
 
 #[async_trait]
@@ -343,6 +365,7 @@ pub trait Store:
     + TokenStore
     + AuditStore
     + DisclosureStore
+    + PublicationStore
 {
     /// The backend's name, for logs and `/healthz`.
     fn backend(&self) -> &'static str;

@@ -398,6 +398,8 @@ fn every_change_the_store_makes_commits_with_its_audit_entry() {
         "request_history",
         "disclosures",
         "disclosure_counts",
+        "concerned_subjects",
+        "latest_publication",
         "token_by_hash",
         "audit_log",
         "latest_checkpoint",

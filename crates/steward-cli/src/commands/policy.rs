@@ -71,6 +71,18 @@ pub enum PolicyCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Publish the policy as the new version of the notice: compared with
+    /// the version published last, its material changes are named, the
+    /// publication is recorded, and each person a change concerns is
+    /// written to (consent a change no longer covers is refused until given
+    /// again). The first publication only records the version.
+    #[command(
+        after_help = "Examples:\n  steward policy publish --policy policies/connectel.toml\n\nRaise `[policy] version` for each publication; a purpose whose consent must be asked again names the new version in `changed_in`."
+    )]
+    Publish {
+        #[command(flatten)]
+        vault: super::vault::VaultArgs,
+    },
     /// Explain a diagnostic code, or list them all.
     #[command(
         after_help = "Examples:\n  steward policy explain\n  steward policy explain L001\n  steward policy explain conflicting-retention"
@@ -155,6 +167,9 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         PolicyCommand::Explain { code } => explain(code.as_deref()),
+        PolicyCommand::Publish { vault } => {
+            tokio::runtime::Runtime::new()?.block_on(publish(vault))
+        }
     }
 }
 
@@ -359,4 +374,42 @@ fn emit(output: Option<&Path>, text: &str) -> anyhow::Result<()> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+async fn publish(args: super::vault::VaultArgs) -> anyhow::Result<ExitCode> {
+    let text = read(&args.policy)?;
+    let app = super::vault::open(&args).await?;
+    let published = app
+        .rights()
+        .publish_notice(&steward_domain::vault::actor::Actor::cli(), &text)
+        .await?;
+    match &published.previous {
+        None => println!(
+            "published version {} (the first: nothing to compare with, no one written to)",
+            published.version
+        ),
+        Some(previous) => {
+            println!(
+                "published version {} (after {previous}): {} material change{}",
+                published.version,
+                published.changes.len(),
+                plural(published.changes.len())
+            );
+            for change in &published.changes {
+                println!("  {} `{}`", change.kind.as_str(), change.what);
+            }
+            println!(
+                "wrote to {} {} ({} letter{})",
+                published.subjects_told,
+                if published.subjects_told == 1 {
+                    "person"
+                } else {
+                    "people"
+                },
+                published.letters,
+                plural(published.letters)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

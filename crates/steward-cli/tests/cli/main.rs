@@ -777,3 +777,81 @@ fn check_refuses_a_connector_that_deletes_what_the_law_keeps() {
         "{err}"
     );
 }
+
+/// Runs steward on `policy` (a file path) with a data directory of its own.
+fn steward_on(dir: &std::path::Path, policy: &std::path::Path, args: &[&str]) -> Output {
+    let mut full = args.to_vec();
+    let data = dir.to_string_lossy().into_owned();
+    let policy = policy.to_string_lossy().into_owned();
+    full.extend(["--policy", &policy, "--data-dir", &data]);
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(&full)
+        .current_dir(repo_root())
+        .env_remove("STEWARD_KEK")
+        .output()
+        .expect("run steward")
+}
+
+#[test]
+fn publishing_a_new_notice_names_its_changes_and_writes_to_whom_they_concern() {
+    let dir = temp_dir("publish");
+    let v1 = repo_root().join("policies/connectel.toml");
+    let file = dir.join("people.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"subject_type": "customer_contact", "age": 40, "identities": [{"kind": "email", "value": "anna@example.se"}], "consents": [{"purpose": "support_call_recording", "method": "import"}]}"#,
+            "\n",
+            r#"{"subject_type": "prospect", "age": 40, "identities": [{"kind": "email", "value": "lead@example.se"}], "records": [{"category": "contact.email", "value": "lead@example.se", "purposes": ["demo"]}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let import = steward_on(&dir, &v1, &["import", &file.to_string_lossy()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let first = steward_on(&dir, &v1, &["policy", "publish"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("the first"), "{}", stdout(&first));
+    // The same version again: nothing new to publish.
+    let again = steward_on(&dir, &v1, &["policy", "publish"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("raise `[policy] version`"),
+        "{}",
+        stderr(&again)
+    );
+
+    // Version 3.2 records calls in a way the old consent does not cover.
+    let text = std::fs::read_to_string(&v1).unwrap();
+    assert!(text.contains("version = \"3.1\""));
+    let v2_text = text
+        .replacen("version = \"3.1\"", "version = \"3.2\"", 1)
+        .replacen(
+            "id = \"support_call_recording\"\n",
+            "id = \"support_call_recording\"\nchanged_in = \"3.2\"\n",
+            1,
+        );
+    let v2 = dir.join("connectel-3.2.toml");
+    std::fs::write(&v2, v2_text).unwrap();
+    let second = steward_on(&dir, &v2, &["policy", "publish"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let out = stdout(&second);
+    assert!(
+        out.contains("consent_again `support_call_recording`"),
+        "{out}"
+    );
+    assert!(out.contains("wrote to 1 person (1 letter)"), "{out}");
+    // Anna, who consented, is told; the lead, whom it does not concern, not.
+    let letters: Vec<String> = std::fs::read_dir(dir.join("outbox/email"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|l| l.contains("version 3.2"))
+        .collect();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters[0].contains("anna@example.se"), "{}", letters[0]);
+    assert!(
+        letters[0].contains("ask for your consent again"),
+        "{}",
+        letters[0]
+    );
+}

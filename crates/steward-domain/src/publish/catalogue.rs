@@ -742,6 +742,61 @@ pub static MESSAGES: &[Message] = &[
         "This answer is not complete: the systems below could not be searched, so any data about you held there is not in it.",
         "Detta svar är inte fullständigt: systemen nedan kunde inte sökas igenom, så eventuella uppgifter om dig där finns inte med.",
     ),
+    m(
+        "change.purpose_added",
+        "A new purpose: {what}.",
+        "Ett nytt ändamål: {what}.",
+    ),
+    m(
+        "change.purpose_removed",
+        "We no longer process personal data for: {what}.",
+        "Vi behandlar inte längre personuppgifter för: {what}.",
+    ),
+    m(
+        "change.basis_changed",
+        "{what} now rests on another legal basis.",
+        "{what} vilar nu på en annan rättslig grund.",
+    ),
+    m(
+        "change.categories_added",
+        "{what} now uses more kinds of personal data.",
+        "{what} använder nu fler slags personuppgifter.",
+    ),
+    m(
+        "change.recipient_added",
+        "A new recipient, {what}, for: {purposes}.",
+        "En ny mottagare, {what}, för: {purposes}.",
+    ),
+    m(
+        "change.recipient_changed",
+        "{what} now receives data for more purposes, or in another country or under another safeguard ({purposes}).",
+        "{what} får nu uppgifter för fler ändamål, eller i ett annat land eller med en annan skyddsåtgärd ({purposes}).",
+    ),
+    m(
+        "change.recipient_removed",
+        "{what} no longer receives personal data.",
+        "{what} får inte längre några personuppgifter.",
+    ),
+    m(
+        "change.retention_changed",
+        "How long we keep data for {what} has changed.",
+        "Hur länge vi sparar uppgifter för {what} har ändrats.",
+    ),
+    m(
+        "change.consent_again",
+        "{what} has changed so that your earlier consent no longer covers it: we will ask for your consent again, and until you give it we do not process your data for it.",
+        "{what} har ändrats så att ditt tidigare samtycke inte längre omfattar det: vi kommer att be om ditt samtycke igen, och tills du ger det behandlar vi inte dina uppgifter för det.",
+    ),
+    m(
+        "mail.notice_changed.subject",
+        "{controller} has changed its privacy notice",
+        "{controller} har ändrat sin integritetspolicy",
+    ),
+    m(
+        "mail.notice_changed.body",
+        "{controller} has published version {version} of its privacy notice. What changes for you:\n\n{changes}\n\nThe whole notice is available from {controller}; questions to {contact}.",
+        "{controller} har publicerat version {version} av sin integritetspolicy. Det här ändras för dig:\n\n{changes}\n\nHela integritetspolicyn finns hos {controller}; frågor till {contact}.",
+    ),
     m("assumed.marker", "(to be confirmed)", "(ska bekräftas)"),
     m(
         "section.draft",

@@ -34,7 +34,7 @@ pub fn legal_basis_text(purpose: &crate::policy::Purpose, lang: Lang) -> String 
             cite(condition.article(), lang)
         );
     }
-    crate::publish::notice::mark_assumed(
+    mark_assumed(
         text,
         &purpose.assumed,
         &[
@@ -139,7 +139,7 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
     if let Some(law) = &rule.law {
         sentence = format!("{sentence} ({} {law})", t(lang, "retention.required_by"));
     }
-    sentence = crate::publish::notice::mark_assumed(
+    sentence = mark_assumed(
         sentence,
         &rule.assumed,
         &[
@@ -167,5 +167,19 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
         capitalised
     } else {
         format!("{capitalised}.")
+    }
+}
+
+/// `text` with the assumption marker when any of `fields` is assumed.
+pub(crate) fn mark_assumed(
+    text: String,
+    assumed: &[String],
+    fields: &[&str],
+    lang: Lang,
+) -> String {
+    if fields.iter().any(|f| crate::policy::is_assumed(assumed, f)) {
+        format!("{text} {}", t(lang, "assumed.marker"))
+    } else {
+        text
     }
 }

@@ -127,6 +127,33 @@ pub fn identity_added(lang: Lang, controller: &str, kind: &str, contact: &str) -
     }
 }
 
+/// A new version of the notice changes something for this subject: each
+/// change that concerns them, one per line.
+pub fn notice_changed(
+    lang: Lang,
+    controller: &str,
+    version: &str,
+    changes: &[String],
+    contact: &str,
+) -> Letter {
+    let lines: Vec<String> = changes.iter().map(|c| format!("- {c}")).collect();
+    Letter {
+        subject: fill(
+            t(lang, "mail.notice_changed.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.notice_changed.body"),
+            &[
+                ("controller", controller),
+                ("version", version),
+                ("changes", &lines.join("\n")),
+                ("contact", contact),
+            ],
+        ),
+    }
+}
+
 /// The request reached a final state.
 pub fn answered(
     lang: Lang,

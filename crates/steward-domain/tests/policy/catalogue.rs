@@ -35,6 +35,7 @@ fn keys_in(source: &str) -> BTreeSet<String> {
 fn every_key_used_has_english_and_swedish_text_and_every_text_is_used() {
     let sources = [
         include_str!("../../src/publish/notice/mod.rs"),
+        include_str!("../../src/publish/changes.rs"),
         include_str!("../../src/publish/notice/builder.rs"),
         include_str!("../../src/publish/notice/processing.rs"),
         include_str!("../../src/publish/notice/your_rights.rs"),

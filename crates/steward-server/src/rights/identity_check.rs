@@ -3,28 +3,15 @@
 //! by a holder of parental responsibility: no code can prove those, so the
 //! request waits for a privacy officer, who records what they saw.
 
-use serde::{Deserialize, Serialize};
 use steward_domain::common::ids::RequestId;
 use steward_domain::policy::Verification;
 use steward_domain::rights::request::{RequestEvent, RequestKind, RequestStatus};
 use steward_domain::vault::actor::Actor;
 
-use crate::rights::payload::Payload;
+use crate::rights::payload::{Evidence, Payload};
 use crate::rights::progress::Progress;
 use crate::rights::service::{Rights, Viewer, next, plain};
 use crate::vault::{Result, VaultError};
-
-/// What an officer saw when they checked a requester's identity, sealed
-/// with the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Evidence {
-    /// The policy's method at the time: `manual`, `signed_request`, `bankid`.
-    pub method: String,
-    /// What was seen: the signed letter, the document shown, the e-ID.
-    pub seen: String,
-    pub by: String,
-    pub at: jiff::Timestamp,
-}
 
 /// Why a request waits for an officer's check, as the requester reads it.
 pub(crate) fn waits_for_officer(method: Verification, guardian: bool) -> String {

@@ -12,6 +12,7 @@
 //! - `run_part.rs`, `vault_erasure.rs`: what each part does;
 //!   `part_result.rs`: what it found or did.
 //! - `finish.rs`, `answer.rs`, `render.rs`: the answer.
+//! - `publication.rs`: a new notice version, and the letters it needs.
 //! - `worker.rs`: the workers; `payload.rs`: what travels sealed;
 //!   `sealing.rs`: under whose key (the subject's, once known).
 
@@ -24,6 +25,7 @@ mod officer;
 mod part_result;
 mod payload;
 mod progress;
+mod publication;
 mod render;
 mod run_part;
 mod sealing;
@@ -37,6 +39,7 @@ mod worker;
 pub use answer::Answer;
 pub use officer::WhoseData;
 pub use progress::{MAX_PAGE, Progress, QueuePage};
+pub use publication::Published;
 pub use render::Rendered;
 pub use service::Rights;
 pub use service::Viewer;

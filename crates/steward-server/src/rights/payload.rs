@@ -21,7 +21,19 @@ pub(crate) struct Payload {
     pub guardian: Option<String>,
     /// What an officer saw when they checked the identity.
     #[serde(default)]
-    pub identity_evidence: Option<crate::rights::identity_check::Evidence>,
+    pub identity_evidence: Option<Evidence>,
+}
+
+/// What an officer saw when they checked a requester's identity, sealed
+/// with the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Evidence {
+    /// The policy's method at the time: `manual`, `signed_request`, `bankid`.
+    pub method: String,
+    /// What was seen: the signed letter, the document shown, the e-ID.
+    pub seen: String,
+    pub by: String,
+    pub at: jiff::Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

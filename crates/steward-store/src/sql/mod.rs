@@ -12,6 +12,7 @@ mod consents;
 mod disclosures;
 mod jobs;
 mod keys;
+mod publications;
 mod records;
 mod requests;
 mod subjects;

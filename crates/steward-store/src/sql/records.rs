@@ -43,6 +43,39 @@ impl RecordStore for Backend {
         )
     }
 
+    async fn concerned_subjects(&self, purposes: &[String]) -> Result<Vec<SubjectId>> {
+        // Purposes are JSON lists in the rows: read the distinct lists and
+        // match here, once per publication.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT r.subject_id, r.purposes FROM records r JOIN subjects s ON s.id = r.subject_id WHERE s.erased_at IS NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let consents: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT c.subject_id, c.purpose FROM consents c JOIN subjects s ON s.id = c.subject_id WHERE s.erased_at IS NULL AND c.withdrawn_at IS NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut found: Vec<String> = Vec::new();
+        for (subject, list) in rows {
+            let held: Vec<String> = serde_json::from_str(&list).map_err(|e| {
+                crate::StoreError::Corrupt(format!("the purposes of a record of {subject}: {e}"))
+            })?;
+            if held.iter().any(|p| purposes.contains(p)) {
+                found.push(subject);
+            }
+        }
+        found.extend(
+            consents
+                .into_iter()
+                .filter(|(_, purpose)| purposes.contains(purpose))
+                .map(|(subject, _)| subject),
+        );
+        found.sort();
+        found.dedup();
+        Ok(found.into_iter().map(SubjectId::from).collect())
+    }
+
     async fn delete_records(
         &self,
         subject: &SubjectId,

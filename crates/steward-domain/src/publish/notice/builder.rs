@@ -6,7 +6,7 @@
 use crate::common::lang::{Lang, fill};
 use crate::policy::{Policy, RecipientRole};
 use crate::publish::notice::document::{Block, NoticeDocument, Section};
-use crate::publish::sentences::join;
+use crate::publish::sentences::{join, mark_assumed};
 use crate::publish::texts::t;
 
 impl NoticeDocument {
@@ -153,19 +153,5 @@ impl Builder<'_> {
     /// "a, b and c" in the notice's language.
     pub(super) fn join(&self, items: &[&str]) -> String {
         join(items, self.t("word.and"))
-    }
-}
-
-/// `text` with the assumption marker when any of `fields` is assumed.
-pub(crate) fn mark_assumed(
-    text: String,
-    assumed: &[String],
-    fields: &[&str],
-    lang: Lang,
-) -> String {
-    if fields.iter().any(|f| crate::policy::is_assumed(assumed, f)) {
-        format!("{text} {}", t(lang, "assumed.marker"))
-    } else {
-        text
     }
 }

@@ -15,7 +15,6 @@ use askama::Template;
 use crate::common::lang::Lang;
 use crate::policy::Policy;
 
-pub(crate) use builder::mark_assumed;
 pub use document::{Block, NoticeDocument, SECTIONS, Section};
 
 pub fn markdown(policy: &Policy, lang: Lang) -> askama::Result<String> {
