@@ -52,6 +52,7 @@ fn record() -> NewRecord {
         value: json!("anna.svensson@example.se"),
         source: None,
         purposes: vec!["customer_service".into()],
+        derived_from: Vec::new(),
     }
 }
 

@@ -113,6 +113,7 @@ from_text!(TokenId, "token id", |t| Ok(t.into()));
 from_text!(RequestId, "request id", |t| Ok(t.into()));
 from_text!(PartId, "part id", |t| Ok(t.into()));
 from_text!(Vec<String>, "JSON list", json);
+from_text!(Vec<RecordId>, "JSON list of record ids", json);
 from_text!(StateDetail, "request state detail", json);
 from_text!(serde_json::Value, "JSON value", json);
 

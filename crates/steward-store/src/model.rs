@@ -84,6 +84,15 @@ pub struct StoredRecord {
     #[sqlx(try_from = "OptionalText")]
     #[serde(default)]
     pub kept_for: Option<Vec<String>>,
+    /// The records this one was derived from (a profile from purchases);
+    /// `None` for data not derived in the vault.
+    #[sqlx(try_from = "OptionalText")]
+    #[serde(default)]
+    pub derived_from: Option<Vec<RecordId>>,
+    /// Since when it must be computed again: an input was corrected.
+    #[sqlx(try_from = "OptionalText")]
+    #[serde(default)]
+    pub recompute_since: Option<Timestamp>,
 }
 
 /// One release of a subject's data to a recipient, as the log keeps it.

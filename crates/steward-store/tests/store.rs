@@ -149,6 +149,7 @@ on_both_backends!(
     manual_jobs_are_never_claimed_and_are_completed_once,
     checkpoints_are_kept_with_the_entry_that_records_them,
     disclosures_are_logged_counted_and_go_with_an_erased_subject,
+    a_records_lineage_is_kept_and_read_back_in_the_subject_file,
     failed_jobs_are_retried_and_claimed_again,
     delete_records_deletes_only_the_listed_records_of_that_subject,
     a_request_is_stored_with_its_codes_and_first_step,
@@ -232,6 +233,8 @@ fn record(id: &str, subject_id: &str, value: &[u8]) -> StoredRecord {
         collected_at: t("2026-11-22T10:00:00Z"),
         updated_at: t("2026-11-22T10:00:00Z"),
         kept_for: None,
+        derived_from: None,
+        recompute_since: None,
     }
 }
 
@@ -996,6 +999,30 @@ async fn checkpoints_are_kept_with_the_entry_that_records_them(b: Backend) {
     }
     assert_eq!(audit_len(&b).await, 3);
     assert!(verdict(&b).await.is_ok());
+}
+
+async fn a_records_lineage_is_kept_and_read_back_in_the_subject_file(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    b.store
+        .write_record(&record("r1", "s1", b"v"), event("record.write"))
+        .await
+        .unwrap();
+    let derived = StoredRecord {
+        category: "profile".into(),
+        derived_from: Some(vec!["r1".into()]),
+        recompute_since: Some(t("2026-11-23T00:00:00Z")),
+        ..record("r2", "s1", b"p")
+    };
+    b.store
+        .write_record(&derived, event("record.write"))
+        .await
+        .unwrap();
+    assert_eq!(b.store.records(&"s1".into()).await.unwrap()[1], derived);
+    assert_eq!(
+        file(&b, "s1").await.records[1],
+        derived,
+        "in the one-statement file too"
+    );
 }
 
 fn disclosure(

@@ -111,6 +111,8 @@ pub struct NoticeClaims {
     pub no_transfers: bool,
     pub no_profiling: bool,
     pub no_automated_decisions: bool,
+    /// "We collect personal data only from you": the notice names no other source.
+    pub no_other_sources: bool,
 }
 
 /// Where a policy says more than its notice, or reads it otherwise.
@@ -152,6 +154,8 @@ pub struct PolicyMeta {
     /// Identity kinds of the organisation's own, beside `email`, `phone`,
     /// `personnummer` and `customer_id`, e.g. `app_user_id`.
     pub identity_kinds: Vec<String>,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +206,26 @@ pub struct Rights {
     pub guardian_requests: bool,
     pub contact: String,
     pub notice_changes: Option<Text>,
+    pub portability: Portability,
+    /// What the published notice adds about rights, in its own words.
+    pub statement: Option<Text>,
+    /// Fields whose value the notice does not give (see [`Policy::notes`]).
+    pub assumed: Vec<String>,
+}
+
+/// What the right to data portability gives. A policy may promise more than
+/// Art. 20 (Elveta: "dina personuppgifter", all of them); the notice then
+/// says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Portability {
+    /// Art. 20: the data the subject provided, processed by automated means
+    /// on consent or contract.
+    #[default]
+    Article20,
+    /// All the personal data held about the subject, in a machine-readable
+    /// format; what Art. 20 covers may also be sent to another controller.
+    AllData,
 }
 
 #[derive(Debug, Clone)]

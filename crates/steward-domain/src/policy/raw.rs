@@ -115,6 +115,12 @@ pub struct RawPolicyMeta {
     pub changes: Option<Spanned<RawText>>,
     #[serde(default)]
     pub identity_kinds: Vec<Id>,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,7 +172,7 @@ pub struct RawContact {
     pub website: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRights {
     #[serde(default)]
@@ -183,6 +189,18 @@ pub struct RawRights {
     pub contact: Option<String>,
     #[serde(default)]
     pub notice_changes: Option<Spanned<RawText>>,
+    /// What portability gives: `article_20` (the law's minimum) or `all_data`.
+    #[serde(default)]
+    pub portability: Option<super::Portability>,
+    /// What the published notice adds about rights, in its own words.
+    #[serde(default)]
+    pub statement: Option<Spanned<RawText>>,
+    /// Values the notice does not give: field -> why this one was chosen.
+    #[serde(default)]
+    pub assumed: Option<Spanned<BTreeMap<String, String>>>,
+    /// Where the notice's own words are unlawful or contradict themselves.
+    #[serde(default)]
+    pub deviation: Option<Spanned<RawDeviation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -430,6 +448,8 @@ pub struct RawNoticeClaims {
     pub no_profiling: bool,
     #[serde(default)]
     pub no_automated_decisions: bool,
+    #[serde(default)]
+    pub no_other_sources: bool,
 }
 
 /// The notice's words, and the reading Steward enforces instead.

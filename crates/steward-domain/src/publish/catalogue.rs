@@ -816,6 +816,11 @@ pub static MESSAGES: &[Message] = &[
     m("draft.assumed", "Assumed:", "Antaget:"),
     m("draft.deviation", "Deviation:", "Avvikelse:"),
     m(
+        "access.derived_from",
+        "computed by us from: {inputs}",
+        "beräknat av oss utifrån: {inputs}",
+    ),
+    m(
         "access.recipients.received",
         "These recipients have received data about you:",
         "Dessa mottagare har fått uppgifter om dig:",

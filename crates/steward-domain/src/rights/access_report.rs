@@ -22,6 +22,9 @@ pub struct HeldValue {
     pub source: String,
     pub purposes: Vec<String>,
     pub collected_at: String,
+    /// Derived data: the categories it was computed from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived_from: Vec<String>,
 }
 
 /// A place the request could not search, and why: the report must not look
@@ -267,7 +270,14 @@ fn document(
     let rows = held
         .iter()
         .map(|h| {
-            let source = if h.source == "subject" {
+            let source = if !h.derived_from.is_empty() {
+                // Art. 15(1)(g) for what the controller computed: from what.
+                let inputs: Vec<String> = h.derived_from.iter().map(|c| name_of(c)).collect();
+                fill(
+                    t(lang, "access.derived_from"),
+                    &[("inputs", &inputs.join(", "))],
+                )
+            } else if h.source == "subject" {
                 t(lang, "access.from_you").to_owned()
             } else {
                 policy
@@ -509,6 +519,7 @@ mod tests {
                 source: "subject".into(),
                 purposes: vec!["customer_service".into()],
                 collected_at: "2026-01-01T00:00:00Z".into(),
+                derived_from: Vec::new(),
             },
             HeldValue {
                 category: "helpdesk.call_recording".into(),
@@ -516,6 +527,7 @@ mod tests {
                 source: "subject".into(),
                 purposes: vec!["support_call_recording".into()],
                 collected_at: "2026-01-02T00:00:00Z".into(),
+                derived_from: Vec::new(),
             },
         ]
     }

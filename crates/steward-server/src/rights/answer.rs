@@ -114,6 +114,7 @@ pub fn assemble(
                     // the subject or arising from their use of its services.
                     source: "subject".into(),
                     collected_at: String::new(),
+                    derived_from: Vec::new(),
                 }));
             }
             Some(PartResult::VaultErased { kept, .. }) => {

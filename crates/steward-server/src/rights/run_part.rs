@@ -135,15 +135,23 @@ impl Rights {
         let outcome = match stored.kind {
             RequestKind::Access | RequestKind::Portability => {
                 let whole = vault.subject_view(&actor, subject).await?;
+                let category_of = |id: &steward_domain::common::ids::RecordId| {
+                    whole
+                        .records
+                        .iter()
+                        .find(|r| &r.id == id)
+                        .map(|r| r.category.clone())
+                };
                 let data: Vec<HeldValue> = whole
                     .records
-                    .into_iter()
+                    .iter()
                     .map(|r| HeldValue {
-                        category: r.category,
-                        value: r.value,
-                        source: r.source,
-                        purposes: r.purposes,
+                        category: r.category.clone(),
+                        value: r.value.clone(),
+                        source: r.source.clone(),
+                        purposes: r.purposes.clone(),
                         collected_at: r.collected_at.to_string(),
+                        derived_from: r.derived_from.iter().filter_map(category_of).collect(),
                     })
                     .collect();
                 let received = vault.received_by(subject).await?;

@@ -39,6 +39,9 @@ pub struct NewRecord {
     pub source: Option<String>,
     /// The purposes the data is collected for; each must use this category.
     pub purposes: Vec<String>,
+    /// For derived data: the subject's records it was computed from.
+    #[serde(default)]
+    pub derived_from: Vec<steward_domain::common::ids::RecordId>,
 }
 
 /// An identity as the vault stores it: a known kind, its value normalised.

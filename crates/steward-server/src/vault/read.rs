@@ -109,6 +109,10 @@ impl Vault {
             };
             let refusal = if !record.purposes.iter().any(|p| p == purpose) {
                 Some("not_collected_for_purpose")
+            } else if record.recompute_since.is_some() {
+                // Computed from a value since corrected: wrong until
+                // computed again (Art. 5(1)(d), 16).
+                Some("recompute_after_rectification")
             } else if record
                 .kept_for
                 .as_ref()

@@ -123,6 +123,7 @@ impl Vault {
                 });
             }
         }
+        let derived_from = self.check_lineage(subject_id, &input).await?;
         let key = self.key_of(&subject).await?;
         let id: RecordId = fresh_id();
         let now = self.now();
@@ -142,6 +143,8 @@ impl Vault {
             collected_at: now,
             updated_at: now,
             kept_for: None,
+            derived_from,
+            recompute_since: None,
         };
         let audit = self.act(
             actor,
@@ -151,11 +154,65 @@ impl Vault {
                 "record": id,
                 "category": input.category,
                 "purposes": input.purposes,
+                "derived_from": record.derived_from,
                 "not_normally_stored": !self.normally_stored(&subject.subject_type),
             }),
         );
         self.store.write_record(&record, audit).await?;
         Ok(id)
+    }
+
+    /// The records a derived record names as its inputs: only for a
+    /// category the policy declares as derived, only the subject's own
+    /// records, only of the categories it is derived from.
+    async fn check_lineage(
+        &self,
+        subject: &SubjectId,
+        input: &NewRecord,
+    ) -> Result<Option<Vec<RecordId>>> {
+        if input.derived_from.is_empty() {
+            return Ok(None);
+        }
+        let inputs: Vec<&str> = self
+            .policy
+            .categories
+            .iter()
+            .filter(|c| steward_domain::policy::is_within(&input.category, &c.id))
+            .flat_map(|c| c.derived_from.iter().map(String::as_str))
+            .collect();
+        if inputs.is_empty() {
+            return Err(invalid(
+                "derived_from",
+                format!(
+                    "`{}` is not derived data in the policy (no `derived_from` on its category)",
+                    input.category
+                ),
+            ));
+        }
+        let held = self.store.records(subject).await?;
+        for id in &input.derived_from {
+            let Some(record) = held.iter().find(|r| &r.id == id) else {
+                return Err(invalid(
+                    "derived_from",
+                    format!("record `{id}` is not one of this subject's"),
+                ));
+            };
+            if !inputs
+                .iter()
+                .any(|c| steward_domain::policy::is_within(&record.category, c))
+            {
+                return Err(invalid(
+                    "derived_from",
+                    format!(
+                        "record `{id}` holds `{}`, but the policy derives `{}` from {}",
+                        record.category,
+                        input.category,
+                        inputs.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(Some(input.derived_from.clone()))
     }
 
     /// The sources the policy names for a category or any category above it.
@@ -180,6 +237,7 @@ impl Vault {
             source: record.source.clone(),
             purposes: record.purposes.clone(),
             collected_at: record.collected_at,
+            derived_from: record.derived_from.clone().unwrap_or_default(),
         })
     }
 
@@ -193,6 +251,27 @@ impl Vault {
         kept: &[(RecordId, Vec<String>)],
     ) -> Result<()> {
         self.live_subject(subject).await?;
+        // What was derived from an erased record goes with it (unless it is
+        // itself kept), however many steps removed.
+        let all = self.store.records(subject).await?;
+        let mut records = records.to_vec();
+        loop {
+            let more: Vec<RecordId> = all
+                .iter()
+                .filter(|r| !records.contains(&r.id) && !kept.iter().any(|(k, _)| k == &r.id))
+                .filter(|r| {
+                    r.derived_from
+                        .as_ref()
+                        .is_some_and(|inputs| inputs.iter().any(|i| records.contains(i)))
+                })
+                .map(|r| r.id.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            records.extend(more);
+        }
+        let records = records.as_slice();
         let audit = self.act(
             actor,
             "records.erase",
@@ -226,6 +305,7 @@ impl Vault {
         let subject = self.live_subject(subject_id).await?;
         let key = self.key_of(&subject).await?;
         let mut count = 0;
+        let mut corrected: Vec<RecordId> = Vec::new();
         for record in self.store.records(subject_id).await? {
             if record.category != category {
                 continue;
@@ -245,6 +325,30 @@ impl Vault {
             };
             self.store.write_record(&rectified, audit).await?;
             count += 1;
+            corrected.push(rectified.id);
+        }
+        // What was computed from the old value is no longer right: flagged,
+        // and withheld from reads until it is computed again.
+        for record in self.store.records(subject_id).await? {
+            let stale = record.recompute_since.is_none()
+                && record
+                    .derived_from
+                    .as_ref()
+                    .is_some_and(|inputs| inputs.iter().any(|i| corrected.contains(i)));
+            if !stale {
+                continue;
+            }
+            let audit = self.act(
+                actor,
+                "record.recompute_flagged",
+                Some(subject_id),
+                serde_json::json!({ "record": record.id, "category": record.category, "because": category }),
+            );
+            let flagged = StoredRecord {
+                recompute_since: Some(self.now()),
+                ..record
+            };
+            self.store.write_record(&flagged, audit).await?;
         }
         Ok(count)
     }

@@ -15,6 +15,8 @@ pub struct OpenedRecord {
     pub source: String,
     pub purposes: Vec<String>,
     pub collected_at: Timestamp,
+    /// For derived data: the records it was computed from.
+    pub derived_from: Vec<RecordId>,
 }
 
 /// A record a read did not return, and the machine-readable reason.

@@ -277,3 +277,102 @@ async fn a_profiling_read_is_audited_as_profiling_without_legal_effect() {
     assert_eq!(reads[0]["automated_decision_with_legal_effect"], false);
     assert!(reads[1].get("profiling").is_none(), "{}", reads[1]);
 }
+
+/// Derived data names what it came from: correcting an input flags what
+/// was computed from it, which is withheld until computed again; the access
+/// report says what was computed and from what.
+#[tokio::test]
+async fn derived_data_follows_its_inputs_and_the_answer_explains_it() {
+    let app = spawn_with(policy_from(&policy_text("calectro")), |_| {}).await;
+    let anna = app.subject_of("customer", "anna@example.se").await;
+    let bert = app.subject_of("customer", "bert@example.se").await;
+    let purchase = app
+        .store_as(
+            &app.admin,
+            &anna,
+            "purchases",
+            json!("10 smoke detectors"),
+            &["offer_tailoring"],
+        )
+        .await;
+    let berts = app
+        .store_as(
+            &app.admin,
+            &bert,
+            "purchases",
+            json!("1 gateway"),
+            &["offer_tailoring"],
+        )
+        .await;
+    let records = format!("/v1/subjects/{anna}/records");
+    let derive = |from: Vec<String>, category: &'static str| json!({ "category": category, "value": "needs detectors for warehouses", "purposes": ["offer_tailoring"], "derived_from": from });
+    // Someone else's record, or data the policy does not derive: refused.
+    for (body, what) in [
+        (
+            derive(vec![berts], "customer_needs"),
+            "not one of this subject's",
+        ),
+        (
+            derive(vec![purchase.clone()], "purchases"),
+            "not derived data",
+        ),
+    ] {
+        let refused = app.post(&records, &app.admin, body).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(what), "{text}");
+    }
+    let made = app
+        .post(
+            &records,
+            &app.admin,
+            derive(vec![purchase.clone()], "customer_needs"),
+        )
+        .await;
+    assert_eq!(made.status(), 201, "{}", made.text().await.unwrap());
+    let read = app.read(&anna, "offer_tailoring", &app.admin).await;
+    let needs = read["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "customer_needs")
+        .unwrap()
+        .clone();
+    assert_eq!(needs["derived_from"], json!([purchase]), "{read}");
+
+    // The access report explains it.
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let report = app
+        .as_requester(
+            "GET",
+            &format!("/v1/requests/{id}/answer?format=md"),
+            &secret,
+            None,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("computed by us from: "), "{report}");
+
+    // Anna corrects her purchases: the needs computed from them are wrong.
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "rectification", "identities": [{ "kind": "email", "value": "anna@example.se" }], "category": "purchases", "value": "2 smoke detectors" }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let read = app.read(&anna, "offer_tailoring", &app.admin).await;
+    assert!(
+        read["refused"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["category"] == "customer_needs"
+                && r["reason"] == "recompute_after_rectification"),
+        "{read}"
+    );
+}

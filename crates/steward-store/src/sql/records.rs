@@ -14,9 +14,10 @@ impl RecordStore for Backend {
         let mut tx = self.write().await?;
         live(&mut tx, &record.subject_id).await?;
         sqlx::query(
-            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at, kept_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at, kept_for, derived_from, recompute_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
-             purposes = excluded.purposes, updated_at = excluded.updated_at, kept_for = excluded.kept_for",
+             purposes = excluded.purposes, updated_at = excluded.updated_at, kept_for = excluded.kept_for,
+             derived_from = excluded.derived_from, recompute_since = excluded.recompute_since",
         )
         .bind(record.id.as_str())
         .bind(record.subject_id.as_str())
@@ -27,6 +28,8 @@ impl RecordStore for Backend {
         .bind(time(record.collected_at))
         .bind(time(record.updated_at))
         .bind(record.kept_for.as_ref().map(json_text).transpose()?)
+        .bind(record.derived_from.as_ref().map(json_text).transpose()?)
+        .bind(record.recompute_since.map(time))
         .execute(&mut *tx)
         .await?;
         append(&mut tx, audit).await?;

@@ -137,6 +137,8 @@ WHERE s.id = $1",
                     ("collected_at", "collected_at"),
                     ("updated_at", "updated_at"),
                     ("kept_for", &json_of_text("kept_for")),
+                    ("derived_from", &json_of_text("derived_from")),
+                    ("recompute_since", "recompute_since"),
                 ]
             ),
             consents = json_list(

@@ -249,7 +249,7 @@ impl Validator<'_> {
             security_measures.iter().map(|m| (m.id.as_str(), &m.span)),
         );
 
-        let claims = self.claims(raw.notice, &recipients, &purposes);
+        let claims = self.claims(raw.notice, &recipients, &purposes, &sources);
         Policy {
             meta,
             controller,
@@ -277,6 +277,7 @@ impl Validator<'_> {
         raw: Option<toml::Spanned<crate::policy::raw::RawNoticeClaims>>,
         recipients: &[Recipient],
         purposes: &[Purpose],
+        sources: &[Source],
     ) -> NoticeClaims {
         let Some(raw) = raw else {
             return NoticeClaims::default();
@@ -305,6 +306,11 @@ impl Validator<'_> {
                 "no_automated_decisions",
                 "a purpose makes automated decisions",
             ),
+            (
+                raw.no_other_sources && sources.iter().any(|s| s.kind != SourceKind::DataSubject),
+                "no_other_sources",
+                "a source other than the data subject is declared",
+            ),
         ];
         for (contradicted, key, why) in contradictions {
             if contradicted {
@@ -323,6 +329,7 @@ impl Validator<'_> {
             no_transfers: raw.no_transfers,
             no_profiling: raw.no_profiling,
             no_automated_decisions: raw.no_automated_decisions,
+            no_other_sources: raw.no_other_sources,
         }
     }
 }

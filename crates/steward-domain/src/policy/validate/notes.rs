@@ -15,9 +15,12 @@ use crate::policy::raw::RawDeviation;
 
 /// The fields of each section a value can be assumed for.
 pub(super) const ASSUMABLE: &[(&str, &[&str])] = &[
+    ("policy", &["version", "effective"]),
     (
         "controller",
         &[
+            "address",
+            "email",
             "minimum_age",
             "country",
             "time_zone",
@@ -25,10 +28,20 @@ pub(super) const ASSUMABLE: &[(&str, &[&str])] = &[
             "supervisory_authority",
         ],
     ),
+    (
+        "rights",
+        &["identity_verification", "response_deadline", "contact"],
+    ),
     ("subject_type", &["data_normally_stored", "age_known"]),
     (
         "category",
-        &["special", "sources", "derived_from", "consent_required"],
+        &[
+            "special",
+            "sources",
+            "derived_from",
+            "consent_required",
+            "justification",
+        ],
     ),
     (
         "purpose",

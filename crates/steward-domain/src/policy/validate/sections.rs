@@ -18,6 +18,7 @@ use crate::policy::vocabulary::*;
 
 impl Validator<'_> {
     pub(super) fn meta(&mut self, raw: raw::RawPolicyMeta) -> PolicyMeta {
+        let assumed = self.notes("policy", raw.id.get_ref(), raw.assumed, raw.deviation);
         let languages_span = raw.languages.span();
         let mut languages = Vec::new();
         for lang in raw.languages.into_inner() {
@@ -82,6 +83,7 @@ impl Validator<'_> {
             Version(vec![0])
         });
         PolicyMeta {
+            assumed,
             id: self.id(&raw.id, "policy", false),
             version,
             effective: self.date(&raw.effective),
@@ -176,16 +178,14 @@ impl Validator<'_> {
         raw: Option<raw::RawRights>,
         controller: &Controller,
     ) -> Rights {
-        let raw = raw.unwrap_or(raw::RawRights {
-            response_deadline: None,
-            free_copies_per_year: None,
-            fee_after: None,
-            identity_verification: None,
-            guardian_requests: false,
-            contact: None,
-            notice_changes: None,
-        });
+        let raw = raw.unwrap_or_default();
+        let assumed = self.notes("rights", "rights", raw.assumed, raw.deviation);
         Rights {
+            assumed,
+            portability: raw.portability.unwrap_or_default(),
+            statement: raw
+                .statement
+                .map(|t| self.text(t, "statement", TextKind::Prose)),
             response_deadline: raw
                 .response_deadline
                 .as_ref()

@@ -20,8 +20,8 @@ impl NoticeDocument {
                 b.t("notice.preamble"),
                 &[
                     ("controller", &controller.name),
-                    ("version", &policy.meta.version.to_string()),
-                    ("effective", &policy.meta.effective.to_string()),
+                    ("version", &b.version()),
+                    ("effective", &b.effective()),
                 ],
             ),
             sections: vec![
@@ -63,6 +63,32 @@ impl Builder<'_> {
         mark_assumed(text, assumed, fields, self.lang)
     }
 
+    /// The policy's version, marked when the notice gives none.
+    pub(super) fn version(&self) -> String {
+        let meta = &self.policy.meta;
+        self.marked(meta.version.to_string(), &meta.assumed, &["version"])
+    }
+
+    /// The date the notice takes effect, marked when the notice gives none.
+    pub(super) fn effective(&self) -> String {
+        let meta = &self.policy.meta;
+        self.marked(meta.effective.to_string(), &meta.assumed, &["effective"])
+    }
+
+    /// Where requests go, marked when the address is not the notice's own
+    /// (Cadcraft's notice gives none).
+    pub(super) fn contact(&self) -> String {
+        let p = self.policy;
+        let assumed = crate::policy::is_assumed(&p.rights.assumed, "contact")
+            || (p.rights.contact == p.controller.email
+                && crate::policy::is_assumed(&p.controller.assumed, "email"));
+        if assumed {
+            self.marked(p.rights.contact.clone(), &["contact".to_owned()], &["contact"])
+        } else {
+            p.rights.contact.clone()
+        }
+    }
+
     pub(super) fn t(&self, key: &str) -> &'static str {
         t(self.lang, key)
     }
@@ -84,8 +110,16 @@ impl Builder<'_> {
                 self.t("controller.organisation_number")
             ));
         }
-        details.push(format!("{} {}", self.t("contact.address"), c.address));
-        details.push(format!("{} {}", self.t("contact.email"), c.email));
+        details.push(format!(
+            "{} {}",
+            self.t("contact.address"),
+            self.marked(c.address.clone(), &c.assumed, &["address"])
+        ));
+        details.push(format!(
+            "{} {}",
+            self.t("contact.email"),
+            self.marked(c.email.clone(), &c.assumed, &["email"])
+        ));
         if let Some(phone) = &c.phone {
             details.push(format!("{} {phone}", self.t("contact.phone")));
         }

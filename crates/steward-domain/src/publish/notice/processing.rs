@@ -94,12 +94,17 @@ impl Builder<'_> {
             .iter()
             .filter(|s| s.kind != SourceKind::DataSubject)
             .map(|s| {
-                let categories: Vec<&str> = p
+                // A category the notice does not itself say comes from
+                // this source is marked.
+                let categories: Vec<String> = p
                     .categories
                     .iter()
                     .filter(|c| c.sources.contains(&s.id))
-                    .map(|c| c.name.get(self.lang))
+                    .map(|c| {
+                        self.marked(c.name.get(self.lang).to_owned(), &c.assumed, &["sources"])
+                    })
                     .collect();
+                let categories: Vec<&str> = categories.iter().map(String::as_str).collect();
                 let public = if s.kind.is_public() {
                     format!(" ({})", self.t("sources.public"))
                 } else {
@@ -112,8 +117,11 @@ impl Builder<'_> {
                 )
             })
             .collect();
+        // "Only from you" is a promise: made only where the notice makes it.
         if third_party.is_empty() {
-            blocks.push(Block::Paragraph(self.t("sources.none").to_owned()));
+            if p.claims.no_other_sources {
+                blocks.push(Block::Paragraph(self.t("sources.none").to_owned()));
+            }
         } else {
             blocks.push(Block::Paragraph(self.t("sources.others").to_owned()));
             blocks.push(Block::List(third_party));
@@ -145,30 +153,43 @@ impl Builder<'_> {
                 .filter_map(|id| p.subject_type(id))
                 .map(|s| s.name.get(self.lang))
                 .collect();
+            let assumed = &purpose.assumed;
             let mut facts = vec![
                 format!("{} {}", self.t("purposes.basis"), self.basis_text(purpose)),
-                format!(
-                    "{} {}",
-                    self.t(if purpose.anonymous {
-                        "purposes.anonymised_data"
-                    } else {
-                        "purposes.categories"
-                    }),
-                    self.join(&categories)
+                self.marked(
+                    format!(
+                        "{} {}",
+                        self.t(if purpose.anonymous {
+                            "purposes.anonymised_data"
+                        } else {
+                            "purposes.categories"
+                        }),
+                        self.join(&categories)
+                    ),
+                    assumed,
+                    &["categories"],
                 ),
             ];
             if !subjects.is_empty() {
-                facts.push(format!(
-                    "{} {}",
-                    self.t("purposes.subjects"),
-                    self.join(&subjects)
+                facts.push(self.marked(
+                    format!("{} {}", self.t("purposes.subjects"), self.join(&subjects)),
+                    assumed,
+                    &["subjects"],
                 ));
             }
             if purpose.direct_marketing {
-                facts.push(self.t("purposes.direct_marketing").to_owned());
+                facts.push(self.marked(
+                    self.t("purposes.direct_marketing").to_owned(),
+                    assumed,
+                    &["direct_marketing"],
+                ));
             }
             if purpose.profiling {
-                facts.push(self.t("purposes.profiling").to_owned());
+                facts.push(self.marked(
+                    self.t("purposes.profiling").to_owned(),
+                    assumed,
+                    &["profiling"],
+                ));
             }
             // Art. 21(1) covers processing on legitimate interests and on a public task.
             if matches!(
@@ -192,7 +213,11 @@ impl Builder<'_> {
             .filter_map(|purpose| {
                 let kind = purpose.provision?;
                 let key = kind.key();
-                let mut line = format!("{}: {}", purpose.name.get(self.lang), self.t(key));
+                let mut line = self.marked(
+                    format!("{}: {}", purpose.name.get(self.lang), self.t(key)),
+                    &purpose.assumed,
+                    &["provision"],
+                );
                 if let Some(consequence) = &purpose.consequence {
                     line = format!("{line} {}", consequence.get(self.lang));
                 }
@@ -233,6 +258,19 @@ impl Builder<'_> {
                 }
                 if let Some(law) = &r.law {
                     who = format!("{who} ({law})");
+                }
+                // Within the EU/EEA no transfer table shows the agreement the
+                // notice names (Connectel's "GetAccept DPA"): it is shown here.
+                if !r.country.is_third_country()
+                    && let Some(reference) = &r.safeguard_reference
+                {
+                    who = format!(
+                        "{who} ({})",
+                        fill(
+                            self.t("recipients.agreement"),
+                            &[("reference", reference.get(self.lang))]
+                        )
+                    );
                 }
                 vec![
                     self.marked(who, &r.assumed, &["purposes", "law"]),
@@ -315,7 +353,7 @@ impl Builder<'_> {
                 },
                 Block::Paragraph(fill(
                     self.t("transfers.copy"),
-                    &[("email", &self.policy.rights.contact)],
+                    &[("email", &self.contact())],
                 )),
             ]
         };

@@ -3,7 +3,7 @@
 //! and changes to the notice.
 
 use crate::common::lang::{cite, fill};
-use crate::policy::{CookieLifetime, LegalBasis};
+use crate::policy::{CookieLifetime, LegalBasis, Portability};
 use crate::publish::notice::builder::Builder;
 use crate::publish::notice::document::{Block, Section};
 
@@ -34,7 +34,21 @@ impl Builder<'_> {
         if p.purposes.iter().any(|purpose| purpose.direct_marketing) {
             objection = format!("{objection} {}", self.t("rights.objection_marketing"));
         }
-        let verification = self.t(r.identity_verification.key());
+        let verification = self.marked(
+            self.t(r.identity_verification.key()).to_owned(),
+            &r.assumed,
+            &["identity_verification"],
+        );
+        let portability = self.t(match r.portability {
+            Portability::Article20 => "rights.portability",
+            Portability::AllData => "rights.portability_all",
+        });
+        let contact = self.contact();
+        let deadline = self.marked(
+            r.response_deadline.describe(self.lang),
+            &r.assumed,
+            &["response_deadline"],
+        );
         let mut blocks = vec![
             Block::Paragraph(self.t("rights.intro").to_owned()),
             Block::List(vec![
@@ -43,14 +57,14 @@ impl Builder<'_> {
                 erasure,
                 self.t("rights.restriction").to_owned(),
                 objection,
-                self.t("rights.portability").to_owned(),
+                portability.to_owned(),
             ]),
             Block::Paragraph(fill(
                 self.t("rights.how"),
                 &[
-                    ("email", &r.contact),
-                    ("deadline", &r.response_deadline.describe(self.lang)),
-                    ("verification", verification),
+                    ("email", &contact),
+                    ("deadline", &deadline),
+                    ("verification", &verification),
                 ],
             )),
         ];
@@ -85,7 +99,19 @@ impl Builder<'_> {
             );
             blocks.insert(3, Block::List(kept));
         }
+        // Without an age limit there is no children's section to say it in.
+        if r.guardian_requests && p.controller.minimum_age.is_none() {
+            blocks.push(Block::Paragraph(self.guardian()));
+        }
+        if let Some(statement) = &r.statement {
+            blocks.push(Block::Paragraph(statement.get(self.lang).to_owned()));
+        }
         self.section("rights", blocks)
+    }
+
+    /// A holder of parental responsibility may ask for a child.
+    fn guardian(&self) -> String {
+        fill(self.t("rights.guardian"), &[("email", &self.contact())])
     }
 
     pub(super) fn consent(&self) -> Section {
@@ -103,7 +129,7 @@ impl Builder<'_> {
                 self.t("consent.withdraw"),
                 &[
                     ("purposes", &self.join(&names)),
-                    ("email", &self.policy.rights.contact),
+                    ("email", &self.contact()),
                 ],
             )
         };
@@ -117,7 +143,14 @@ impl Builder<'_> {
             vec![
                 Block::Paragraph(fill(
                     self.t("complaint.intro"),
-                    &[("authority", &authority.name)],
+                    &[(
+                        "authority",
+                        &self.marked(
+                            authority.name.clone(),
+                            &self.policy.controller.assumed,
+                            &["supervisory_authority"],
+                        ),
+                    )],
                 )),
                 Block::List(self.contact_lines(authority)),
             ],
@@ -173,9 +206,10 @@ impl Builder<'_> {
             }
         } else {
             // Saying profiling has no legal effect would contradict the
-            // paragraph above when some automated decision has one.
+            // paragraph above when some automated decision has one, and is
+            // a promise only the notice itself can make.
             blocks.push(Block::Paragraph(fill(
-                self.t(if with_legal_effect {
+                self.t(if with_legal_effect || !p.claims.no_automated_decisions {
                     "automated.profiling_only"
                 } else {
                     "automated.profiling"
@@ -189,13 +223,14 @@ impl Builder<'_> {
     /// Only when the policy sets a minimum age: otherwise the notice makes no claim.
     pub(super) fn children(&self) -> Option<Section> {
         let age = self.policy.controller.minimum_age?.to_string();
-        Some(self.section(
-            "children",
-            vec![Block::Paragraph(fill(
-                self.t("children.minimum_age"),
-                &[("age", &age), ("email", &self.policy.rights.contact)],
-            ))],
-        ))
+        let mut blocks = vec![Block::Paragraph(fill(
+            self.t("children.minimum_age"),
+            &[("age", &age), ("email", &self.contact())],
+        ))];
+        if self.policy.rights.guardian_requests {
+            blocks.push(Block::Paragraph(self.guardian()));
+        }
+        Some(self.section("children", blocks))
     }
 
     /// Only when the policy declares cookies: a notice must not claim there
@@ -226,9 +261,9 @@ impl Builder<'_> {
                 vec![
                     name,
                     c.description.get(self.lang).to_owned(),
-                    category.to_owned(),
-                    lifetime,
-                    provider,
+                    self.marked(category.to_owned(), &c.assumed, &["category", "purpose"]),
+                    self.marked(lifetime, &c.assumed, &["lifetime"]),
+                    self.marked(provider, &c.assumed, &["provider"]),
                 ]
             })
             .collect();
@@ -269,8 +304,8 @@ impl Builder<'_> {
         let mut blocks = vec![Block::Paragraph(fill(
             self.t("changes.version"),
             &[
-                ("version", &meta.version.to_string()),
-                ("effective", &meta.effective.to_string()),
+                ("version", &self.version()),
+                ("effective", &self.effective()),
             ],
         ))];
         if let Some(changes) = &meta.changes {

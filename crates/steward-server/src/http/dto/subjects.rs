@@ -55,6 +55,12 @@ pub struct NewRecord {
     pub source: Option<String>,
     /// The purposes the data is collected for; each must use this category.
     pub purposes: Vec<String>,
+    /// For derived data (a profile, a score, a history): the ids of the
+    /// subject's records it was computed from, of the categories the policy
+    /// derives it from. Correcting one of them flags this record for
+    /// recomputation; erasing one erases this record too.
+    #[serde(default)]
+    pub derived_from: Vec<String>,
 }
 
 impl From<NewRecord> for vault::NewRecord {
@@ -64,6 +70,7 @@ impl From<NewRecord> for vault::NewRecord {
             value: r.value,
             source: r.source,
             purposes: r.purposes,
+            derived_from: r.derived_from.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -81,6 +88,9 @@ pub struct RecordView {
     pub source: String,
     pub purposes: Vec<String>,
     pub collected_at: String,
+    /// For derived data: the records it was computed from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub derived_from: Vec<String>,
 }
 
 impl From<OpenedRecord> for RecordView {
@@ -92,6 +102,7 @@ impl From<OpenedRecord> for RecordView {
             source: r.source,
             purposes: r.purposes,
             collected_at: r.collected_at.to_string(),
+            derived_from: r.derived_from.iter().map(ToString::to_string).collect(),
         }
     }
 }
