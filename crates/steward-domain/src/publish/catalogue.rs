@@ -281,6 +281,11 @@ pub static MESSAGES: &[Message] = &[
         "Vi delar inte dina personuppgifter med någon utanför vår organisation.",
     ),
     m("recipients.who", "Recipient", "Mottagare"),
+    m(
+        "recipients.agreement",
+        "under {reference}",
+        "enligt {reference}",
+    ),
     m("recipients.role", "Role", "Roll"),
     m("recipients.purposes", "Purposes", "Ändamål"),
     m("recipients.country", "Where", "Var"),
@@ -515,8 +520,8 @@ pub static MESSAGES: &[Message] = &[
     ),
     m(
         "rights.objection",
-        "Objection (Art. 21): to object to processing based on our legitimate interests on grounds relating to your particular situation; we then stop unless we show compelling legitimate grounds.",
-        "Invändning (artikel 21): att invända mot behandling som grundas på vårt berättigade intresse av skäl som hänför sig till din särskilda situation; vi upphör då om vi inte kan visa tvingande berättigade skäl.",
+        "Objection (Art. 21): to object to processing based on legitimate interests, ours or a third party's, on grounds relating to your particular situation; we then stop unless we show compelling legitimate grounds.",
+        "Invändning (artikel 21): att invända mot behandling som grundas på ett berättigat intresse, vårt eller en tredje parts, av skäl som hänför sig till din särskilda situation; vi upphör då om vi inte kan visa tvingande berättigade skäl.",
     ),
     m(
         "rights.objection_marketing",
@@ -527,6 +532,16 @@ pub static MESSAGES: &[Message] = &[
         "rights.portability",
         "Data portability (Art. 20): to receive the data you have given us, processed on the basis of consent or contract, in a structured, commonly used and machine-readable format (JSON or CSV), and to have it transmitted to another controller.",
         "Dataportabilitet (artikel 20): att få ut de uppgifter du själv lämnat till oss, som behandlas med stöd av samtycke eller avtal, i ett strukturerat, allmänt använt och maskinläsbart format (JSON eller CSV), och att få dem överförda till en annan personuppgiftsansvarig.",
+    ),
+    m(
+        "rights.portability_all",
+        "Data portability: to receive all the personal data we hold about you in a structured, commonly used and machine-readable format (JSON or CSV); what you have given us yourself, processed on the basis of consent or contract, you may also have transmitted to another controller (Art. 20).",
+        "Dataportabilitet: att få ut alla personuppgifter vi har om dig i ett strukturerat, allmänt använt och maskinläsbart format (JSON eller CSV); de uppgifter du själv lämnat till oss, som behandlas med stöd av samtycke eller avtal, kan du också få överförda till en annan personuppgiftsansvarig (artikel 20).",
+    ),
+    m(
+        "rights.guardian",
+        "If you are a parent or guardian of a child who has given us personal data without your consent, you can exercise the child's rights of access, rectification, erasure, restriction and objection by contacting us at {email}; we check your parental responsibility before we act on the request.",
+        "Om du är förälder eller vårdnadshavare till ett barn som har lämnat personuppgifter till oss utan ditt samtycke kan du utöva barnets rätt till tillgång, rättelse, radering, begränsning och invändning genom att kontakta oss på {email}; vi kontrollerar din vårdnad innan vi behandlar begäran.",
     ),
     m(
         "rights.how",

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::common::lang::{Lang, cite, fill};
 use crate::policy::{Policy, Purpose, RecipientRole};
-use crate::publish::sentences::{legal_basis_text, retention_sentence};
+use crate::publish::sentences::{legal_basis_text, mark_assumed, retention_sentence};
 use crate::publish::texts::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,7 +141,11 @@ fn activity(policy: &Policy, purpose: &Purpose, lang: Lang) -> Activity {
     if let Some(number) = &c.organisation_number {
         controller.push_str(&format!(" ({number})"));
     }
-    controller.push_str(&format!(", {}, {}", c.address, c.email));
+    controller.push_str(&format!(
+        ", {}, {}",
+        mark_assumed(c.address.clone(), &c.assumed, &["address"], lang),
+        mark_assumed(c.email.clone(), &c.assumed, &["email"], lang)
+    ));
     let joint: Vec<&str> = policy
         .recipients_for(&purpose.id)
         .filter(|r| r.role == RecipientRole::JointController)

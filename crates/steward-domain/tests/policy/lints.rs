@@ -544,3 +544,144 @@ fn an_absolute_claim_of_the_notice_must_agree_with_the_policy() {
     let d = only(&source, "E011", Some("[notice]"));
     assert!(d.message.contains("outside the EU/EEA"), "{}", d.message);
 }
+
+fn notice_of(source: &str) -> String {
+    let report = steward_domain::check(source);
+    assert_eq!(
+        report.errors(),
+        0,
+        "{}",
+        rendered(&report.diagnostics, source)
+    );
+    let policy = report.policy.expect("a policy");
+    steward_domain::publish::notice::markdown(&policy, steward_domain::common::lang::Lang::En)
+        .unwrap()
+}
+
+#[test]
+fn only_the_notice_itself_says_that_no_data_comes_from_others() {
+    // Without a source of its own the minimal policy says only that most
+    // data comes from the subject: "we obtain nothing from others" is a
+    // promise (Elveta's notice says "vanligtvis", usually).
+    let own_only = edit(
+        &edit(&minimal(), "sources = [\"credit_bureau\"]\n", ""),
+        "[[source]]\nid = \"credit_bureau\"\nkind = \"credit_bureau\"\nname = { en = \"Credit bureaus\", sv = \"Kreditupplysningsföretag\" }\n",
+        "",
+    );
+    let none = "We do not obtain personal data about you from other sources.";
+    assert!(!notice_of(&own_only).contains(none));
+    let claimed = edit(
+        &own_only,
+        "[controller]\n",
+        "[notice]\nno_other_sources = true\n\n[controller]\n",
+    );
+    assert!(notice_of(&claimed).contains(none));
+    // The claim is refused where the policy names another source.
+    let d = only(
+        &edit(
+            &minimal(),
+            "[controller]\n",
+            "[notice]\nno_other_sources = true\n\n[controller]\n",
+        ),
+        "E011",
+        Some("[notice]"),
+    );
+    assert!(d.message.contains("no_other_sources"), "{}", d.message);
+}
+
+#[test]
+fn the_rights_section_says_what_the_policy_promises_beyond_the_law() {
+    let source = edit(
+        &minimal(),
+        "[rights]\n",
+        "[rights]\nportability = \"all_data\"\nguardian_requests = true\nstatement = { en = \"Erasure does not cover data we must keep.\", sv = \"Radering gäller inte uppgifter vi måste spara.\" }\n",
+    );
+    let notice = notice_of(&source);
+    assert!(
+        notice.contains("to receive all the personal data we hold about you"),
+        "{notice}"
+    );
+    assert!(!notice.contains("to receive the data you have given us"));
+    assert!(notice.contains("Erasure does not cover data we must keep."));
+    // The minimal policy has an age limit: the guardian is told in that section.
+    let children = notice
+        .split("## Children")
+        .nth(1)
+        .expect("a children's section");
+    assert!(
+        children.contains("If you are a parent or guardian"),
+        "{children}"
+    );
+    // Unknown values are named.
+    let wrong = edit(
+        &minimal(),
+        "[rights]\n",
+        "[rights]\nportability = \"most\"\n",
+    );
+    let report = steward_domain::check(&wrong);
+    assert_eq!(
+        report.diagnostics[0].code(),
+        "E003",
+        "{:?}",
+        report.diagnostics
+    );
+}
+
+#[test]
+fn assumed_contact_details_and_dates_are_marked_wherever_they_are_used() {
+    let source = edit(
+        &edit(
+            &minimal(),
+            "email = \"privacy@minimal.example\"\n",
+            "email = \"privacy@minimal.invalid\"\nassumed = { email = \"the notice gives none\" }\n",
+        ),
+        "languages = [\"en\", \"sv\"]\n",
+        "languages = [\"en\", \"sv\"]\nassumed = { effective = \"the notice is not dated\" }\n",
+    );
+    let notice = notice_of(&source);
+    assert!(
+        notice.contains("E-mail: privacy@minimal.invalid (to be confirmed)"),
+        "{notice}"
+    );
+    assert!(notice.contains("contact us at privacy@minimal.invalid (to be confirmed)"));
+    assert!(notice.contains("in effect from 2025-01-31 (to be confirmed)"));
+    // What the notice does give is not marked.
+    assert!(!notice.contains("Version 2 (to be confirmed)"));
+}
+
+#[test]
+fn profiling_is_said_to_have_no_legal_effect_only_where_the_notice_says_so() {
+    let source = edit(
+        &minimal(),
+        "direct_marketing = true\ncategories = [\"contact.email\"]\n",
+        "direct_marketing = true\nprofiling = true\ncategories = [\"contact.email\"]\n",
+    );
+    let no_effect =
+        "It does not lead to decisions with legal or similarly significant effects on you.";
+    let notice = notice_of(&source);
+    assert!(
+        notice.contains("Profiling takes place for: Newsletter."),
+        "{notice}"
+    );
+    assert!(!notice.contains(no_effect));
+    let claimed = edit(
+        &source,
+        "[controller]\n",
+        "[notice]\nno_automated_decisions = true\n\n[controller]\n",
+    );
+    assert!(notice_of(&claimed).contains(no_effect));
+}
+
+#[test]
+fn an_agreement_named_for_a_recipient_in_the_eea_is_shown() {
+    let source = edit(
+        &minimal(),
+        "country = \"US\"\nsafeguard = \"standard_contractual_clauses\"\n",
+        "country = \"SE\"\nsafeguard_reference = \"Mailer DPA\"\n",
+    );
+    let notice = notice_of(&source);
+    assert!(
+        notice.contains("Mailer Inc. (under Mailer DPA)"),
+        "{notice}"
+    );
+}

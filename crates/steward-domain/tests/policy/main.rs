@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod catalogue;
+mod fidelity;
 mod fixtures;
 mod lints;
 mod notices;

@@ -135,11 +135,10 @@ async fn a_holder_of_parental_responsibility_asks_for_a_child_where_the_policy_a
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["field"], "guardian");
 
-    let text = connectel().replacen(
-        "identity_verification = \"email_code\"",
-        "identity_verification = \"email_code\"\nguardian_requests = true",
-        1,
-    );
+    // Connectel's notice lets a parent or guardian ask for a child
+    // ("7. Children"), and its policy says so.
+    let text = connectel();
+    assert!(text.contains("guardian_requests = true"));
     let app = spawn_with(policy_from(&text), |_| {}).await;
     app.customer("kid@example.se").await;
     let (status, submitted) = submit_raw(&app, body).await;

@@ -307,7 +307,10 @@ impl Validator<'_> {
                 "a purpose makes automated decisions",
             ),
             (
-                raw.no_other_sources && sources.iter().any(|s| s.kind != SourceKind::DataSubject),
+                raw.no_other_sources
+                    && sources
+                        .iter()
+                        .any(|s| s.kind != crate::policy::SourceKind::DataSubject),
                 "no_other_sources",
                 "a source other than the data subject is declared",
             ),

@@ -83,7 +83,7 @@ impl Builder<'_> {
             || (p.rights.contact == p.controller.email
                 && crate::policy::is_assumed(&p.controller.assumed, "email"));
         if assumed {
-            self.marked(p.rights.contact.clone(), &["contact".to_owned()], &["contact"])
+            format!("{} {}", p.rights.contact, self.t("assumed.marker"))
         } else {
             p.rights.contact.clone()
         }

@@ -84,11 +84,15 @@ impl Builder<'_> {
                     .as_ref()
                     .map(|l| format!(": {l}"))
                     .unwrap_or_default();
-                Some(format!(
-                    "{}: {} ({}{law}).",
+                let item = format!(
+                    "{}: {} ({}{law})",
                     self.join(&categories),
                     self.t(exception.key()),
                     cite(exception.article(), self.lang)
+                );
+                Some(format!(
+                    "{}.",
+                    self.marked(item, &rule.assumed, &["law", "erasure_exception"])
                 ))
             })
             .collect();
@@ -127,10 +131,7 @@ impl Builder<'_> {
         } else {
             fill(
                 self.t("consent.withdraw"),
-                &[
-                    ("purposes", &self.join(&names)),
-                    ("email", &self.contact()),
-                ],
+                &[("purposes", &self.join(&names)), ("email", &self.contact())],
             )
         };
         self.section("consent", vec![Block::Paragraph(text)])
