@@ -375,4 +375,25 @@ async fn derived_data_follows_its_inputs_and_the_answer_explains_it() {
                 && r["reason"] == "recompute_after_rectification"),
         "{read}"
     );
+
+    // Erasing the purchase erases what was computed from it.
+    app.vault
+        .erase_records(
+            &steward_domain::vault::actor::Actor::cli(),
+            &sid(&anna),
+            &[purchase.as_str().into()],
+            &[],
+        )
+        .await
+        .unwrap();
+    let left: Vec<String> = app
+        .vault
+        .store()
+        .records(&sid(&anna))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.category)
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
