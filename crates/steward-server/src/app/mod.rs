@@ -106,10 +106,18 @@ impl Application {
                     "warning: the SMTP URL sends its password unencrypted; use smtps:// or add ?tls=required".into(),
                 ));
             }
-            let from = smtp
-                .from
-                .clone()
-                .unwrap_or_else(|| settings.policy.controller.email.clone());
+            let controller = &settings.policy.controller;
+            let from = match &smtp.from {
+                Some(from) => from.clone(),
+                // An address the notice does not give is no one's to send from.
+                None if steward_domain::policy::is_assumed(&controller.assumed, "email") => {
+                    anyhow::bail!(
+                        "the policy's controller e-mail ({}) is an assumption, not the organisation's address: set the sender in STEWARD_MAIL_FROM",
+                        controller.email
+                    )
+                }
+                None => controller.email.clone(),
+            };
             outbox = outbox.with_smtp(url, &from)?;
         }
         let listener = match settings.listen {

@@ -148,7 +148,11 @@ pub fn assemble(
             _ => {}
         }
     }
-    if stored.kind == RequestKind::Portability {
+    // A policy may promise more than Art. 20 (Elveta: all of it); the
+    // engine keeps what the notice promises.
+    if stored.kind == RequestKind::Portability
+        && policy.rights.portability == steward_domain::policy::Portability::Article20
+    {
         let portable = access_report::portable(policy, &answer.data);
         let mut left_out: Vec<String> = answer
             .data

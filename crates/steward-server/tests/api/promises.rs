@@ -397,3 +397,55 @@ async fn derived_data_follows_its_inputs_and_the_answer_explains_it() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Elveta promises "all personal data" on a portability request, more than
+/// Art. 20: the answer keeps what the notice promises.
+#[tokio::test]
+async fn a_policy_that_promises_all_data_on_portability_gives_all_of_it() {
+    let text = policy_text("elveta");
+    assert!(text.contains("portability = \"all_data\""));
+    let app = spawn_with(policy_from(&text), |_| {}).await;
+    let anna = app.subject_of("direct_customer", "anna@example.se").await;
+    // Monitoring rests on legitimate interests: outside Art. 20.
+    app.store_as(
+        &app.admin,
+        &anna,
+        "technical.logs",
+        json!("login 09:12"),
+        &["monitoring"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "portability", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let answer = app.answer(&id, &secret).await;
+    let categories: Vec<&str> = answer["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories, ["technical.logs"], "{answer}");
+    assert_eq!(answer["not_portable"], json!([]));
+}
+
+/// Cadcraft's notice gives no e-mail address: the placeholder the policy
+/// assumes is no one's to send mail from.
+#[tokio::test]
+async fn an_assumed_controller_address_is_never_the_mail_sender() {
+    let dir = TempDir::new("assumed-sender");
+    let key = steward_domain::vault::crypto::SecretKey::generate();
+    let mut settings =
+        steward_test_support::test_settings(policy_from(&policy_text("cadcraft")), &dir, &key);
+    settings.smtp = Some(steward_server::SmtpSettings {
+        url: "smtp://127.0.0.1:2525".to_owned().into(),
+        from: None,
+    });
+    let error = steward_server::Application::build(settings)
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("STEWARD_MAIL_FROM"), "{error}");
+}
