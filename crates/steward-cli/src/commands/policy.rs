@@ -409,6 +409,17 @@ async fn publish(args: super::vault::VaultArgs) -> anyhow::Result<ExitCode> {
                 published.letters,
                 plural(published.letters)
             );
+            if published.unreachable > 0 {
+                println!(
+                    "{} concerned {} no proven address: tell them another way",
+                    published.unreachable,
+                    if published.unreachable == 1 {
+                        "person has"
+                    } else {
+                        "people have"
+                    }
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -798,6 +798,11 @@ pub static MESSAGES: &[Message] = &[
         "Hur länge vi sparar uppgifter för {what} har ändrats.",
     ),
     m(
+        "change.profiling_added",
+        "{what} now profiles you, or decides about you by automated means; the notice says how and what it means for you.",
+        "{what} profilerar dig nu, eller fattar automatiserade beslut om dig; integritetspolicyn beskriver hur och vad det innebär för dig.",
+    ),
+    m(
         "change.consent_again",
         "{what} has changed so that your earlier consent no longer covers it: we will ask for your consent again, and until you give it we do not process your data for it.",
         "{what} har ändrats så att ditt tidigare samtycke inte längre omfattar det: vi kommer att be om ditt samtycke igen, och tills du ger det behandlar vi inte dina uppgifter för det.",

@@ -31,6 +31,8 @@ pub enum ChangeKind {
     RecipientChanged,
     RecipientRemoved,
     RetentionChanged,
+    /// The purpose now profiles, or decides automatically (Art. 13(2)(f)).
+    ProfilingAdded,
     /// `changed_in` names the new version: consent given before no longer counts.
     ConsentAgain,
 }
@@ -46,6 +48,7 @@ impl ChangeKind {
             ChangeKind::RecipientChanged => "recipient_changed",
             ChangeKind::RecipientRemoved => "recipient_removed",
             ChangeKind::RetentionChanged => "retention_changed",
+            ChangeKind::ProfilingAdded => "profiling_added",
             ChangeKind::ConsentAgain => "consent_again",
         }
     }
@@ -91,6 +94,15 @@ pub fn material_changes(old: &Policy, new: &Policy) -> Vec<Change> {
                 vec![purpose.id.clone()],
             ));
         }
+        if (purpose.profiling && !before.profiling)
+            || (purpose.automated_decision.is_some() && before.automated_decision.is_none())
+        {
+            out.push(change(
+                ChangeKind::ProfilingAdded,
+                &purpose.id,
+                vec![purpose.id.clone()],
+            ));
+        }
         if purpose.changed_in.as_ref() == Some(&new.meta.version)
             && before.changed_in.as_ref() != Some(&new.meta.version)
         {
@@ -118,10 +130,20 @@ pub fn material_changes(old: &Policy, new: &Policy) -> Vec<Change> {
                 recipient.purposes.clone(),
             )),
             Some(before) => {
+                // More categories (none named means all its purposes use).
+                let more_categories = (!before.categories.is_empty()
+                    && recipient.categories.is_empty())
+                    || recipient
+                        .categories
+                        .iter()
+                        .any(|c| !before.categories.contains(c));
                 let widened = recipient
                     .purposes
                     .iter()
                     .any(|p| !before.purposes.contains(p))
+                    || more_categories
+                    || before.role != recipient.role
+                    || (recipient.standing && !before.standing)
                     || before.country.code != recipient.country.code
                     || before.safeguard.as_ref().map(|s| s.kind)
                         != recipient.safeguard.as_ref().map(|s| s.kind);
@@ -155,6 +177,19 @@ pub fn material_changes(old: &Policy, new: &Policy) -> Vec<Change> {
                 ChangeKind::RetentionChanged,
                 &rule.id,
                 rule.purposes.clone(),
+            ));
+        }
+    }
+    for rule in &old.retention {
+        if !new.retention.iter().any(|r| r.id == rule.id) {
+            out.push(change(
+                ChangeKind::RetentionChanged,
+                &rule.id,
+                rule.purposes
+                    .iter()
+                    .filter(|p| new.purpose(p).is_some())
+                    .cloned()
+                    .collect(),
             ));
         }
     }
@@ -197,6 +232,7 @@ pub fn describe(change: &Change, new: &Policy, old: &Policy, lang: Lang) -> Stri
         ChangeKind::RecipientChanged => "change.recipient_changed",
         ChangeKind::RecipientRemoved => "change.recipient_removed",
         ChangeKind::RetentionChanged => "change.retention_changed",
+        ChangeKind::ProfilingAdded => "change.profiling_added",
         ChangeKind::ConsentAgain => "change.consent_again",
     };
     let what = match change.kind {

@@ -101,8 +101,9 @@ fn recipients_section(
     let mut blocks = Vec::new();
     let got: Vec<String> = received
         .iter()
-        .filter_map(|r| {
-            let recipient = policy.recipient(&r.recipient)?;
+        .map(|r| {
+            // One the policy no longer names is still named by its id.
+            let recipient = policy.recipient(&r.recipient);
             let categories: Vec<String> = r.categories.iter().map(|c| name_of(c)).collect();
             let transfers: Vec<String> = r.transfers.iter().map(where_to).collect();
             let mut when = Vec::new();
@@ -116,17 +117,23 @@ fn recipients_section(
                     &[("date", &date_in_words(day, lang))],
                 ));
             }
-            Some(format!(
-                "{} ({}; {}): {}; {}",
-                recipient.name.get(lang),
-                t(lang, recipient.role.key()),
-                transfers.join(", "),
+            let who = match recipient {
+                Some(recipient) => format!(
+                    "{} ({}; {})",
+                    recipient.name.get(lang),
+                    t(lang, recipient.role.key()),
+                    transfers.join(", ")
+                ),
+                None => format!("{} ({})", r.recipient, transfers.join(", ")),
+            };
+            format!(
+                "{who}: {}; {}",
                 join(
                     &categories.iter().map(String::as_str).collect::<Vec<_>>(),
                     t(lang, "word.and")
                 ),
                 when.join(", ")
-            ))
+            )
         })
         .collect();
     if got.is_empty() {

@@ -277,7 +277,11 @@ fn covered(
     // policy confirms the recipient is within its scope.
     match country.adequacy {
         Adequacy::Full => return Ok((SafeguardKind::Adequacy, None)),
-        Adequacy::Partial(_) if recipient.adequacy_scope_confirmed => {
+        // The confirmation is about the country the policy names, not any
+        // country a recipient declared worldwide might send to.
+        Adequacy::Partial(_)
+            if recipient.adequacy_scope_confirmed && recipient.country.code == country.code =>
+        {
             return Ok((SafeguardKind::Adequacy, None));
         }
         _ => {}
@@ -323,6 +327,9 @@ pub struct Logged<'a> {
     pub country: &'a str,
     pub safeguard: Option<SafeguardKind>,
     pub at: jiff::Timestamp,
+    /// Made to an authority for a particular inquiry: not a recipient in
+    /// the sense of Art. 4(9), so neither named to the subject nor told.
+    pub legal_request: bool,
 }
 
 /// A recipient that received some of a subject's data (Art. 15(1)(c)).
@@ -348,8 +355,11 @@ pub struct Transfer {
 
 /// Who received some of a subject's data: each recipient of the log, and
 /// each standing recipient of what is held (category, purposes collected
-/// for), in the policy's order.
+/// for), in the policy's order, then those of the log the policy no longer
+/// names. Disclosures to an authority on a legal request are left out
+/// (Art. 4(9)).
 pub fn received(policy: &Policy, held: &[(&str, &[String])], log: &[Logged<'_>]) -> Vec<Received> {
+    let log: Vec<&Logged<'_>> = log.iter().filter(|l| !l.legal_request).collect();
     let mut out = Vec::new();
     for recipient in &policy.recipients {
         let mut categories: Vec<String> = Vec::new();
@@ -399,6 +409,34 @@ pub fn received(policy: &Policy, held: &[(&str, &[String])], log: &[Logged<'_>])
             last,
             standing,
         });
+    }
+    // A recipient since removed from the policy still received the data.
+    for logged in &log {
+        if policy.recipient(logged.recipient).is_some() {
+            continue;
+        }
+        let transfer = Transfer {
+            country: logged.country.to_owned(),
+            safeguard: logged.safeguard,
+        };
+        match out.iter_mut().find(|r| r.recipient == logged.recipient) {
+            Some(seen) => {
+                seen.categories.extend(logged.categories.iter().cloned());
+                seen.categories.sort();
+                seen.categories.dedup();
+                if !seen.transfers.contains(&transfer) {
+                    seen.transfers.push(transfer);
+                }
+                seen.last = seen.last.max(Some(logged.at));
+            }
+            None => out.push(Received {
+                recipient: logged.recipient.to_owned(),
+                categories: logged.categories.to_vec(),
+                transfers: vec![transfer],
+                last: Some(logged.at),
+                standing: false,
+            }),
+        }
     }
     out
 }
@@ -540,6 +578,7 @@ mod tests {
             country: "SE",
             safeguard: None,
             at,
+            legal_request: false,
         }];
         let got = received(&policy, &[("order", orders.as_slice())], &log);
         let who: Vec<(&str, bool, Option<jiff::Timestamp>)> = got
@@ -558,6 +597,22 @@ mod tests {
         );
         // Nothing held and nothing logged: no one received anything.
         assert!(received(&policy, &[], &[]).is_empty());
+        // The police on a warrant are not a recipient (Art. 4(9)); a
+        // recipient since dropped from the policy still is.
+        let police = Logged {
+            recipient: "police",
+            legal_request: true,
+            ..log[0]
+        };
+        let gone = Logged {
+            recipient: "old_partner",
+            ..log[0]
+        };
+        let who: Vec<String> = received(&policy, &[], &[police, gone])
+            .into_iter()
+            .map(|r| r.recipient)
+            .collect();
+        assert_eq!(who, ["old_partner"]);
     }
 
     #[test]

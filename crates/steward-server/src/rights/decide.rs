@@ -180,7 +180,12 @@ impl Rights {
             ),
             None => (Vec::new(), Vec::new()),
         };
-        let disclosed: Vec<&str> = logged.iter().map(|d| d.recipient.as_str()).collect();
+        // An authority given data for an inquiry is not told (Art. 4(9)).
+        let disclosed: Vec<&str> = logged
+            .iter()
+            .filter(|d| !d.legal_request)
+            .map(|d| d.recipient.as_str())
+            .collect();
         let held: Vec<(&str, &[String])> = records
             .iter()
             .map(|r| {

@@ -67,6 +67,13 @@ impl Rights {
                 "request `{id}` is not awaiting verification"
             )));
         }
+        // One proven by codes is the requester's to prove: an officer vouches
+        // for a requester by submitting with `identity_checked` instead.
+        if stored.held.is_none() {
+            return Err(VaultError::NotNow(format!(
+                "request `{id}` is proven by the codes sent to its identities, not by an officer's check"
+            )));
+        }
         let key = self.key_for(&stored).await?;
         let mut payload = Payload::open(&key, &stored)?;
         let method = self.vault.policy().rights.identity_verification;

@@ -26,6 +26,9 @@ pub struct Published {
     /// People written to, and letters sent.
     pub subjects_told: usize,
     pub letters: usize,
+    /// People a change concerns with no proven address to write to: for an
+    /// officer to tell another way.
+    pub unreachable: usize,
 }
 
 impl Rights {
@@ -59,7 +62,17 @@ impl Rights {
                         ),
                     ));
                 }
-                steward_domain::check(&last.policy_text).policy
+                // Compared with nothing, no one would be told of anything.
+                Some(
+                    steward_domain::check(&last.policy_text)
+                        .policy
+                        .ok_or_else(|| {
+                            VaultError::Internal(format!(
+                                "the version published last ({}) no longer reads as a policy, so the changes cannot be named",
+                                last.version
+                            ))
+                        })?,
+                )
             }
             None => None,
         };
@@ -67,27 +80,7 @@ impl Rights {
             .as_ref()
             .map(|old| changes::material_changes(old, policy))
             .unwrap_or_default();
-        let audit = self.vault.event(
-            &actor.id,
-            "notice.publish",
-            None,
-            serde_json::json!({
-                "version": version,
-                "previous": latest.as_ref().map(|l| l.version.clone()),
-                "changes": found.iter().map(|c| format!("{}:{}", c.kind.as_str(), c.what)).collect::<Vec<_>>(),
-            }),
-        );
-        store
-            .record_publication(
-                &Publication {
-                    version: version.clone(),
-                    published_at: self.vault.now(),
-                    policy_text: policy_text.to_owned(),
-                },
-                audit,
-            )
-            .await?;
-        let (mut subjects_told, mut sent) = (0, 0);
+        let (mut subjects_told, mut sent, mut unreachable_people) = (0, 0, 0);
         if let Some(old) = &old {
             let purposes: Vec<String> = found
                 .iter()
@@ -126,7 +119,16 @@ impl Rights {
                     &lines,
                     &policy.rights.contact,
                 );
-                let addresses = self.vault.proven_addresses(&subject).await?;
+                // Erased meanwhile: no one to tell.
+                let addresses = match self.vault.proven_addresses(&subject).await {
+                    Ok(addresses) => addresses,
+                    Err(VaultError::Erased(_) | VaultError::NotFound { .. }) => continue,
+                    Err(e) => return Err(e),
+                };
+                if addresses.is_empty() {
+                    unreachable_people += 1;
+                    continue;
+                }
                 for (channel, address) in &addresses {
                     let to = Addressee {
                         channel: channel.clone(),
@@ -147,12 +149,35 @@ impl Rights {
                 self.vault.append_audit(audit).await?;
             }
         }
+        // Recorded last: a run cut short by a failed letter is run again,
+        // and those already told may hear twice rather than others never.
+        let audit = self.vault.event(
+            &actor.id,
+            "notice.publish",
+            None,
+            serde_json::json!({
+                "version": version,
+                "previous": latest.as_ref().map(|l| l.version.clone()),
+                "changes": found.iter().map(|c| format!("{}:{}", c.kind.as_str(), c.what)).collect::<Vec<_>>(),
+            }),
+        );
+        store
+            .record_publication(
+                &Publication {
+                    version: version.clone(),
+                    published_at: self.vault.now(),
+                    policy_text: policy_text.to_owned(),
+                },
+                audit,
+            )
+            .await?;
         Ok(Published {
             version,
             previous: latest.map(|l| l.version),
             changes: found,
             subjects_told,
             letters: sent,
+            unreachable: unreachable_people,
         })
     }
 }

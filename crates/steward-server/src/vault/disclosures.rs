@@ -305,6 +305,7 @@ fn received(
             country: &d.country,
             safeguard: d.safeguard.as_deref().and_then(|s| s.parse().ok()),
             at: d.at,
+            legal_request: d.legal_request,
         })
         .collect();
     disclosure::received(policy, &held, &log)

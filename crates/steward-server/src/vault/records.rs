@@ -197,6 +197,24 @@ impl Vault {
                     format!("record `{id}` is not one of this subject's"),
                 ));
             };
+            // Not data kept only for another purpose (Art. 17(3)), not a
+            // value itself awaiting recomputation, and collected for one of
+            // the purposes the derived data serves (Art. 5(1)(b)).
+            let refused = if record.kept_for.is_some() {
+                Some("is kept only for another purpose after an erasure")
+            } else if record.recompute_since.is_some() {
+                Some("is itself to be computed again")
+            } else if !record.purposes.iter().any(|p| input.purposes.contains(p)) {
+                Some("was collected for none of this record's purposes")
+            } else {
+                None
+            };
+            if let Some(why) = refused {
+                return Err(invalid(
+                    "derived_from",
+                    format!("record `{id}` {why}, so nothing may be derived from it"),
+                ));
+            }
             if !inputs
                 .iter()
                 .any(|c| steward_domain::policy::is_within(&record.category, c))
@@ -329,15 +347,28 @@ impl Vault {
         }
         // What was computed from the old value is no longer right: flagged,
         // and withheld from reads until it is computed again.
-        for record in self.store.records(subject_id).await? {
-            let stale = record.recompute_since.is_none()
-                && record
-                    .derived_from
-                    .as_ref()
-                    .is_some_and(|inputs| inputs.iter().any(|i| corrected.contains(i)));
-            if !stale {
-                continue;
+        // However many steps removed (an order, its history, a segment).
+        let held = self.store.records(subject_id).await?;
+        let mut stale: Vec<StoredRecord> = Vec::new();
+        loop {
+            let more: Vec<StoredRecord> = held
+                .iter()
+                .filter(|r| r.recompute_since.is_none() && !stale.iter().any(|s| s.id == r.id))
+                .filter(|r| {
+                    r.derived_from.as_ref().is_some_and(|inputs| {
+                        inputs
+                            .iter()
+                            .any(|i| corrected.contains(i) || stale.iter().any(|s| &s.id == i))
+                    })
+                })
+                .cloned()
+                .collect();
+            if more.is_empty() {
+                break;
             }
+            stale.extend(more);
+        }
+        for record in stale {
             let audit = self.act(
                 actor,
                 "record.recompute_flagged",

@@ -225,6 +225,22 @@ async fn transfers_on_a_derogation_or_a_legal_request_record_why_sealed_under_th
     assert_eq!(of("freshworks")["standing"], true);
     assert_eq!(of("new_owners")["actual"], json!([]));
 
+    // The police on a warrant are not a recipient the person is told of,
+    // nor one told of an erasure (Art. 4(9)); SproutVideo is.
+    let received: Vec<String> = app
+        .vault
+        .received_by(&sid(&anna))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.recipient)
+        .collect();
+    assert!(received.contains(&"sproutvideo".to_owned()), "{received:?}");
+    assert!(
+        !received.contains(&"law_enforcement".to_owned()),
+        "{received:?}"
+    );
+
     // Erased, the log goes with the person; the audit keeps the acts.
     let erased = app
         .delete(&format!("/v1/subjects/{anna}"), &app.officer)

@@ -75,6 +75,18 @@ async fn a_copy_of_ones_data_under_connectel_waits_for_an_officer_to_check_the_s
             .len(),
         1
     );
+    // A request proven by codes is not an officer's to confirm.
+    let by_code = app
+        .post(
+            &format!(
+                "/v1/requests/{}/confirm-identity",
+                erasure["id"].as_str().unwrap()
+            ),
+            &app.officer,
+            json!({ "evidence": "looked fine" }),
+        )
+        .await;
+    assert_eq!(by_code.status(), 409);
 
     // Waiting for the officer is not waiting for a code: it is not expired.
     clock.advance(jiff::SignedDuration::from_hours(24 * 30));

@@ -449,3 +449,73 @@ async fn an_assumed_controller_address_is_never_the_mail_sender() {
         .expect("refused");
     assert!(error.to_string().contains("STEWARD_MAIL_FROM"), "{error}");
 }
+
+/// A correction reaches everything computed from it, however many steps
+/// removed: Qlocx's order feeds the purchase history, which feeds the segment.
+#[tokio::test]
+async fn a_correction_flags_every_step_derived_from_it() {
+    let app = spawn_with(policy_from(&policy_text("qlocx")), |_| {}).await;
+    let anna = app.subject_of("customer_contact", "anna@example.se").await;
+    let records = format!("/v1/subjects/{anna}/records");
+    let write = |category: &'static str, value: &'static str, from: Vec<String>| json!({ "category": category, "value": value, "purposes": ["customer_insights"], "derived_from": from });
+    let order = app
+        .store_as(
+            &app.admin,
+            &anna,
+            "order.item",
+            json!("lock Q-100"),
+            &["customer_insights"],
+        )
+        .await;
+    let made: serde_json::Value = app
+        .post(
+            &records,
+            &app.admin,
+            write("purchase_history", "1 lock", vec![order]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let history = made["id"].as_str().unwrap().to_owned();
+    let segment = app
+        .post(
+            &records,
+            &app.admin,
+            write("customer_segment", "smart-lock buyer", vec![history]),
+        )
+        .await;
+    assert_eq!(segment.status(), 201, "{}", segment.text().await.unwrap());
+    app.vault
+        .rectify(
+            &steward_domain::vault::actor::Actor::cli(),
+            &sid(&anna),
+            "order.item",
+            &json!("lock Q-200"),
+        )
+        .await
+        .unwrap();
+    let read = app.read(&anna, "customer_insights", &app.admin).await;
+    let mut stale: Vec<&str> = read["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"] == "recompute_after_rectification")
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    stale.sort();
+    assert_eq!(stale, ["customer_segment", "purchase_history"], "{read}");
+    // Nothing new may be computed from a value awaiting recomputation.
+    let from_stale = app
+        .post(
+            &records,
+            &app.admin,
+            write(
+                "customer_segment",
+                "x",
+                vec![made["id"].as_str().unwrap().to_owned()],
+            ),
+        )
+        .await;
+    assert_eq!(from_stale.status(), 422);
+}

@@ -157,8 +157,35 @@ pub struct ActualTransfer {
     pub last_at: String,
 }
 
-/// Declared against actual, for every recipient of the policy.
+/// Declared against actual, for every recipient of the policy, then any
+/// the log shows that the policy no longer declares (`role` "undeclared").
 pub fn transfers(policy: &Policy, counts: Vec<DisclosureCount>) -> Vec<RecipientTransfers> {
+    let actual = |id: &str| -> Vec<ActualTransfer> {
+        counts
+            .iter()
+            .filter(|c| c.recipient == id)
+            .map(|c| ActualTransfer {
+                country: c.country.clone(),
+                safeguard: c.safeguard.clone(),
+                count: c.count,
+                last_at: c.last_at.to_string(),
+            })
+            .collect()
+    };
+    let mut gone: Vec<&str> = counts
+        .iter()
+        .map(|c| c.recipient.as_str())
+        .filter(|id| policy.recipient(id).is_none())
+        .collect();
+    gone.dedup();
+    let undeclared = gone.into_iter().map(|id| RecipientTransfers {
+        recipient: id.to_owned(),
+        role: "undeclared".into(),
+        declared_country: String::new(),
+        declared_safeguard: None,
+        standing: false,
+        actual: actual(id),
+    });
     policy
         .recipients
         .iter()
@@ -168,16 +195,8 @@ pub fn transfers(policy: &Policy, counts: Vec<DisclosureCount>) -> Vec<Recipient
             declared_country: r.country.code.to_owned(),
             declared_safeguard: r.safeguard.as_ref().map(|s| s.kind.as_str().to_owned()),
             standing: r.standing,
-            actual: counts
-                .iter()
-                .filter(|c| c.recipient == r.id)
-                .map(|c| ActualTransfer {
-                    country: c.country.clone(),
-                    safeguard: c.safeguard.clone(),
-                    count: c.count,
-                    last_at: c.last_at.to_string(),
-                })
-                .collect(),
+            actual: actual(&r.id),
         })
+        .chain(undeclared)
         .collect()
 }
