@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::common::period::Period;
-use crate::policy::{Event, RetentionPeriod, RetentionRule};
+use crate::policy::{Event, Policy, RetentionPeriod, RetentionRule, is_within};
 
 /// The outcome of a rule for one piece of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,6 +81,39 @@ pub fn end(rule: &RetentionRule, collected: Date, events: &Events) -> RetentionE
         return RetentionEnd::Superseded { by: unless };
     }
     RetentionEnd::Through { date: end }
+}
+
+/// Whether every rule that keeps `category` for `purpose` has ended by
+/// `today` (kept through a day before it): the one that ended last, if so.
+/// A rule still running, indefinite or awaiting its event keeps the data
+/// for the purpose; one superseded by its `unless` event does not count;
+/// data no rule names for the purpose is not decided here.
+pub fn expired_for<'a>(
+    policy: &'a Policy,
+    category: &str,
+    purpose: &str,
+    collected: Date,
+    events: &Events,
+    today: Date,
+) -> Option<&'a RetentionRule> {
+    let mut ended: Option<(&RetentionRule, Date)> = None;
+    for rule in policy.retention.iter().filter(|rule| {
+        rule.purposes.iter().any(|p| p == purpose)
+            && rule.categories.iter().any(|c| is_within(category, c))
+    }) {
+        match end(rule, collected, events) {
+            RetentionEnd::Through { date } if date < today => {
+                if ended.is_none_or(|(_, last)| date > last) {
+                    ended = Some((rule, date));
+                }
+            }
+            RetentionEnd::Superseded { .. } => {}
+            RetentionEnd::Through { .. }
+            | RetentionEnd::Indefinite
+            | RetentionEnd::AwaitingEvent { .. } => return None,
+        }
+    }
+    ended.map(|(rule, _)| rule)
 }
 
 fn last_day_of_year(date: Date) -> Date {

@@ -88,6 +88,14 @@ impl Vault {
             )));
         }
         let state = self.decision_state(&file)?;
+        let today = self.today();
+        // The subject's events, each at its latest day where the controller is.
+        let mut events = steward_domain::policy::retention::Events::new();
+        for event in &file.events {
+            let day = self.local_date(event.at);
+            let latest = events.entry(event.kind).or_insert(day);
+            *latest = (*latest).max(day);
+        }
         let now = self.now().as_second();
         let mut key = None;
         let mut outcome = PurposeRead {
@@ -107,8 +115,20 @@ impl Vault {
             else {
                 continue;
             };
+            // The period the policy keeps it for this purpose has ended:
+            // refused now, whether or not a sweep has removed it yet.
+            let expired = steward_domain::policy::retention::expired_for(
+                &self.policy,
+                &record.category,
+                purpose,
+                self.local_date(record.collected_at),
+                &events,
+                today,
+            );
             let refusal = if !record.purposes.iter().any(|p| p == purpose) {
                 Some("not_collected_for_purpose")
+            } else if expired.is_some() {
+                Some("retention_expired")
             } else if record.recompute_since.is_some() {
                 // Computed from a value since corrected: wrong until
                 // computed again (Art. 5(1)(d), 16).
@@ -142,6 +162,9 @@ impl Vault {
                     record_id: record.id.clone(),
                     category: record.category.clone(),
                     reason,
+                    rule: expired
+                        .filter(|_| reason == "retention_expired")
+                        .map(|rule| rule.id.clone()),
                 }),
             }
         }

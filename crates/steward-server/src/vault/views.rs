@@ -26,6 +26,8 @@ pub struct Withheld {
     pub category: String,
     /// `consent_withdrawn`, `objected`, `restricted`, `not_collected_for_purpose`, ...
     pub reason: &'static str,
+    /// For `retention_expired`: the retention rule whose period ended.
+    pub rule: Option<String>,
 }
 
 /// The answer to a purpose-bound read: what may be used, and what was held back.

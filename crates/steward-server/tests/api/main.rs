@@ -15,6 +15,7 @@ mod limits;
 mod openapi;
 mod promises;
 mod requests;
+mod retention;
 mod roles;
 mod shredding;
 mod stories;

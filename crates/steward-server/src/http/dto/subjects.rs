@@ -113,6 +113,9 @@ pub struct Refusal {
     pub category: String,
     /// Machine-readable: `consent_withdrawn`, `objected`, `restricted`, ...
     pub reason: String,
+    /// For `retention_expired`: the policy's retention rule whose period ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// The answer to a purpose-bound read: what may be used, and what was held back and why.
@@ -137,6 +140,7 @@ impl From<PurposeRead> for ReadOutcome {
                     record_id: w.record_id.to_string(),
                     category: w.category,
                     reason: w.reason.to_owned(),
+                    rule: w.rule,
                 })
                 .collect(),
         }
