@@ -216,3 +216,35 @@ mod tests {
         );
     }
 }
+
+/// The organisation's financial year, by the day it ends (`[controller]
+/// financial_year_end`, 31 December unless the policy says otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FinancialYear {
+    pub month: i8,
+    pub day: i8,
+}
+
+impl Default for FinancialYear {
+    fn default() -> Self {
+        FinancialYear { month: 12, day: 31 }
+    }
+}
+
+impl FinancialYear {
+    /// The end of the financial year `date` falls in (the first end on or
+    /// after it; a 29 February end is the month's last day in other years).
+    pub fn end_after(self, date: Date) -> Date {
+        let in_year = |year: i16| {
+            Date::new(year, self.month, self.day)
+                .or_else(|_| Date::new(year, self.month, 1).map(|d| d.last_of_month()))
+                .unwrap_or(date)
+        };
+        let this = in_year(date.year());
+        if this >= date {
+            this
+        } else {
+            in_year(date.year() + 1)
+        }
+    }
+}

@@ -184,6 +184,8 @@ pub struct Controller {
     /// Art. 8 and Dataskyddslagen 2 kap. 4 § set 13 for a child's own consent
     /// to information society services whatever the policy says.
     pub minimum_age: Option<u32>,
+    /// The last day of the financial year: bookkeeping counts from it.
+    pub financial_year: crate::common::calendar::FinancialYear,
     pub minimum_age_span: Option<Span>,
     pub acts_as_processor: Option<Text>,
     pub dpo: Option<Contact>,

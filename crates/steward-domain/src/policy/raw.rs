@@ -142,6 +142,9 @@ pub struct RawController {
     pub website: Option<String>,
     #[serde(default)]
     pub minimum_age: Option<Spanned<u32>>,
+    /// `MM-DD`, the last day of the financial year; 31 December if left out.
+    #[serde(default)]
+    pub financial_year_end: Option<Spanned<String>>,
     #[serde(default)]
     pub acts_as_processor: Option<Spanned<RawText>>,
     #[serde(default)]

@@ -27,8 +27,17 @@ pub enum RetentionEnd {
 /// The events of one subject, each at its latest date.
 pub type Events = BTreeMap<Event, Date>;
 
-/// Applies `rule` to data collected on `collected`.
-pub fn end(rule: &RetentionRule, collected: Date, events: &Events) -> RetentionEnd {
+pub use crate::common::calendar::FinancialYear;
+
+/// Applies `rule` to data collected on `collected`, in the policy's
+/// financial year `fy`: "after the financial year's end" counts from the
+/// end of the year the data is from, known without any event.
+pub fn end(
+    rule: &RetentionRule,
+    collected: Date,
+    events: &Events,
+    fy: FinancialYear,
+) -> RetentionEnd {
     let RetentionPeriod::Counted {
         period,
         after,
@@ -41,6 +50,7 @@ pub fn end(rule: &RetentionRule, collected: Date, events: &Events) -> RetentionE
     };
     let happened = |event: Event| match event {
         Event::Collection => Some(collected),
+        Event::FinancialYearEnd => Some(fy.end_after(collected)),
         other => events.get(&other).copied(),
     };
     let plus = |date: Date, p: &Period| p.after(date).unwrap_or(date);
@@ -101,7 +111,7 @@ pub fn expired_for<'a>(
         rule.purposes.iter().any(|p| p == purpose)
             && rule.categories.iter().any(|c| is_within(category, c))
     }) {
-        match end(rule, collected, events) {
+        match end(rule, collected, events, policy.controller.financial_year) {
             RetentionEnd::Through { date } if date < today => {
                 if ended.is_none_or(|(_, last)| date > last) {
                     ended = Some((rule, date));
@@ -174,14 +184,24 @@ purposes = ["p"]
     fn a_fixed_period_counts_from_collection() {
         let r = rule("period = \"30 days\"");
         assert_eq!(
-            end(&r, date(2025, 1, 31), &Events::new()),
+            end(
+                &r,
+                date(2025, 1, 31),
+                &Events::new(),
+                FinancialYear::default()
+            ),
             RetentionEnd::Through {
                 date: date(2025, 3, 2)
             }
         );
         let month = rule("period = \"1 month\"");
         assert_eq!(
-            end(&month, date(2025, 1, 31), &Events::new()),
+            end(
+                &month,
+                date(2025, 1, 31),
+                &Events::new(),
+                FinancialYear::default()
+            ),
             RetentionEnd::Through {
                 date: date(2025, 2, 28)
             }
@@ -193,14 +213,14 @@ purposes = ["p"]
         let r = rule("period = \"120 months\"\nafter = \"contract_end\"");
         let collected = date(2019, 5, 1);
         assert_eq!(
-            end(&r, collected, &Events::new()),
+            end(&r, collected, &Events::new(), FinancialYear::default()),
             RetentionEnd::AwaitingEvent {
                 events: vec![Event::ContractEnd]
             }
         );
         let ended = events(&[(Event::ContractEnd, date(2020, 6, 30))]);
         assert_eq!(
-            end(&r, collected, &ended),
+            end(&r, collected, &ended, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2030, 6, 30)
             }
@@ -213,7 +233,7 @@ purposes = ["p"]
             rule("period = \"0 days\"\nafter = [\"relationship_end\", \"contact_person_changed\"]");
         let changed = events(&[(Event::ContactPersonChanged, date(2025, 3, 1))]);
         assert_eq!(
-            end(&r, date(2024, 1, 1), &changed),
+            end(&r, date(2024, 1, 1), &changed, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2025, 3, 1)
             }
@@ -223,7 +243,7 @@ purposes = ["p"]
             (Event::RelationshipEnd, date(2024, 12, 31)),
         ]);
         assert_eq!(
-            end(&r, date(2024, 1, 1), &both),
+            end(&r, date(2024, 1, 1), &both, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2024, 12, 31)
             },
@@ -239,7 +259,7 @@ purposes = ["p"]
         let collected = date(2025, 1, 5);
         let paid_early = events(&[(Event::InvoicePaid, date(2025, 2, 10))]);
         assert_eq!(
-            end(&r, collected, &paid_early),
+            end(&r, collected, &paid_early, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2025, 7, 5)
             },
@@ -247,13 +267,13 @@ purposes = ["p"]
         );
         let paid_late = events(&[(Event::InvoicePaid, date(2025, 11, 20))]);
         assert_eq!(
-            end(&r, collected, &paid_late),
+            end(&r, collected, &paid_late, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2025, 11, 20)
             }
         );
         assert_eq!(
-            end(&r, collected, &Events::new()),
+            end(&r, collected, &Events::new(), FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2027, 1, 5)
             },
@@ -265,17 +285,25 @@ purposes = ["p"]
     fn bookkeeping_is_kept_to_the_end_of_the_seventh_year_after_the_financial_year() {
         let r =
             rule("period = \"7 years\"\nafter = \"financial_year_end\"\ncalendar_year_end = true");
-        let calendar_fy = events(&[(Event::FinancialYearEnd, date(2024, 12, 31))]);
+        // Known from the record's date, no event needed: the calendar year.
         assert_eq!(
-            end(&r, date(2024, 3, 15), &calendar_fy),
+            end(
+                &r,
+                date(2024, 3, 15),
+                &Events::new(),
+                FinancialYear::default()
+            ),
             RetentionEnd::Through {
                 date: date(2031, 12, 31)
             }
         );
-        // A broken financial year ending in June 2025 belongs to calendar year 2025.
-        let broken_fy = events(&[(Event::FinancialYearEnd, date(2025, 6, 30))]);
+        // A broken financial year ending in June: September 2024 is in the
+        // year that ends in June 2025, which belongs to calendar year 2025.
+        let june = FinancialYear { month: 6, day: 30 };
+        assert_eq!(june.end_after(date(2024, 9, 1)), date(2025, 6, 30));
+        assert_eq!(june.end_after(date(2025, 6, 30)), date(2025, 6, 30));
         assert_eq!(
-            end(&r, date(2024, 9, 1), &broken_fy),
+            end(&r, date(2024, 9, 1), &Events::new(), june),
             RetentionEnd::Through {
                 date: date(2032, 12, 31)
             }
@@ -287,21 +315,21 @@ purposes = ["p"]
         let r = rule("period = \"13 months\"\nunless = \"relationship_start\"");
         let collected = date(2025, 1, 10);
         assert_eq!(
-            end(&r, collected, &Events::new()),
+            end(&r, collected, &Events::new(), FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2026, 2, 10)
             }
         );
         let customer = events(&[(Event::RelationshipStart, date(2025, 5, 1))]);
         assert_eq!(
-            end(&r, collected, &customer),
+            end(&r, collected, &customer, FinancialYear::default()),
             RetentionEnd::Superseded {
                 by: Event::RelationshipStart
             }
         );
         let too_late = events(&[(Event::RelationshipStart, date(2026, 3, 1))]);
         assert_eq!(
-            end(&r, collected, &too_late),
+            end(&r, collected, &too_late, FinancialYear::default()),
             RetentionEnd::Through {
                 date: date(2026, 2, 10)
             }
@@ -313,7 +341,12 @@ purposes = ["p"]
         let r =
             rule("indefinite = true\njustification = { en = \"Until the dispute is settled.\" }");
         assert_eq!(
-            end(&r, date(2025, 1, 1), &Events::new()),
+            end(
+                &r,
+                date(2025, 1, 1),
+                &Events::new(),
+                FinancialYear::default()
+            ),
             RetentionEnd::Indefinite
         );
     }

@@ -59,7 +59,12 @@ pub fn plan(
                 .flat_map(|purpose| policy.retention_for(record.category, purpose))
                 .filter_map(|rule| {
                     let exception = rule.erasure_exception?;
-                    let until = retention::end(rule, record.collected, events);
+                    let until = retention::end(
+                        rule,
+                        record.collected,
+                        events,
+                        policy.controller.financial_year,
+                    );
                     let still_kept = match &until {
                         RetentionEnd::Through { date } => *date >= today,
                         RetentionEnd::Indefinite | RetentionEnd::AwaitingEvent { .. } => true,

@@ -169,3 +169,28 @@ async fn a_lead_goes_after_13_months_unless_a_customer_relationship_forms() {
     let read = app.read(&customer, "customer_relations", &app.admin).await;
     assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
 }
+
+/// Bookkeeping: the current financial year plus seven, known from the
+/// record's date without anyone recording the year's end.
+#[tokio::test]
+async fn an_invoice_from_march_2024_is_kept_through_2031_and_refused_after() {
+    let (app, clock) = at("2024-03-15T09:00:00Z").await;
+    let anna = app.customer("anna@example.se").await;
+    app.store_as(
+        &app.admin,
+        &anna,
+        "billing.invoice",
+        json!({ "number": "F-1001", "total": 4990 }),
+        &["bookkeeping"],
+    )
+    .await;
+    // The last day it is kept, where the controller is.
+    clock.set("2031-12-31T12:00:00Z".parse().unwrap());
+    let read = app.read(&anna, "bookkeeping", &app.admin).await;
+    assert_eq!(read["records"].as_array().unwrap().len(), 1, "{read}");
+    // Midnight in Stockholm is 23:00 UTC in winter: the first of January.
+    clock.set("2031-12-31T23:30:00Z".parse().unwrap());
+    let read = app.read(&anna, "bookkeeping", &app.admin).await;
+    assert_eq!(read["records"], json!([]), "{read}");
+    assert_eq!(refused(&read)[0].1, "retention_expired");
+}

@@ -115,6 +115,38 @@ impl Validator<'_> {
         }
     }
 
+    /// `MM-DD`: a day that exists in every year (29 February does not).
+    fn financial_year(
+        &mut self,
+        raw: Option<&Spanned<String>>,
+    ) -> crate::common::calendar::FinancialYear {
+        let Some(raw) = raw else {
+            return crate::common::calendar::FinancialYear::default();
+        };
+        let parsed = raw
+            .get_ref()
+            .split_once('-')
+            .and_then(|(m, d)| Some((m.parse::<i8>().ok()?, d.parse::<i8>().ok()?)))
+            .filter(|(m, d)| jiff::civil::Date::new(2023, *m, *d).is_ok());
+        match parsed {
+            Some((month, day)) => crate::common::calendar::FinancialYear { month, day },
+            None => {
+                self.report(
+                    Diagnostic::new(
+                        &diagnostic_codes::INVALID_DATE,
+                        raw.span(),
+                        format!(
+                            "`{}` is not the last day of a financial year",
+                            raw.get_ref()
+                        ),
+                    )
+                    .hint("write MM-DD, e.g. `06-30` for a year ending on 30 June"),
+                );
+                crate::common::calendar::FinancialYear::default()
+            }
+        }
+    }
+
     pub(super) fn controller(&mut self, raw: raw::RawController) -> Controller {
         // An unknown country is reported once; it then stands as Sweden so
         // that no second, misleading error follows.
@@ -163,6 +195,7 @@ impl Validator<'_> {
             phone: raw.phone,
             website: raw.website,
             minimum_age: raw.minimum_age.as_ref().map(|a| *a.get_ref()),
+            financial_year: self.financial_year(raw.financial_year_end.as_ref()),
             minimum_age_span: raw.minimum_age.as_ref().map(Spanned::span),
             acts_as_processor: raw
                 .acts_as_processor
