@@ -53,6 +53,7 @@ fn record() -> NewRecord {
         source: None,
         purposes: vec!["customer_service".into()],
         derived_from: Vec::new(),
+        collected_at: None,
     }
 }
 

@@ -19,7 +19,7 @@ use super::vault::{self, VaultArgs};
 
 #[derive(Args)]
 #[command(
-    after_help = "Each line of FILE is a JSON object:\n\n  {\"subject_type\": \"customer_contact\",\n   \"identities\": [{\"kind\": \"email\", \"value\": \"anna@example.se\"}],\n   \"records\":    [{\"category\": \"contact.name\", \"value\": \"Anna\", \"purposes\": [\"customer_service\"]}],\n   \"events\":     [{\"kind\": \"relationship_start\", \"at\": \"2024-01-15T00:00:00Z\"}],\n   \"consents\":   [{\"purpose\": \"support_call_recording\", \"method\": \"import\"}]}\n\nA subject whose identity is already stored gets the new data added.\n\nExamples:\n  steward import --policy policies/connectel.toml customers.jsonl"
+    after_help = "Each line of FILE is a JSON object:\n\n  {\"subject_type\": \"customer_contact\",\n   \"identities\": [{\"kind\": \"email\", \"value\": \"anna@example.se\"}],\n   \"records\":    [{\"category\": \"contact.name\", \"value\": \"Anna\", \"purposes\": [\"customer_service\"], \"collected_at\": \"2021-05-03T10:00:00Z\"}],\n   \"events\":     [{\"kind\": \"relationship_start\", \"at\": \"2024-01-15T00:00:00Z\"}],\n   \"consents\":   [{\"purpose\": \"support_call_recording\", \"method\": \"import\"}]}\n\nA subject whose identity is already stored gets the new data added. A record's `collected_at` (optional, never in the future) is when it was collected: its retention runs from then, and one whose every period has already ended is refused, with the rule, by line.\n\nExamples:\n  steward import --policy policies/connectel.toml customers.jsonl"
 )]
 pub struct ImportArgs {
     #[command(flatten)]

@@ -39,6 +39,11 @@ pub struct NewRecord {
     pub source: Option<String>,
     /// The purposes the data is collected for; each must use this category.
     pub purposes: Vec<String>,
+    /// When it was collected, for data that arrives with its history (an
+    /// import of years of records): its retention runs from then. Now if
+    /// left out; never in the future.
+    #[serde(default)]
+    pub collected_at: Option<jiff::Timestamp>,
     /// For derived data: the subject's records it was computed from.
     #[serde(default)]
     pub derived_from: Vec<steward_domain::common::ids::RecordId>,

@@ -124,9 +124,22 @@ impl Vault {
             }
         }
         let derived_from = self.check_lineage(subject_id, &input).await?;
+        let now = self.now();
+        let collected_at = match input.collected_at {
+            Some(at) if at > now => {
+                return Err(invalid(
+                    "collected_at",
+                    "a record cannot have been collected in the future",
+                ));
+            }
+            Some(at) => {
+                self.refuse_if_expired(subject_id, &input, at).await?;
+                at
+            }
+            None => now,
+        };
         let key = self.key_of(&subject).await?;
         let id: RecordId = fresh_id();
-        let now = self.now();
         let field = record_field(&id, &input.category, &input.purposes);
         let record = StoredRecord {
             value_sealed: key_ring::seal(
@@ -140,7 +153,7 @@ impl Vault {
             category: input.category.clone(),
             source,
             purposes: input.purposes.clone(),
-            collected_at: now,
+            collected_at,
             updated_at: now,
             kept_for: None,
             derived_from,
@@ -156,10 +169,58 @@ impl Vault {
                 "purposes": input.purposes,
                 "derived_from": record.derived_from,
                 "not_normally_stored": !self.normally_stored(&subject.subject_type),
+                "collected_at": input.collected_at.map(|at| at.to_string()),
             }),
         );
         self.store.write_record(&record, audit).await?;
         Ok(id)
+    }
+
+    /// Data brought with an old collection date whose every retention
+    /// period, for every purpose it is stored for, has already ended: not
+    /// stored at all (it would be due for deletion the moment it arrived).
+    async fn refuse_if_expired(
+        &self,
+        subject: &SubjectId,
+        input: &NewRecord,
+        collected_at: jiff::Timestamp,
+    ) -> Result<()> {
+        let mut events = steward_domain::policy::retention::Events::new();
+        if let Some(file) = self.store.subject_file(subject).await? {
+            for event in &file.events {
+                let day = self.local_date(event.at);
+                let latest = events.entry(event.kind).or_insert(day);
+                *latest = (*latest).max(day);
+            }
+        }
+        let collected = self.local_date(collected_at);
+        let today = self.today();
+        let ended: Vec<String> = input
+            .purposes
+            .iter()
+            .filter_map(|purpose| {
+                steward_domain::policy::retention::expired_for(
+                    &self.policy,
+                    &input.category,
+                    purpose,
+                    collected,
+                    &events,
+                    today,
+                )
+                .map(|rule| format!("`{}` for {purpose}", rule.id))
+            })
+            .collect();
+        if ended.len() == input.purposes.len() {
+            return Err(VaultError::Refused {
+                code: "retention_expired",
+                field: "collected_at",
+                message: format!(
+                    "collected on {collected}, its retention has already ended ({}): it is not stored",
+                    ended.join(", ")
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The records a derived record names as its inputs: only for a

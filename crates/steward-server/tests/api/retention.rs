@@ -194,3 +194,46 @@ async fn an_invoice_from_march_2024_is_kept_through_2031_and_refused_after() {
     assert_eq!(read["records"], json!([]), "{read}");
     assert_eq!(refused(&read)[0].1, "retention_expired");
 }
+
+/// Data brought with its history keeps its dates: its periods run from when
+/// it was collected, and one already past every period is not stored.
+#[tokio::test]
+async fn a_record_brought_with_its_collection_date_keeps_its_periods() {
+    let (app, clock) = at("2026-03-02T09:00:00Z").await;
+    let anna = app.customer("anna@example.se").await;
+    let records = format!("/v1/subjects/{anna}/records");
+    let recording = |collected_at: &str| json!({ "category": "helpdesk.call_recording", "value": "old.ogg", "purposes": ["customer_service"], "collected_at": collected_at });
+    let too_old = app
+        .post(&records, &app.admin, recording("2026-01-10T09:00:00Z"))
+        .await;
+    assert_eq!(too_old.status(), 403);
+    let problem: Value = too_old.json().await.unwrap();
+    assert_eq!(problem["code"], "retention_expired", "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("helpdesk_call_recordings"),
+        "{problem}"
+    );
+    let future = app
+        .post(&records, &app.admin, recording("2026-04-01T09:00:00Z"))
+        .await;
+    assert_eq!(future.status(), 422);
+    let recent = app
+        .post(&records, &app.admin, recording("2026-02-20T09:00:00Z"))
+        .await;
+    assert_eq!(recent.status(), 201);
+    // 30 days from 20 February: through 22 March.
+    clock.set("2026-03-23T09:00:00Z".parse().unwrap());
+    let consent = app
+        .post(
+            &format!("/v1/subjects/{anna}/consents"),
+            &app.admin,
+            json!({ "purpose": "support_call_recording", "method": "phone_keypad" }),
+        )
+        .await;
+    assert_eq!(consent.status(), 201);
+    let read = app.read(&anna, "customer_service", &app.admin).await;
+    assert_eq!(refused(&read)[0].1, "retention_expired", "{read}");
+}

@@ -61,6 +61,11 @@ pub struct NewRecord {
     /// recomputation; erasing one erases this record too.
     #[serde(default)]
     pub derived_from: Vec<String>,
+    /// When it was collected (RFC 3339), for data brought with its history:
+    /// its retention runs from then. Now if left out; never in the future.
+    /// A record whose every period has already ended is refused.
+    #[schema(value_type = Option<String>)]
+    pub collected_at: Option<jiff::Timestamp>,
 }
 
 impl From<NewRecord> for vault::NewRecord {
@@ -71,6 +76,7 @@ impl From<NewRecord> for vault::NewRecord {
             source: r.source,
             purposes: r.purposes,
             derived_from: r.derived_from.into_iter().map(Into::into).collect(),
+            collected_at: r.collected_at,
         }
     }
 }
