@@ -6,7 +6,7 @@
 //! dates, events): nothing is decrypted to decide what to delete.
 
 use steward_domain::common::ids::{RecordId, SubjectId};
-use steward_domain::policy::retention::{Events, RetentionEnd};
+use steward_domain::policy::retention::RetentionEnd;
 use steward_domain::rights::erasure_plan::{self, ErasureOutcome, Held};
 use steward_domain::vault::actor::Actor;
 
@@ -37,11 +37,7 @@ impl Rights {
             return Err(VaultError::Erased(subject.to_string()));
         }
         let day = |at: jiff::Timestamp| vault.local_date(at);
-        let mut events = Events::new();
-        for event in &file.events {
-            let latest = events.entry(event.kind).or_insert(day(event.at));
-            *latest = (*latest).max(day(event.at));
-        }
+        let events = vault.event_days(&file.events);
         let held: Vec<Held<'_>> = file
             .records
             .iter()

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 use steward_domain::common::ids::SubjectId;
+use steward_domain::policy::retention::Events;
 use steward_domain::policy::{Event, LegalBasis};
 use steward_domain::vault::actor::{Actor, Role};
 use steward_store::StoredEvent;
@@ -11,6 +12,18 @@ use crate::vault::error::{Result, VaultError, invalid};
 use crate::vault::service::{Vault, fresh_id};
 
 impl Vault {
+    /// A subject's events as retention counts them: each kind at its
+    /// latest day, where the controller is.
+    pub(crate) fn event_days(&self, events: &[StoredEvent]) -> Events {
+        let mut days = Events::new();
+        for event in events {
+            let day = self.local_date(event.at);
+            let latest = days.entry(event.kind).or_insert(day);
+            *latest = (*latest).max(day);
+        }
+        days
+    }
+
     pub async fn record_event(
         &self,
         actor: &Actor,

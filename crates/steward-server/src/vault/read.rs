@@ -90,12 +90,7 @@ impl Vault {
         let state = self.decision_state(&file)?;
         let today = self.today();
         // The subject's events, each at its latest day where the controller is.
-        let mut events = steward_domain::policy::retention::Events::new();
-        for event in &file.events {
-            let day = self.local_date(event.at);
-            let latest = events.entry(event.kind).or_insert(day);
-            *latest = (*latest).max(day);
-        }
+        let events = self.event_days(&file.events);
         let now = self.now().as_second();
         let mut key = None;
         let mut outcome = PurposeRead {
@@ -117,15 +112,20 @@ impl Vault {
             };
             // The period the policy keeps it for this purpose has ended:
             // refused now, whether or not a sweep has removed it yet.
-            let expired = steward_domain::policy::retention::expired_for(
-                &self.policy,
-                &record.category,
-                purpose,
-                self.local_date(record.collected_at),
-                &events,
-                today,
-            );
-            let refusal = if !record.purposes.iter().any(|p| p == purpose) {
+            let collected_for = record.purposes.iter().any(|p| p == purpose);
+            let expired = collected_for
+                .then(|| {
+                    steward_domain::policy::retention::expired_for(
+                        &self.policy,
+                        &record.category,
+                        purpose,
+                        self.local_date(record.collected_at),
+                        &events,
+                        today,
+                    )
+                })
+                .flatten();
+            let refusal = if !collected_for {
                 Some("not_collected_for_purpose")
             } else if expired.is_some() {
                 Some("retention_expired")

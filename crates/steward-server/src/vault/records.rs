@@ -185,14 +185,10 @@ impl Vault {
         input: &NewRecord,
         collected_at: jiff::Timestamp,
     ) -> Result<()> {
-        let mut events = steward_domain::policy::retention::Events::new();
-        if let Some(file) = self.store.subject_file(subject).await? {
-            for event in &file.events {
-                let day = self.local_date(event.at);
-                let latest = events.entry(event.kind).or_insert(day);
-                *latest = (*latest).max(day);
-            }
-        }
+        let events = match self.store.subject_file(subject).await? {
+            Some(file) => self.event_days(&file.events),
+            None => steward_domain::policy::retention::Events::new(),
+        };
         let collected = self.local_date(collected_at);
         let today = self.today();
         let ended: Vec<String> = input
