@@ -100,7 +100,12 @@ pub struct Policy {
     pub notes: Vec<Note>,
     /// The absolute statements the published notice itself makes.
     pub claims: NoticeClaims,
+    /// Anonymised data is counted in groups of at least this many (k-anonymity).
+    pub statistics_k: u32,
 }
+
+/// The smallest group anonymised data is shown in, unless the policy says.
+pub const DEFAULT_STATISTICS_K: u32 = 5;
 
 /// Absolute statements ("we share your data with no one outside the
 /// company") the published notice makes in so many words: rendered only
@@ -401,6 +406,8 @@ pub struct RetentionRule {
     /// is kept under Art. 17(3)(b) unless it says otherwise.
     pub erasure_exception: Option<ErasureException>,
     pub action: RetentionAction,
+    /// For `anonymise`: the fields of a record's value kept, in aggregate only.
+    pub statistics: Vec<String>,
     pub note: Option<Text>,
     /// Fields whose value the notice does not give (see [`Policy::notes`]).
     pub assumed: Vec<String>,

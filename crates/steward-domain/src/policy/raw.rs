@@ -100,6 +100,16 @@ pub struct RawPolicy {
     pub cookies: Vec<RawCookie>,
     #[serde(default, rename = "security_measure")]
     pub security_measures: Vec<RawSecurityMeasure>,
+    #[serde(default)]
+    pub statistics: Option<RawStatistics>,
+}
+
+/// How anonymised data may be read: only in groups of at least `k`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStatistics {
+    #[serde(default)]
+    pub k: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -342,6 +352,9 @@ pub struct RawRetention {
     pub erasure_exception: Option<Spanned<ErasureException>>,
     #[serde(default)]
     pub action: Option<RetentionAction>,
+    /// For `anonymise`: the fields of a record's value kept for statistics.
+    #[serde(default)]
+    pub statistics: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub note: Option<Spanned<RawText>>,
     /// Values the notice does not give: field -> why this one was chosen.

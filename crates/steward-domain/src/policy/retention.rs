@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::common::period::Period;
-use crate::policy::{Event, Policy, RetentionPeriod, RetentionRule, is_within};
+use crate::policy::{Event, Policy, RetentionAction, RetentionPeriod, RetentionRule, is_within};
 
 /// The outcome of a rule for one piece of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,11 +93,38 @@ pub fn end(
     RetentionEnd::Through { date: end }
 }
 
+/// The last day every rule that keeps `category` for `purpose` keeps it,
+/// with the rule that ends last. `None` while it is kept with no known end:
+/// a rule still awaiting its event, an indefinite rule, no rule naming the
+/// purpose (not decided here), or only rules superseded by their `unless`
+/// event (another rule governs the data now).
+pub fn purpose_end<'a>(
+    policy: &'a Policy,
+    category: &str,
+    purpose: &str,
+    collected: Date,
+    events: &Events,
+) -> Option<(&'a RetentionRule, Date)> {
+    let mut last: Option<(&RetentionRule, Date)> = None;
+    for rule in policy.retention.iter().filter(|rule| {
+        rule.purposes.iter().any(|p| p == purpose)
+            && rule.categories.iter().any(|c| is_within(category, c))
+    }) {
+        match end(rule, collected, events, policy.controller.financial_year) {
+            RetentionEnd::Through { date } => {
+                if last.is_none_or(|(_, kept)| date > kept) {
+                    last = Some((rule, date));
+                }
+            }
+            RetentionEnd::Superseded { .. } => {}
+            RetentionEnd::Indefinite | RetentionEnd::AwaitingEvent { .. } => return None,
+        }
+    }
+    last
+}
+
 /// Whether every rule that keeps `category` for `purpose` has ended by
 /// `today` (kept through a day before it): the one that ended last, if so.
-/// A rule still running, indefinite or awaiting its event keeps the data
-/// for the purpose; one superseded by its `unless` event does not count;
-/// data no rule names for the purpose is not decided here.
 pub fn expired_for<'a>(
     policy: &'a Policy,
     category: &str,
@@ -106,24 +133,71 @@ pub fn expired_for<'a>(
     events: &Events,
     today: Date,
 ) -> Option<&'a RetentionRule> {
-    let mut ended: Option<(&RetentionRule, Date)> = None;
-    for rule in policy.retention.iter().filter(|rule| {
-        rule.purposes.iter().any(|p| p == purpose)
-            && rule.categories.iter().any(|c| is_within(category, c))
-    }) {
-        match end(rule, collected, events, policy.controller.financial_year) {
-            RetentionEnd::Through { date } if date < today => {
-                if ended.is_none_or(|(_, last)| date > last) {
-                    ended = Some((rule, date));
-                }
-            }
-            RetentionEnd::Superseded { .. } => {}
-            RetentionEnd::Through { .. }
-            | RetentionEnd::Indefinite
-            | RetentionEnd::AwaitingEvent { .. } => return None,
+    purpose_end(policy, category, purpose, collected, events)
+        .filter(|(_, date)| *date < today)
+        .map(|(rule, _)| rule)
+}
+
+/// When a record's retention ends for every purpose it is kept for: what
+/// the sweep waits for, and the rule that decides what happens then.
+#[derive(Debug, Clone, Copy)]
+pub struct Due<'a> {
+    /// Kept up to and including this day; due the day after.
+    pub last_day: Date,
+    /// The rule that ends last; its `action` is carried out.
+    pub rule: &'a RetentionRule,
+}
+
+impl Due<'_> {
+    pub fn action(&self) -> RetentionAction {
+        self.rule.action
+    }
+}
+
+/// The end of a record of `category` collected on `collected`, kept for
+/// `purposes` (the purposes it was collected for, or the few an erasure
+/// kept it for): the latest of its purposes' ends. `None` while any of them
+/// keeps it without a known end; computed again when an event arrives.
+pub fn due<'a>(
+    policy: &'a Policy,
+    category: &str,
+    purposes: &[String],
+    collected: Date,
+    events: &Events,
+) -> Option<Due<'a>> {
+    let mut last: Option<Due<'a>> = None;
+    for purpose in purposes {
+        let (rule, date) = purpose_end(policy, category, purpose, collected, events)?;
+        // On a tie, anonymising keeps the statistics a deletion would lose.
+        let later = last.is_none_or(|d| {
+            date > d.last_day || (date == d.last_day && rule.action == RetentionAction::Anonymise)
+        });
+        if later {
+            last = Some(Due {
+                last_day: date,
+                rule,
+            });
         }
     }
-    ended.map(|(rule, _)| rule)
+    last
+}
+
+/// A legal or litigation hold: suspends the sweep for a subject's data (or
+/// one record of it) while in force. It does not make the data usable:
+/// a read for a purpose whose period has ended is still refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hold {
+    pub reason: String,
+    /// The last day it holds; `None` until released.
+    pub until: Option<Date>,
+    pub released: bool,
+}
+
+impl Hold {
+    /// Whether it still suspends deletion on `today`.
+    pub fn in_force(&self, today: Date) -> bool {
+        !self.released && self.until.is_none_or(|until| until >= today)
+    }
 }
 
 fn last_day_of_year(date: Date) -> Date {
@@ -135,8 +209,8 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    /// Connectel's rules, written as the policy writes them.
-    fn rule(toml: &str) -> RetentionRule {
+    /// A policy of one purpose `p`, one category `data` and one rule `r`.
+    pub(super) fn policy(toml: &str) -> Policy {
         let source = format!(
             r#"
 [policy]
@@ -170,10 +244,14 @@ purposes = ["p"]
 "#
         );
         let report = crate::check(&source);
-        let policy = report
+        report
             .policy
-            .unwrap_or_else(|| panic!("{:?}", report.diagnostics));
-        policy.retention.into_iter().next().expect("one rule")
+            .unwrap_or_else(|| panic!("{:?}", report.diagnostics))
+    }
+
+    /// Connectel's rules, written as the policy writes them.
+    pub(super) fn rule(toml: &str) -> RetentionRule {
+        policy(toml).retention.into_iter().next().expect("one rule")
     }
 
     fn events(list: &[(Event, Date)]) -> Events {
@@ -349,5 +427,123 @@ purposes = ["p"]
             ),
             RetentionEnd::Indefinite
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::common::period::Unit;
+    use jiff::ToSpan;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    const KINDS: [Event; 4] = [
+        Event::Collection,
+        Event::InvoicePaid,
+        Event::ContractEnd,
+        Event::RelationshipEnd,
+    ];
+
+    fn day(offset: i64) -> Date {
+        date(2020, 1, 1)
+            .checked_add(offset.days())
+            .expect("in range")
+    }
+
+    fn unit(ix: u8) -> Unit {
+        [Unit::Day, Unit::Week, Unit::Month, Unit::Year][usize::from(ix % 4)]
+    }
+
+    /// A counted rule with a random period, events, and a minimum no
+    /// longer than its maximum (the validator refuses the other way round).
+    fn counted() -> impl Strategy<Value = RetentionPeriod> {
+        (
+            0u32..40,
+            0u8..4,
+            proptest::sample::subsequence(KINDS.to_vec(), 1..=3),
+            any::<bool>(),
+            proptest::option::of(0u32..30),
+            proptest::option::of(0u32..40),
+        )
+            .prop_map(|(amount, u, after, calendar_year_end, min, extra)| {
+                let minimum = min.map(|m| Period::new(m, Unit::Month));
+                let maximum = extra.map(|e| Period::new(min.unwrap_or(0) + e, Unit::Month));
+                RetentionPeriod::Counted {
+                    period: Period::new(amount, unit(u)),
+                    after,
+                    calendar_year_end,
+                    minimum,
+                    maximum,
+                }
+            })
+    }
+
+    fn base() -> RetentionRule {
+        super::tests::rule("period = \"1 day\"")
+    }
+
+    proptest! {
+        /// Whatever happens and in whatever order the events arrive, a
+        /// record is never due before its minimum nor kept past its maximum.
+        #[test]
+        fn no_record_leaves_before_its_minimum_or_stays_past_its_maximum(
+            period in counted(),
+            collected in 0i64..3650,
+            happened in proptest::collection::vec((0usize..4, 0i64..4000), 0..8),
+        ) {
+            let mut rule = base();
+            rule.period = period.clone();
+            let RetentionPeriod::Counted { minimum, maximum, .. } = period else { unreachable!() };
+            let collected = day(collected);
+            // Events as the vault keeps them: each kind at its latest day,
+            // folded in arrival order and in the reverse order.
+            let fold = |list: &mut dyn Iterator<Item = &(usize, i64)>| {
+                let mut events = Events::new();
+                for (kind, offset) in list {
+                    let at = day(*offset);
+                    let latest = events.entry(KINDS[*kind]).or_insert(at);
+                    *latest = (*latest).max(at);
+                }
+                events
+            };
+            let forward = fold(&mut happened.iter());
+            let backward = fold(&mut happened.iter().rev());
+            let fy = FinancialYear::default();
+            let outcome = end(&rule, collected, &forward, fy);
+            prop_assert_eq!(&outcome, &end(&rule, collected, &backward, fy));
+            match outcome {
+                RetentionEnd::Through { date } => {
+                    if let Some(min) = minimum {
+                        prop_assert!(date >= min.after(collected).unwrap(), "before the minimum: {date}");
+                    }
+                    if let Some(max) = maximum {
+                        prop_assert!(date <= max.after(collected).unwrap(), "past the maximum: {date}");
+                    }
+                }
+                RetentionEnd::AwaitingEvent { .. } => {
+                    prop_assert!(maximum.is_none(), "a maximum always gives an end");
+                }
+                other => prop_assert!(false, "a counted rule gave {other:?}"),
+            }
+        }
+
+        /// The read and the sweep agree: a record is refused for a purpose
+        /// exactly from the day after the sweep's last day.
+        #[test]
+        fn the_read_refuses_from_the_day_the_sweep_is_due(
+            period in counted(),
+            collected in 0i64..3650,
+            paid in proptest::option::of(0i64..4000),
+            today in 0i64..6000,
+        ) {
+            let mut policy = super::tests::policy("period = \"1 day\"");
+            policy.retention[0].period = period;
+            let events: Events = paid.map(|p| (Event::InvoicePaid, day(p))).into_iter().collect();
+            let (collected, today) = (day(collected), day(today));
+            let due = due(&policy, "data", &["p".to_owned()], collected, &events);
+            let refused = expired_for(&policy, "data", "p", collected, &events, today).is_some();
+            prop_assert_eq!(refused, due.is_some_and(|d| d.last_day < today));
+        }
     }
 }

@@ -365,7 +365,11 @@ impl ErasureException {
 pub enum RetentionAction {
     #[default]
     Delete,
+    /// Every link to the person removed; the fields the rule names under
+    /// `statistics` are kept, readable only in aggregate.
     Anonymise,
+    /// Kept until a privacy officer decides: listed by every sweep.
+    Review,
 }
 
 /// How a data subject proves who they are before a request reaches data.

@@ -406,6 +406,11 @@ pub static MESSAGES: &[Message] = &[
         "then anonymised",
         "därefter anonymiseras uppgifterna",
     ),
+    m(
+        "retention.then_reviewed",
+        "then reviewed, and deleted unless a reason to keep them remains",
+        "därefter granskas uppgifterna och raderas om inget skäl att behålla dem kvarstår",
+    ),
     m("retention.required_by", "required by", "krav enligt"),
     m(
         "event.collection",

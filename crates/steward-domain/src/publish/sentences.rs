@@ -132,6 +132,7 @@ pub fn retention_sentence(rule: &RetentionRule, lang: Lang) -> String {
     let action = match rule.action {
         RetentionAction::Delete => t(lang, "retention.then_deleted"),
         RetentionAction::Anonymise => t(lang, "retention.then_anonymised"),
+        RetentionAction::Review => t(lang, "retention.then_reviewed"),
     };
     if rule.period != RetentionPeriod::Indefinite {
         sentence = format!("{sentence}; {action}");

@@ -250,7 +250,9 @@ impl Validator<'_> {
         );
 
         let claims = self.claims(raw.notice, &recipients, &purposes, &sources);
+        let statistics_k = self.statistics_k(raw.statistics);
         Policy {
+            statistics_k,
             meta,
             controller,
             rights,
@@ -270,6 +272,26 @@ impl Validator<'_> {
 }
 
 impl Validator<'_> {
+    /// `[statistics] k`: groups of anonymised data smaller than this are
+    /// never shown. Below 2 every group of one would name its person.
+    fn statistics_k(&mut self, raw: Option<crate::policy::raw::RawStatistics>) -> u32 {
+        match raw.and_then(|s| s.k) {
+            Some(k) if *k.get_ref() < 2 => {
+                self.report(
+                    Diagnostic::new(
+                        &diagnostic_codes::INVALID_VALUE,
+                        k.span(),
+                        format!("`k = {}` would show groups of a single person", k.get_ref()),
+                    )
+                    .hint("use 5 (the default) or more; 2 is the least that hides anyone"),
+                );
+                crate::policy::model::DEFAULT_STATISTICS_K
+            }
+            Some(k) => k.into_inner(),
+            None => crate::policy::model::DEFAULT_STATISTICS_K,
+        }
+    }
+
     /// The notice's absolute statements, each refused where the policy's
     /// own declarations make it untrue.
     fn claims(

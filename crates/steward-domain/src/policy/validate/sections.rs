@@ -412,7 +412,24 @@ impl Validator<'_> {
             }
         };
         let assumed = self.notes("retention", &id, r.assumed, r.deviation);
+        let action = r.action.unwrap_or_default();
+        let statistics = match r.statistics {
+            Some(fields) if action != RetentionAction::Anonymise => {
+                self.report(
+                    Diagnostic::new(
+                        &diagnostic_codes::CONFLICTING_FIELDS,
+                        fields.span(),
+                        format!("retention rule `{id}` keeps `statistics` fields but does not anonymise"),
+                    )
+                    .hint("add `action = \"anonymise\"`, or remove `statistics`"),
+                );
+                Vec::new()
+            }
+            Some(fields) => fields.into_inner(),
+            None => Vec::new(),
+        };
         RetentionRule {
+            statistics,
             assumed,
             categories: self.references(&r.categories, "category", category_ids),
             purposes: self.references(&r.purposes, "purpose", purpose_ids),
@@ -426,7 +443,7 @@ impl Validator<'_> {
                 .map(Spanned::into_inner)
                 .or(r.law.as_ref().map(|_| ErasureException::LegalObligation)),
             law: r.law,
-            action: r.action.unwrap_or_default(),
+            action,
             note: r.note.map(|t| self.text(t, "note", TextKind::Prose)),
             id,
             span,
