@@ -41,6 +41,9 @@ enum Command {
     /// Release a subject's data to a declared recipient, and read the log.
     #[command(subcommand)]
     Disclosure(commands::disclosure::DisclosureCommand),
+    /// Enforce retention: sweep expired data, look ahead, holds, statistics.
+    #[command(subcommand)]
+    Retention(commands::retention::RetentionCommand),
     /// Create API tokens.
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
@@ -63,6 +66,7 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Command::Subject(command) => commands::subject::run(command).await,
             Command::Disclosure(command) => commands::disclosure::run(command).await,
             Command::Request(command) => commands::request::run(command).await,
+            Command::Retention(command) => commands::retention::run(command).await,
             Command::Token(command) => commands::token::run(command).await,
             Command::Audit(command) => commands::audit::run(command).await,
             Command::Keys(command) => commands::keys::run(command).await,

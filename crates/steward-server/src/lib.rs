@@ -22,6 +22,7 @@ mod http;
 pub mod limits;
 mod mail;
 mod rights;
+mod sweeper;
 mod systems;
 mod vault;
 
@@ -39,9 +40,10 @@ pub use rights::{
     Viewer, Worker, WorkerConfig,
 };
 pub use steward_connectors::Found;
+pub use sweeper::Sweeper;
 pub use systems::Systems;
 pub use vault::{
     DerogationUsed, Disclosed, IdentityInput, LegalRequest, LoggedDisclosure, NewDisclosure,
-    NewRecord, NewSubject, OpenedRecord, PurposeRead, Vault, VaultError, WholeSubject, Withheld,
-    token_hash,
+    Group, NewRecord, NewSubject, OpenedRecord, PurposeRead, Statistics, SweepLine, SweepOptions,
+    SweepReport, Vault, VaultError, WholeSubject, Withheld, token_hash,
 };

@@ -76,7 +76,14 @@ pub trait SubjectStore: Send + Sync {
     ) -> Result<Option<IdentityHolder>>;
     /// Everything held about a subject, in one read.
     async fn subject_file(&self, id: &SubjectId) -> Result<Option<SubjectFile>>;
-    async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()>;
+    /// Adds an event and, in the same transaction, the subject's records'
+    /// last days as the event moves them.
+    async fn add_event(
+        &self,
+        event: &StoredEvent,
+        dues: &[DueDay],
+        audit: AuditEvent,
+    ) -> Result<()>;
     async fn set_objection(&self, objection: &Objection, audit: AuditEvent) -> Result<()>;
     async fn set_flags(
         &self,
@@ -99,14 +106,70 @@ pub trait RecordStore: Send + Sync {
     /// to, any of `purposes`: whom a change to those purposes concerns.
     async fn concerned_subjects(&self, purposes: &[String]) -> Result<Vec<SubjectId>>;
     /// Deletes some of a subject's records (an erasure that must keep
-    /// others), and limits each of those `kept` to the purposes given.
+    /// others), and limits each of those `kept` to the purposes given, with
+    /// the last day those purposes keep it.
     async fn delete_records(
         &self,
         subject: &SubjectId,
         records: &[RecordId],
-        kept: &[(RecordId, Vec<String>)],
+        kept: &[Kept],
         audit: AuditEvent,
     ) -> Result<()>;
+}
+
+/// A record an erasure keeps: the only purposes left, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub record: RecordId,
+    pub purposes: Vec<String>,
+    pub due: Option<Date>,
+}
+
+/// Retention: the due index the sweep reads, what it removes, the holds
+/// that stop it, and what anonymisation keeps.
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// Records whose last day is before `today`, in (day, id) order after
+    /// `after`, at most `limit`: the sweep's next batch.
+    async fn due_records(
+        &self,
+        today: Date,
+        after: Option<(Date, RecordId)>,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>>;
+    /// How many records are due before `today`.
+    async fn due_count(&self, today: Date) -> Result<u64>;
+    /// Sets records' last days (a recomputation: no audit, the facts it
+    /// follows from are audited).
+    async fn set_due_days(&self, dues: &[DueDay]) -> Result<()>;
+    /// Removes each record still there with the day the sweep saw, keeping
+    /// its anonymised part, each with its audit entry, in one transaction.
+    /// Returns the records removed (the others were gone or changed).
+    async fn remove_expired(&self, removals: Vec<Removal>) -> Result<Vec<RecordId>>;
+    /// Marks records whose `review` rule has ended, each audited once.
+    async fn flag_for_review(
+        &self,
+        flags: Vec<(RecordId, AuditEvent)>,
+        at: Timestamp,
+    ) -> Result<u64>;
+    /// Records flagged for review, oldest first.
+    async fn under_review(&self) -> Result<Vec<StoredRecord>>;
+    async fn add_hold(&self, hold: &StoredHold, audit: AuditEvent) -> Result<()>;
+    /// Releases a hold; a hold unknown or released before is `NotFound`.
+    async fn release_hold(&self, id: &str, at: Timestamp, audit: AuditEvent) -> Result<()>;
+    /// Holds, newest first: of these subjects, or every one.
+    async fn holds(&self, subjects: Option<&[SubjectId]>) -> Result<Vec<StoredHold>>;
+    /// Anonymised data of a category (and its sub-categories), every row.
+    async fn anonymised(&self, category: &str) -> Result<Vec<Anonymised>>;
+    /// A page of subjects that have records, after `after`, for
+    /// recomputing every last day.
+    async fn subjects_with_records(
+        &self,
+        after: Option<&SubjectId>,
+        limit: u32,
+    ) -> Result<Vec<SubjectId>>;
+    async fn retention_state(&self, name: &str) -> Result<Option<String>>;
+    async fn set_retention_state(&self, name: &str, value: &str) -> Result<()>;
 }
 
 #[async_trait]
@@ -358,6 +421,7 @@ pub struct RecordedCheckpoint {
 pub trait Store:
     SubjectStore
     + RecordStore
+    + RetentionStore
     + ConsentStore
     + KeyStore
     + JobStore

@@ -15,6 +15,7 @@ use steward_domain::rights::request::{
     RequestKind, RequestState, RequestStatus, SealedUnder, StateDetail,
 };
 use steward_domain::vault::actor::Role;
+use steward_domain::vault::audit_chain::AuditEvent;
 use steward_domain::vault::consent::{ConsentRecord, GivenBy};
 use steward_domain::vault::identity::Provenance;
 
@@ -93,6 +94,64 @@ pub struct StoredRecord {
     #[sqlx(try_from = "OptionalText")]
     #[serde(default)]
     pub recompute_since: Option<Timestamp>,
+    /// The last day it is kept for every purpose it is kept for, in the
+    /// controller's time zone; `None` while no end is known. The sweep's index.
+    #[sqlx(try_from = "OptionalText")]
+    #[serde(default)]
+    pub retention_due: Option<Date>,
+    /// Since when it awaits an officer's review: its `review` rule ended.
+    #[sqlx(try_from = "OptionalText")]
+    #[serde(default)]
+    pub review_since: Option<Timestamp>,
+}
+
+/// A record's new last day: its subject's events changed, an erasure
+/// narrowed its purposes, or the policy's rules did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDay {
+    pub record: RecordId,
+    pub due: Option<Date>,
+}
+
+/// A record the sweep removes, if it is still there with the last day the
+/// sweep saw (so two sweeps never remove or audit it twice).
+#[derive(Debug, Clone)]
+pub struct Removal {
+    pub record: RecordId,
+    pub subject: SubjectId,
+    pub last_day: Date,
+    /// For `anonymise`: what is kept, unlinked from the person.
+    pub anonymised: Option<Anonymised>,
+    pub audit: AuditEvent,
+}
+
+/// Data with every link to its person removed, counted only in groups.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Anonymised {
+    pub id: String,
+    pub category: String,
+    pub rule: String,
+    /// `YYYY-MM`, the month the data was collected.
+    pub month: String,
+    #[sqlx(try_from = "Text")]
+    pub fields: serde_json::Value,
+}
+
+/// A legal or litigation hold on a subject's data, or on one record of it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredHold {
+    pub id: String,
+    #[sqlx(try_from = "Text")]
+    pub subject_id: SubjectId,
+    #[sqlx(try_from = "OptionalText")]
+    pub record_id: Option<RecordId>,
+    pub reason: String,
+    #[sqlx(try_from = "OptionalText")]
+    pub until_day: Option<Date>,
+    #[sqlx(try_from = "Text")]
+    pub created_at: Timestamp,
+    #[sqlx(try_from = "OptionalText")]
+    pub released_at: Option<Timestamp>,
 }
 
 /// One release of a subject's data to a recipient, as the log keeps it.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use jiff::civil::{Date, date};
 
 use sqlx::Connection;
 use steward_domain::common::ids::RequestId;
@@ -166,6 +167,10 @@ on_both_backends!(
     the_subject_file_holds_everything_about_one_subject,
     a_stored_time_that_does_not_read_is_corrupt_data_not_a_default,
     a_process_alone_with_the_data_and_others_exclude_each_other,
+    the_sweep_reads_only_what_is_due_in_pages,
+    a_due_record_is_removed_and_audited_once_however_many_sweeps_try,
+    parallel_sweeps_remove_each_record_once,
+    holds_are_kept_released_once_and_go_to_the_right_subject,
 );
 
 fn event(action: &str) -> AuditEvent {
@@ -235,6 +240,8 @@ fn record(id: &str, subject_id: &str, value: &[u8]) -> StoredRecord {
         kept_for: None,
         derived_from: None,
         recompute_since: None,
+        retention_due: None,
+        review_since: None,
     }
 }
 
@@ -482,6 +489,7 @@ async fn every_change_is_in_the_audit_chain(b: Backend) {
                 kind: Event::RelationshipStart,
                 at: t("2026-01-01T00:00:00Z"),
             },
+            &[],
             event("event.add"),
         )
         .await
@@ -1338,7 +1346,11 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
         .delete_records(
             &"s1".into(),
             &["r1".into(), "r3".into(), "r4".into(), "missing".into()],
-            &[("r2".into(), vec!["orders".into()])],
+            &[Kept {
+                record: "r2".into(),
+                purposes: vec!["orders".into()],
+                due: Some(date(2031, 12, 31)),
+            }],
             event("records.delete"),
         )
         .await
@@ -1350,6 +1362,11 @@ async fn delete_records_deletes_only_the_listed_records_of_that_subject(b: Backe
     // The one kept is limited to what keeps it, in the subject's file too.
     let file = b.store.subject_file(&"s1".into()).await.unwrap().unwrap();
     assert_eq!(file.records[0].kept_for, Some(vec!["orders".to_owned()]));
+    assert_eq!(
+        file.records[0].retention_due,
+        Some(date(2031, 12, 31)),
+        "kept until the day the erasure's answer gives"
+    );
     assert_eq!(file.records[0].purposes, ["orders", "newsletter"]);
     let other = b.store.subject_file(&"s2".into()).await.unwrap().unwrap();
     assert_eq!(other.records[0].kept_for, None);
@@ -2282,7 +2299,7 @@ async fn the_subject_file_holds_everything_about_one_subject(b: Backend) {
         at: t("2026-01-02T03:04:05.123456789Z"),
     };
     b.store
-        .add_event(&happened, event("event.add"))
+        .add_event(&happened, &[], event("event.add"))
         .await
         .unwrap();
     let objection = Objection {
@@ -2349,6 +2366,7 @@ async fn a_stored_time_that_does_not_read_is_corrupt_data_not_a_default(b: Backe
                 kind: Event::RelationshipStart,
                 at: t("2026-01-01T00:00:00Z"),
             },
+            &[],
             event("event.add"),
         )
         .await
@@ -2478,4 +2496,235 @@ async fn a_process_alone_with_the_data_and_others_exclude_each_other(b: Backend)
     );
     drop(alone);
     assert!(steward_store::open(&url).await.is_ok());
+}
+
+fn due(id: &str, subject: &str, day: Option<Date>) -> StoredRecord {
+    StoredRecord {
+        retention_due: day,
+        ..record(id, subject, b"v")
+    }
+}
+
+async fn the_sweep_reads_only_what_is_due_in_pages(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    for (id, day) in [
+        ("r1", Some(date(2026, 1, 10))),
+        ("r2", Some(date(2026, 1, 10))),
+        ("r3", Some(date(2026, 2, 1))),
+        ("r4", Some(date(2026, 3, 1))),
+        ("r5", None),
+    ] {
+        b.store
+            .write_record(&due(id, "s1", day), event("record.write"))
+            .await
+            .unwrap();
+    }
+    let ids = |records: Vec<StoredRecord>| {
+        records
+            .into_iter()
+            .map(|r| r.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    // Due before 1 March: kept through a day before it; r4's last day is 1 March.
+    let today = date(2026, 3, 1);
+    assert_eq!(b.store.due_count(today).await.unwrap(), 3);
+    let first = b.store.due_records(today, None, 2).await.unwrap();
+    assert_eq!(ids(first.clone()), ["r1", "r2"]);
+    let last = first.last().unwrap();
+    let after = Some((last.retention_due.unwrap(), last.id.clone()));
+    assert_eq!(
+        ids(b.store.due_records(today, after.clone(), 2).await.unwrap()),
+        ["r3"]
+    );
+    // An event moves r3's end: it is no longer in the index's due part.
+    b.store
+        .add_event(
+            &StoredEvent {
+                id: "e1".into(),
+                subject_id: "s1".into(),
+                kind: Event::ContractEnd,
+                at: t("2026-02-01T00:00:00Z"),
+            },
+            &[DueDay {
+                record: "r3".into(),
+                due: Some(date(2027, 2, 1)),
+            }],
+            event("event.add"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.store.due_records(today, after, 2).await.unwrap(), vec![]);
+    b.store
+        .set_due_days(&[DueDay {
+            record: "r1".into(),
+            due: None,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(b.store.due_records(today, None, 10).await.unwrap()),
+        ["r2"]
+    );
+}
+
+fn removal(id: &str, subject: &str, day: Date, anonymised: bool) -> Removal {
+    Removal {
+        record: id.into(),
+        subject: subject.into(),
+        last_day: day,
+        anonymised: anonymised.then(|| Anonymised {
+            id: format!("a-{id}"),
+            category: "survey".into(),
+            rule: "surveys".into(),
+            month: "2026-01".into(),
+            fields: serde_json::json!({ "score": 4 }),
+        }),
+        audit: event("retention.delete"),
+    }
+}
+
+async fn a_due_record_is_removed_and_audited_once_however_many_sweeps_try(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    let day = date(2026, 1, 10);
+    for id in ["r1", "r2"] {
+        b.store
+            .write_record(&due(id, "s1", Some(day)), event("record.write"))
+            .await
+            .unwrap();
+    }
+    let before = audit_len(&b).await;
+    let removed = b
+        .store
+        .remove_expired(vec![
+            removal("r1", "s1", day, true),
+            removal("r2", "s1", day, false),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(removed.len(), 2);
+    assert_eq!(audit_len(&b).await, before + 2, "one entry per record");
+    // The same removals again (a second node, a retried batch): nothing.
+    let again = b
+        .store
+        .remove_expired(vec![
+            removal("r1", "s1", day, true),
+            removal("r2", "s1", day, false),
+        ])
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+    assert_eq!(audit_len(&b).await, before + 2);
+    let kept = b.store.anonymised("survey").await.unwrap();
+    assert_eq!(kept.len(), 1, "anonymised once");
+    assert_eq!(kept[0].fields, serde_json::json!({ "score": 4 }));
+    // A record whose last day changed since the sweep read it stays.
+    b.store
+        .write_record(
+            &due("r3", "s1", Some(date(2027, 1, 1))),
+            event("record.write"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        b.store
+            .remove_expired(vec![removal("r3", "s1", day, false)])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(b.store.records(&"s1".into()).await.unwrap().len(), 1);
+    assert!(verdict(&b).await.is_ok());
+}
+
+async fn parallel_sweeps_remove_each_record_once(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    let day = date(2026, 1, 10);
+    let ids: Vec<String> = (0..40).map(|i| format!("r{i:02}")).collect();
+    for id in &ids {
+        b.store
+            .write_record(&due(id, "s1", Some(day)), event("record.write"))
+            .await
+            .unwrap();
+    }
+    let before = audit_len(&b).await;
+    let store = std::sync::Arc::new(b.store);
+    let mut sweeps = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        let batch: Vec<Removal> = ids.iter().map(|id| removal(id, "s1", day, true)).collect();
+        sweeps.push(tokio::spawn(async move {
+            store.remove_expired(batch).await.unwrap().len()
+        }));
+    }
+    let mut total = 0;
+    for sweep in sweeps {
+        total += sweep.await.unwrap();
+    }
+    assert_eq!(total, 40, "each record removed by exactly one sweep");
+    let (entries, _) = store.audit_log().await.unwrap();
+    assert_eq!(entries.len(), before + 40);
+    assert_eq!(store.anonymised("survey").await.unwrap().len(), 40);
+}
+
+async fn holds_are_kept_released_once_and_go_to_the_right_subject(b: Backend) {
+    with_subject(&b, "s1", "i1").await;
+    with_subject(&b, "s2", "i2").await;
+    b.store
+        .write_record(&record("r1", "s1", b"v"), event("record.write"))
+        .await
+        .unwrap();
+    let hold = |id: &str, subject: &str, record: Option<&str>| StoredHold {
+        id: id.into(),
+        subject_id: subject.into(),
+        record_id: record.map(Into::into),
+        reason: "Tvist 2026-014".into(),
+        until_day: Some(date(2027, 12, 31)),
+        created_at: t("2026-11-22T10:00:00Z"),
+        released_at: None,
+    };
+    b.store
+        .add_hold(&hold("h1", "s1", Some("r1")), event("retention.hold"))
+        .await
+        .unwrap();
+    b.store
+        .add_hold(&hold("h2", "s2", None), event("retention.hold"))
+        .await
+        .unwrap();
+    // A record of another subject cannot be held under this one.
+    let wrong = b
+        .store
+        .add_hold(&hold("h3", "s2", Some("r1")), event("retention.hold"))
+        .await;
+    assert!(
+        matches!(wrong, Err(StoreError::NotFound { .. })),
+        "{wrong:?}"
+    );
+    let of_s1 = b.store.holds(Some(&["s1".into()])).await.unwrap();
+    assert_eq!(of_s1, vec![hold("h1", "s1", Some("r1"))]);
+    b.store
+        .release_hold(
+            "h1",
+            t("2026-12-01T00:00:00Z"),
+            event("retention.hold_released"),
+        )
+        .await
+        .unwrap();
+    let again = b
+        .store
+        .release_hold(
+            "h1",
+            t("2026-12-02T00:00:00Z"),
+            event("retention.hold_released"),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::NotFound { .. })),
+        "released once"
+    );
+    let all = b.store.holds(None).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        all.iter().find(|h| h.id == "h1").unwrap().released_at,
+        Some(t("2026-12-01T00:00:00Z"))
+    );
 }

@@ -4,6 +4,7 @@ pub mod import;
 pub mod keys;
 pub mod policy;
 pub mod request;
+pub mod retention;
 pub mod serve;
 pub mod subject;
 pub mod token;

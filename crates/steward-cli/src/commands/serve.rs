@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// (`off`: only on demand).
     #[arg(long, env = "STEWARD_CHECKPOINT_EVERY", default_value = "1h", value_parser = every)]
     pub checkpoint_every: Every,
+    /// How often to sweep data whose retention has ended (`off`: only
+    /// `steward retention run`). Reads refuse expired data in between.
+    #[arg(long, env = "STEWARD_RETENTION_EVERY", default_value = "1h", value_parser = every)]
+    pub retention_every: Every,
     #[command(flatten)]
     pub witness: WitnessArgs,
     /// A proxy in front of Steward (repeat for several): calls from it are
@@ -73,6 +77,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     settings.workers = args.workers;
     args.work.apply(&mut settings);
     settings.checkpoints.every = args.checkpoint_every.0;
+    settings.retention_every = args.retention_every.0;
     args.witness.apply(&mut settings);
     settings.http = HttpSettings {
         trusted_proxies: args.trusted_proxies,

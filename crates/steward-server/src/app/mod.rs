@@ -16,6 +16,7 @@ use secrecy::ExposeSecret;
 use steward_store::Store;
 
 use crate::checkpoints::Checkpoints;
+use crate::sweeper::Sweeper;
 use crate::mail::Outbox;
 use crate::rights::{Rights, Worker};
 use crate::systems::Systems;
@@ -26,6 +27,7 @@ pub use settings::{CheckpointSettings, HttpSettings, Settings, SmtpSettings};
 pub struct Application {
     rights: Arc<Rights>,
     checkpoints: Arc<Checkpoints>,
+    sweeper: Arc<Sweeper>,
     listener: Option<tokio::net::TcpListener>,
     router: axum::Router,
     http: HttpSettings,
@@ -184,6 +186,15 @@ impl Application {
             other => other?,
         };
         let vault = Arc::new(vault);
+        // Last days computed under the policy's rules as they are now.
+        vault
+            .refresh_retention_index()
+            .await
+            .context("computing when stored data's retention ends")?;
+        let sweeper = Arc::new(Sweeper::new(Arc::clone(&vault)));
+        if let Some(every) = settings.retention_every {
+            tokio::spawn(Arc::clone(&sweeper).run(every));
+        }
         let checkpoint_key_file = settings.checkpoint_key_file();
         let (checkpoint_key, source) = keyfile::load_or_create_checkpoint_key(
             settings.checkpoints.key.as_ref(),
@@ -223,6 +234,7 @@ impl Application {
                 &settings.http,
             ),
             checkpoints,
+            sweeper,
             http: settings.http.clone(),
             rights,
             listener,
@@ -241,6 +253,11 @@ impl Application {
 
     pub fn rights(&self) -> &Arc<Rights> {
         &self.rights
+    }
+
+    /// Retention's sweep, as `steward retention run` and the schedule call it.
+    pub fn sweeper(&self) -> &Arc<Sweeper> {
+        &self.sweeper
     }
 
     /// The audit log's signed checkpoints.

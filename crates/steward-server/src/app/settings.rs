@@ -51,6 +51,9 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Signed checkpoints of the audit log: the key, how often, where to.
     pub checkpoints: CheckpointSettings,
+    /// Sweep expired data at this interval while the process runs (`steward
+    /// serve` sets an hour unless told otherwise); `None`: only when asked.
+    pub retention_every: Option<Duration>,
 }
 
 /// Where the audit checkpoints' signing key is, how often the server signs
@@ -139,6 +142,7 @@ impl Settings {
             limits: Limits::default(),
             http: HttpSettings::default(),
             checkpoints: CheckpointSettings::default(),
+            retention_every: None,
         }
     }
 

@@ -80,7 +80,17 @@ impl Vault {
             Some(subject),
             serde_json::json!({ "kind": event.as_str(), "at": at.to_string() }),
         );
-        self.store.add_event(&stored, audit).await?;
+        // The event moves the end of the subject's records that wait for
+        // it: their last days change with it, in the same transaction.
+        let dues = match self.store.subject_file(subject).await? {
+            Some(file) => {
+                let mut events = file.events;
+                events.push(stored.clone());
+                self.changed_dues(&file.records, &self.event_days(&events))
+            }
+            None => Vec::new(),
+        };
+        self.store.add_event(&stored, &dues, audit).await?;
         Ok(())
     }
 }

@@ -10,7 +10,7 @@
 //! - `service.rs`: the [`Vault`] and how it opens; `key_ring.rs`: its keys.
 //! - `subjects.rs`, `records.rs`, `read.rs`, `consents.rs`, `events.rs`,
 //!   `objections.rs`, `disclosures.rs`, `tokens.rs`, `keys.rs`, `audit.rs`:
-//!   its acts.
+//!   its acts; `retention.rs`: the due index, the sweep, holds, statistics.
 //! - `input.rs`, `views.rs`, `error.rs`: what goes in and comes out.
 //! - `audit_writer.rs`: group commit for acts that change nothing else.
 
@@ -27,6 +27,7 @@ mod objections;
 mod read;
 mod records;
 mod request_key;
+mod retention;
 mod service;
 mod subjects;
 mod tokens;
@@ -37,6 +38,7 @@ pub use error::{Result, VaultError};
 pub(crate) use error::{corrupt, invalid, too_many};
 pub use input::{IdentityInput, NewRecord, NewSubject};
 pub(crate) use request_key::RequestKey;
+pub use retention::{Group, Statistics, SweepLine, SweepOptions, SweepReport};
 pub use service::{Vault, fresh_id};
 pub use tokens::token_hash;
 pub use views::{OpenedRecord, PurposeRead, WholeSubject, Withheld};

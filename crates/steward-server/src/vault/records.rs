@@ -5,7 +5,8 @@
 use steward_domain::common::ids::{RecordId, SubjectId};
 use steward_domain::vault::actor::Actor;
 use steward_domain::vault::crypto::DataKey;
-use steward_store::{StoredRecord, Subject};
+use steward_domain::policy::retention::Events;
+use steward_store::{Kept, StoredRecord, Subject};
 
 use crate::vault::error::{Result, VaultError, corrupt, invalid};
 use crate::vault::input::NewRecord;
@@ -138,6 +139,18 @@ impl Vault {
             }
             None => now,
         };
+        // Its last day, for the sweep's index: from the subject's events
+        // only where a rule for it waits for one.
+        let events = if self.retention_needs_events(&input.category, &input.purposes) {
+            match self.store.subject_file(subject_id).await? {
+                Some(file) => self.event_days(&file.events),
+                None => Events::new(),
+            }
+        } else {
+            Events::new()
+        };
+        let retention_due =
+            self.due_day(&input.category, &input.purposes, collected_at, &events);
         let key = self.key_of(&subject).await?;
         let id: RecordId = fresh_id();
         let field = record_field(&id, &input.category, &input.purposes);
@@ -158,6 +171,8 @@ impl Vault {
             kept_for: None,
             derived_from,
             recompute_since: None,
+            retention_due,
+            review_since: None,
         };
         let audit = self.act(
             actor,
@@ -328,7 +343,16 @@ impl Vault {
         self.live_subject(subject).await?;
         // What was derived from an erased record goes with it (unless it is
         // itself kept), however many steps removed.
-        let all = self.store.records(subject).await?;
+        let file = self
+            .store
+            .subject_file(subject)
+            .await?
+            .ok_or_else(|| VaultError::NotFound {
+                what: "subject",
+                id: subject.to_string(),
+            })?;
+        let events = self.event_days(&file.events);
+        let all = file.records;
         let mut records = records.to_vec();
         loop {
             let more: Vec<RecordId> = all
@@ -347,18 +371,30 @@ impl Vault {
             records.extend(more);
         }
         let records = records.as_slice();
+        // What is kept is kept only as long as the purposes left keep it:
+        // the sweep removes it on the day the answer said.
+        let kept: Vec<Kept> = kept
+            .iter()
+            .map(|(id, purposes)| Kept {
+                record: id.clone(),
+                purposes: purposes.clone(),
+                due: all.iter().find(|r| &r.id == id).and_then(|r| {
+                    self.due_day(&r.category, purposes, r.collected_at, &events)
+                }),
+            })
+            .collect();
         let audit = self.act(
             actor,
             "records.erase",
             Some(subject),
             serde_json::json!({
                 "records": records,
-                "kept": kept.iter().map(|(id, purposes)| serde_json::json!({ "record": id, "only_for": purposes })).collect::<Vec<_>>(),
+                "kept": kept.iter().map(|k| serde_json::json!({ "record": k.record, "only_for": k.purposes, "until": k.due.map(|d| d.to_string()) })).collect::<Vec<_>>(),
             }),
         );
         Ok(self
             .store
-            .delete_records(subject, records, kept, audit)
+            .delete_records(subject, records, &kept, audit)
             .await?)
     }
 

@@ -15,6 +15,7 @@ mod keys;
 mod publications;
 mod records;
 mod requests;
+mod retention;
 mod subjects;
 mod tokens;
 

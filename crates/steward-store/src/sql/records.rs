@@ -6,7 +6,7 @@ use steward_domain::vault::audit_chain::AuditEvent;
 
 use super::{Backend, append, live};
 use crate::codec::{json_text, time};
-use crate::{RecordStore, Result, StoredRecord};
+use crate::{Kept, RecordStore, Result, StoredRecord};
 
 #[async_trait]
 impl RecordStore for Backend {
@@ -14,10 +14,11 @@ impl RecordStore for Backend {
         let mut tx = self.write().await?;
         live(&mut tx, &record.subject_id).await?;
         sqlx::query(
-            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at, kept_for, derived_from, recompute_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            "INSERT INTO records (id, subject_id, category, value_sealed, source, purposes, collected_at, updated_at, kept_for, derived_from, recompute_since, retention_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (id) DO UPDATE SET value_sealed = excluded.value_sealed, source = excluded.source,
              purposes = excluded.purposes, updated_at = excluded.updated_at, kept_for = excluded.kept_for,
-             derived_from = excluded.derived_from, recompute_since = excluded.recompute_since",
+             derived_from = excluded.derived_from, recompute_since = excluded.recompute_since,
+             retention_due = excluded.retention_due",
         )
         .bind(record.id.as_str())
         .bind(record.subject_id.as_str())
@@ -30,6 +31,7 @@ impl RecordStore for Backend {
         .bind(record.kept_for.as_ref().map(json_text).transpose()?)
         .bind(record.derived_from.as_ref().map(json_text).transpose()?)
         .bind(record.recompute_since.map(time))
+        .bind(record.retention_due.map(|d| d.to_string()))
         .execute(&mut *tx)
         .await?;
         append(&mut tx, audit).await?;
@@ -83,7 +85,7 @@ impl RecordStore for Backend {
         &self,
         subject: &SubjectId,
         records: &[RecordId],
-        kept: &[(RecordId, Vec<String>)],
+        kept: &[Kept],
         audit: AuditEvent,
     ) -> Result<()> {
         let mut tx = self.write().await?;
@@ -95,10 +97,11 @@ impl RecordStore for Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        for (id, purposes) in kept {
-            sqlx::query("UPDATE records SET kept_for = $1 WHERE id = $2 AND subject_id = $3")
-                .bind(json_text(purposes)?)
-                .bind(id.as_str())
+        for kept in kept {
+            sqlx::query("UPDATE records SET kept_for = $1, retention_due = $2 WHERE id = $3 AND subject_id = $4")
+                .bind(json_text(&kept.purposes)?)
+                .bind(kept.due.map(|d| d.to_string()))
+                .bind(kept.record.as_str())
                 .bind(subject.as_str())
                 .execute(&mut *tx)
                 .await?;

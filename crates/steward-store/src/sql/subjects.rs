@@ -13,8 +13,8 @@ use crate::codec::{self, time};
 use crate::error::conflict;
 use crate::model::StoredConsent;
 use crate::{
-    IdentityHolder, Objection, Result, StoreError, StoredEvent, StoredIdentity, StoredRecord,
-    Subject, SubjectFile, SubjectFlags, SubjectStore, WrappedKey,
+    DueDay, IdentityHolder, Objection, Result, StoreError, StoredEvent, StoredIdentity,
+    StoredRecord, Subject, SubjectFile, SubjectFlags, SubjectStore, WrappedKey,
 };
 
 #[async_trait]
@@ -139,6 +139,8 @@ WHERE s.id = $1",
                     ("kept_for", &json_of_text("kept_for")),
                     ("derived_from", &json_of_text("derived_from")),
                     ("recompute_since", "recompute_since"),
+                    ("retention_due", "retention_due"),
+                    ("review_since", "review_since"),
                 ]
             ),
             consents = json_list(
@@ -211,7 +213,12 @@ WHERE s.id = $1",
         }))
     }
 
-    async fn add_event(&self, event: &StoredEvent, audit: AuditEvent) -> Result<()> {
+    async fn add_event(
+        &self,
+        event: &StoredEvent,
+        dues: &[DueDay],
+        audit: AuditEvent,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         live(&mut tx, &event.subject_id).await?;
         sqlx::query("INSERT INTO events (id, subject_id, kind, at) VALUES ($1, $2, $3, $4)")
@@ -221,6 +228,9 @@ WHERE s.id = $1",
             .bind(time(event.at))
             .execute(&mut *tx)
             .await?;
+        for due in dues {
+            super::retention::set_due(&mut tx, due).await?;
+        }
         append(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
