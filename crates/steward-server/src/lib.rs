@@ -43,7 +43,7 @@ pub use steward_connectors::Found;
 pub use sweeper::Sweeper;
 pub use systems::Systems;
 pub use vault::{
-    DerogationUsed, Disclosed, IdentityInput, LegalRequest, LoggedDisclosure, NewDisclosure,
-    Group, NewRecord, NewSubject, OpenedRecord, PurposeRead, Statistics, SweepLine, SweepOptions,
+    DerogationUsed, Disclosed, Group, IdentityInput, LegalRequest, LoggedDisclosure, NewDisclosure,
+    NewRecord, NewSubject, OpenedRecord, PurposeRead, Statistics, SweepLine, SweepOptions,
     SweepReport, Vault, VaultError, WholeSubject, Withheld, token_hash,
 };

@@ -95,6 +95,14 @@ pub trait SubjectStore: Send + Sync {
     /// nothing of it can be decrypted, from this database or any copy), then
     /// its identities, records and events, and marks it erased.
     async fn erase_subject(&self, id: &SubjectId, at: Timestamp, audit: AuditEvent) -> Result<()>;
+    /// Erases a live subject the same way if it has no record left (the
+    /// sweep removed its last); `false`, changing nothing, otherwise.
+    async fn shred_if_empty(
+        &self,
+        id: &SubjectId,
+        at: Timestamp,
+        audit: AuditEvent,
+    ) -> Result<bool>;
 }
 
 #[async_trait]

@@ -16,9 +16,9 @@ use secrecy::ExposeSecret;
 use steward_store::Store;
 
 use crate::checkpoints::Checkpoints;
-use crate::sweeper::Sweeper;
 use crate::mail::Outbox;
 use crate::rights::{Rights, Worker};
+use crate::sweeper::Sweeper;
 use crate::systems::Systems;
 use crate::vault::{Vault, VaultError};
 use keyfile::KeySource;

@@ -80,6 +80,11 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
         Access::Roles(OFFICERS),
     ),
     ("GET", "/v1/disclosures", Access::Roles(OVERSIGHT)),
+    ("GET", "/v1/retention/due", Access::Roles(OVERSIGHT)),
+    ("POST", "/v1/subjects/{id}/holds", Access::Roles(OFFICERS)),
+    ("GET", "/v1/holds", Access::Roles(OFFICERS)),
+    ("POST", "/v1/holds/{id}/release", Access::Roles(OFFICERS)),
+    ("GET", "/v1/statistics/{category}", Access::Roles(OVERSIGHT)),
     ("POST", "/v1/subjects/{id}/events", Access::Roles(WRITERS)),
     ("POST", "/v1/subjects/{id}/consents", Access::Roles(WRITERS)),
     (

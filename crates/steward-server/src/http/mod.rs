@@ -6,7 +6,7 @@
 //! `dto/`, the only types that describe themselves to the document.
 //!
 //! One file per resource: `subjects.rs`, `records.rs`, `consents.rs`,
-//! `disclosures.rs`, `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
+//! `disclosures.rs`, `retention.rs`, `tokens.rs`, `policy.rs`, `audit.rs`, `operations.rs`, `requests.rs`
 //! (the requester's side), `officer.rs`, `unsubscribe.rs`; `throttle.rs`
 //! holds what callers without a token may send (rate, size, time).
 
@@ -22,6 +22,7 @@ mod operations;
 mod policy;
 mod records;
 mod requests;
+mod retention;
 mod state;
 mod subjects;
 mod throttle;
@@ -136,6 +137,7 @@ pub fn router(
         .merge(records::router())
         .merge(consents::router())
         .merge(disclosures::router())
+        .merge(retention::router())
         .merge(requests::router())
         .merge(officer::router())
         .merge(unsubscribe::router())

@@ -3,9 +3,9 @@
 //! others are kept (Art. 17(3)).
 
 use steward_domain::common::ids::{RecordId, SubjectId};
+use steward_domain::policy::retention::Events;
 use steward_domain::vault::actor::Actor;
 use steward_domain::vault::crypto::DataKey;
-use steward_domain::policy::retention::Events;
 use steward_store::{Kept, StoredRecord, Subject};
 
 use crate::vault::error::{Result, VaultError, corrupt, invalid};
@@ -149,8 +149,7 @@ impl Vault {
         } else {
             Events::new()
         };
-        let retention_due =
-            self.due_day(&input.category, &input.purposes, collected_at, &events);
+        let retention_due = self.due_day(&input.category, &input.purposes, collected_at, &events);
         let key = self.key_of(&subject).await?;
         let id: RecordId = fresh_id();
         let field = record_field(&id, &input.category, &input.purposes);
@@ -378,9 +377,10 @@ impl Vault {
             .map(|(id, purposes)| Kept {
                 record: id.clone(),
                 purposes: purposes.clone(),
-                due: all.iter().find(|r| &r.id == id).and_then(|r| {
-                    self.due_day(&r.category, purposes, r.collected_at, &events)
-                }),
+                due: all
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .and_then(|r| self.due_day(&r.category, purposes, r.collected_at, &events)),
             })
             .collect();
         let audit = self.act(

@@ -11,7 +11,7 @@ use serde::Serialize;
 use steward_domain::common::ids::{RecordId, SubjectId};
 use steward_domain::policy::retention::{self, Events, Hold};
 use steward_domain::policy::{Event, RetentionAction, RetentionPeriod};
-use steward_domain::vault::actor::Actor;
+use steward_domain::vault::actor::{Actor, Role};
 use steward_domain::vault::crypto::sha256_hex;
 use steward_store::{Anonymised, DueDay, Removal, StoredHold, StoredRecord};
 
@@ -246,6 +246,12 @@ impl Vault {
     /// review, each with an audit entry naming the rule. A record two
     /// nodes both find is removed and audited once (the store's check).
     pub async fn sweep(&self, actor: &Actor, options: SweepOptions<'_>) -> Result<SweepReport> {
+        let may_sweep = actor.role.is_officer() || actor.role == Role::System;
+        if !(may_sweep || options.dry_run && actor.role == Role::Auditor) {
+            return Err(VaultError::Forbidden(
+                "only a privacy officer or Steward itself may sweep; an auditor may see what is due".into(),
+            ));
+        }
         let today = self.today();
         let mut report = SweepReport {
             today: Some(today),
@@ -424,7 +430,7 @@ impl Vault {
             let in_force = holds
                 .iter()
                 .any(|h| &h.subject_id == subject && hold_of(h).in_force(today));
-            if in_force || !self.store.records(subject).await?.is_empty() {
+            if in_force {
                 continue;
             }
             let audit = self.act(
@@ -433,11 +439,12 @@ impl Vault {
                 Some(subject),
                 serde_json::json!({ "reason": "its last record's retention ended" }),
             );
-            match self.store.erase_subject(subject, self.now(), audit).await {
-                Ok(()) => report.subjects_shredded += 1,
-                // Another node shredded it first.
-                Err(steward_store::StoreError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
+            if self
+                .store
+                .shred_if_empty(subject, self.now(), audit)
+                .await?
+            {
+                report.subjects_shredded += 1;
             }
         }
         Ok(())
@@ -592,9 +599,9 @@ impl Vault {
         category: &str,
         by: &[String],
     ) -> Result<Statistics> {
-        if !actor.role.is_officer() {
+        if !(actor.role.is_officer() || actor.role == Role::Auditor) {
             return Err(VaultError::Forbidden(
-                "only a privacy officer may read statistics".into(),
+                "only a privacy officer or an auditor may read statistics".into(),
             ));
         }
         if self.policy.category(category).is_none() {

@@ -19,4 +19,5 @@ mod retention;
 mod roles;
 mod shredding;
 mod stories;
+mod sweep;
 mod time;

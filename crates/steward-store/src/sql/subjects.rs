@@ -285,6 +285,46 @@ WHERE s.id = $1",
             .fetch_optional(&mut *tx)
             .await?;
         touched(u64::from(found.is_some()), "subject", id.as_str())?;
+        self.erase_in(&mut tx, id, at).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn shred_if_empty(
+        &self,
+        id: &SubjectId,
+        at: Timestamp,
+        audit: AuditEvent,
+    ) -> Result<bool> {
+        let mut tx = self.write().await?;
+        // Locked, live and without a record, checked in the transaction
+        // that erases: a record written meanwhile, or another node's
+        // shredding first, leaves the subject alone.
+        dialect_sql!(
+            LOCK = "SELECT id FROM subjects WHERE id = $1 AND erased_at IS NULL{FOR_UPDATE}"
+        );
+        let found: Option<String> = sqlx::query_scalar(&LOCK)
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let records: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE subject_id = $1")
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        if found.is_none() || records > 0 {
+            return Ok(false);
+        }
+        self.erase_in(&mut tx, id, at).await?;
+        append(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+impl Backend {
+    /// Crypto-shreds a subject inside `tx`, its row already locked.
+    async fn erase_in(&self, tx: &mut super::Tx, id: &SubjectId, at: Timestamp) -> Result<()> {
         // The key first: from this moment nothing of the subject can be read,
         // whatever happens next. Where the key store is apart, a crash before
         // the rest leaves ciphertext nobody can open, which a retried erasure
@@ -294,7 +334,7 @@ WHERE s.id = $1",
         if dialect::KEYS_APART {
             delete_key.execute(self.keys()).await?;
         } else {
-            delete_key.execute(&mut *tx).await?;
+            delete_key.execute(&mut **tx).await?;
         }
         crate::crash_point("erase.key_deleted");
         for table in [
@@ -306,7 +346,7 @@ WHERE s.id = $1",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE subject_id = $1"))
                 .bind(id.as_str())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         let updated = sqlx::query(
@@ -314,11 +354,9 @@ WHERE s.id = $1",
         )
         .bind(time(at))
         .bind(id.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         touched(updated.rows_affected(), "subject", id.as_str())?;
-        append(&mut tx, audit).await?;
-        tx.commit().await?;
         Ok(())
     }
 }

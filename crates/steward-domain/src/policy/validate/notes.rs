@@ -70,6 +70,7 @@ pub(super) const ASSUMABLE: &[(&str, &[&str])] = &[
             "law",
             "unless",
             "indefinite",
+            "statistics",
         ],
     ),
     (

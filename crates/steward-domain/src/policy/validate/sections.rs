@@ -419,7 +419,9 @@ impl Validator<'_> {
                     Diagnostic::new(
                         &diagnostic_codes::CONFLICTING_FIELDS,
                         fields.span(),
-                        format!("retention rule `{id}` keeps `statistics` fields but does not anonymise"),
+                        format!(
+                            "retention rule `{id}` keeps `statistics` fields but does not anonymise"
+                        ),
                     )
                     .hint("add `action = \"anonymise\"`, or remove `statistics`"),
                 );

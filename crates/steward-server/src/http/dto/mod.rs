@@ -6,9 +6,11 @@
 mod disclosures;
 mod operations;
 mod requests;
+mod retention;
 mod subjects;
 
 pub use disclosures::*;
 pub use operations::*;
 pub use requests::*;
+pub use retention::*;
 pub use subjects::*;
