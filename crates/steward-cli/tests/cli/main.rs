@@ -856,3 +856,150 @@ fn publishing_a_new_notice_names_its_changes_and_writes_to_whom_they_concern() {
         letters[0]
     );
 }
+
+/// Today, and `days` from now, as the CLI's real clock has them (UTC days;
+/// the margins below are whole days wider than any time zone).
+#[allow(clippy::disallowed_methods)]
+fn days_from_now(days: i64) -> jiff::Timestamp {
+    jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(24 * days))
+        .unwrap()
+}
+
+fn day_in(days: i64) -> String {
+    days_from_now(days).to_string()[..10].to_owned()
+}
+
+#[test]
+fn retention_from_the_command_line_dry_run_simulate_holds_run_and_statistics() {
+    let dir = temp_dir("retention");
+    let file = dir.join("people.jsonl");
+    let mut lines = String::new();
+    // A call recording of 20 days ago: its 30 days end in 10.
+    lines.push_str(&format!(
+        r#"{{"subject_type": "customer_contact", "age": 40, "identities": [{{"kind": "email", "value": "anna@example.se"}}], "records": [{{"category": "helpdesk.call_recording", "value": "call.ogg", "purposes": ["support_call_recording"], "collected_at": "{}"}}]}}"#,
+        days_from_now(-20)
+    ));
+    lines.push('\n');
+    // Five survey answers of 80 days ago: anonymised in 10 days.
+    for i in 0..5 {
+        lines.push_str(&format!(
+            r#"{{"subject_type": "customer_contact", "age": 40, "identities": [{{"kind": "email", "value": "p{i}@example.se"}}], "records": [{{"category": "survey", "value": {{"survey": "helpdesk", "rating": 5, "comment": "fine"}}, "purposes": ["helpdesk_quality"], "collected_at": "{}"}}]}}"#,
+            days_from_now(-80)
+        ));
+        lines.push('\n');
+    }
+    std::fs::write(&file, lines).unwrap();
+    let import = steward_in(&dir, &["import", &file.to_string_lossy()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+
+    let now = steward_in(&dir, &["retention", "run", "--dry-run"]);
+    assert!(now.status.success(), "{}", stderr(&now));
+    assert!(stdout(&now).contains("nothing is due"), "{}", stdout(&now));
+
+    let later = day_in(12);
+    let ahead = steward_in(&dir, &["retention", "run", "--dry-run", "--now", &later]);
+    let out = stdout(&ahead);
+    assert!(out.contains("dry run: nothing was changed"), "{out}");
+    assert!(
+        out.contains("would delete       1 × helpdesk.call_recording for support_call_recording (rule `helpdesk_call_recordings`, in vault)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "would anonymise       5 × survey for helpdesk_quality (rule `surveys`, in vault)"
+        ),
+        "{out}"
+    );
+
+    let simulate = steward_in(&dir, &["retention", "simulate", "--until", &day_in(70)]);
+    let out = stdout(&simulate);
+    assert!(simulate.status.success(), "{}", stderr(&simulate));
+    assert!(out.contains("nothing was changed"), "{out}");
+    assert!(
+        out.contains("delete       1 × helpdesk.call_recording"),
+        "{out}"
+    );
+    let months = out.lines().filter(|l| l.starts_with("20")).count();
+    assert!(months >= 3, "one line a month: {out}");
+
+    // A real run in the future deletes early: refused unless asked for.
+    let early = steward_in(&dir, &["retention", "run", "--now", &later]);
+    assert!(!early.status.success());
+    assert!(
+        stderr(&early).contains("--allow-future"),
+        "{}",
+        stderr(&early)
+    );
+
+    let anna = steward_in(&dir, &["subject", "show", "--email", "anna@example.se"]);
+    let anna: serde_json::Value = serde_json::from_str(&stdout(&anna)).unwrap();
+    let anna = anna["id"].as_str().unwrap().to_owned();
+    let hold = steward_in(
+        &dir,
+        &[
+            "retention",
+            "holds",
+            "add",
+            "--subject",
+            &anna,
+            "--reason",
+            "Complaint 2026-31 to IMY",
+        ],
+    );
+    assert!(hold.status.success(), "{}", stderr(&hold));
+    let hold_id = stdout(&hold).trim().to_owned();
+    let list = steward_in(&dir, &["retention", "holds", "list"]);
+    assert!(
+        stdout(&list).contains("in force until released"),
+        "{}",
+        stdout(&list)
+    );
+
+    let run = steward_in(
+        &dir,
+        &[
+            "retention",
+            "run",
+            "--now",
+            &later,
+            "--allow-future",
+            "--json",
+        ],
+    );
+    assert!(run.status.success(), "{}", stderr(&run));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&run)).unwrap();
+    assert_eq!(report["held"], 1, "{report}");
+    assert_eq!(report["lines"][0]["action"], "anonymise", "{report}");
+    assert_eq!(report["lines"][0]["count"], 5);
+
+    let stats = steward_in(
+        &dir,
+        &[
+            "retention",
+            "statistics",
+            "--category",
+            "survey",
+            "--by",
+            "rating",
+        ],
+    );
+    let stats: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
+    assert_eq!(
+        stats["groups"],
+        serde_json::json!([{ "key": [5], "count": 5 }])
+    );
+
+    let release = steward_in(&dir, &["retention", "holds", "release", &hold_id]);
+    assert!(release.status.success(), "{}", stderr(&release));
+    let run = steward_in(
+        &dir,
+        &["retention", "run", "--now", &later, "--allow-future"],
+    );
+    let out = stdout(&run);
+    assert!(
+        out.contains("deleted       1 × helpdesk.call_recording"),
+        "{out}"
+    );
+    assert!(out.contains("1 subject(s) had no data left"), "{out}");
+}
