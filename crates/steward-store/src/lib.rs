@@ -147,6 +147,9 @@ pub trait RetentionStore: Send + Sync {
     ) -> Result<Vec<StoredRecord>>;
     /// How many records are due before `today`.
     async fn due_count(&self, today: Date) -> Result<u64>;
+    /// The events of these subjects, in one read: what the sweep checks a
+    /// batch against.
+    async fn events_of(&self, subjects: &[SubjectId]) -> Result<Vec<StoredEvent>>;
     /// Sets records' last days (a recomputation: no audit, the facts it
     /// follows from are audited).
     async fn set_due_days(&self, dues: &[DueDay]) -> Result<()>;

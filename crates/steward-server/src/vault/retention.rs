@@ -297,12 +297,15 @@ impl Vault {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut files = HashMap::new();
-        for subject in &subjects {
-            if let Some(file) = self.store.subject_file(subject).await? {
-                files.insert(subject.clone(), file);
-            }
+        // Only the events are needed to check a record again, in one read.
+        let mut events_of: HashMap<SubjectId, Vec<steward_store::StoredEvent>> = HashMap::new();
+        for event in self.store.events_of(&subjects).await? {
+            events_of
+                .entry(event.subject_id.clone())
+                .or_default()
+                .push(event);
         }
+        let mut keys = HashMap::new();
         let holds = self.store.holds(Some(&subjects)).await?;
         let held = |record: &StoredRecord| {
             holds.iter().any(|h| {
@@ -316,10 +319,11 @@ impl Vault {
         let mut flags = Vec::new();
         let mut counted = Vec::new();
         for record in batch {
-            let Some(file) = files.get(&record.subject_id) else {
-                continue;
-            };
-            let events = self.event_days(&file.events);
+            let events = self.event_days(
+                events_of
+                    .get(&record.subject_id)
+                    .map_or(&[][..], Vec::as_slice),
+            );
             let purposes = record
                 .kept_for
                 .clone()
@@ -374,7 +378,10 @@ impl Vault {
                 }
                 RetentionAction::Delete | RetentionAction::Anonymise => {
                     let anonymised = if rule.action == RetentionAction::Anonymise && !dry_run {
-                        Some(self.anonymise(file, record, &rule.id, &rule.statistics)?)
+                        Some(
+                            self.anonymise(&mut keys, record, &rule.id, &rule.statistics)
+                                .await?,
+                        )
                     } else {
                         None
                     };
@@ -453,21 +460,26 @@ impl Vault {
     /// What anonymisation keeps of a record: its category, the rule, the
     /// month it was collected and the fields the rule names, with nothing
     /// that leads back to the person or the record.
-    fn anonymise(
+    async fn anonymise(
         &self,
-        file: &steward_store::SubjectFile,
+        keys: &mut HashMap<SubjectId, steward_domain::vault::crypto::DataKey>,
         record: &StoredRecord,
         rule: &str,
         fields: &[String],
     ) -> Result<Anonymised> {
         let mut kept = serde_json::Map::new();
         if !fields.is_empty() {
-            let wrapped = file
-                .key
-                .as_ref()
-                .ok_or_else(|| VaultError::Erased(record.subject_id.to_string()))?;
-            let key = self.keys.data_key(&record.subject_id, wrapped)?;
-            let value = self.open_record(&key, record)?.value;
+            if !keys.contains_key(&record.subject_id) {
+                let wrapped = self
+                    .store
+                    .subject_key(&record.subject_id)
+                    .await?
+                    .ok_or_else(|| VaultError::Erased(record.subject_id.to_string()))?;
+                let key = self.keys.data_key(&record.subject_id, &wrapped)?;
+                keys.insert(record.subject_id.clone(), key);
+            }
+            let key = &keys[&record.subject_id];
+            let value = self.open_record(key, record)?.value;
             for field in fields {
                 if let Some(v) = value.get(field).filter(|v| !v.is_object() && !v.is_array()) {
                     kept.insert(field.clone(), v.clone());

@@ -9,7 +9,9 @@ use steward_domain::vault::audit_chain::AuditEvent;
 
 use super::{Backend, append, touched};
 use crate::codec::time;
-use crate::{Anonymised, DueDay, Removal, Result, RetentionStore, StoredHold, StoredRecord};
+use crate::{
+    Anonymised, DueDay, Removal, Result, RetentionStore, StoredEvent, StoredHold, StoredRecord,
+};
 
 #[async_trait]
 impl RetentionStore for Backend {
@@ -52,6 +54,24 @@ impl RetentionStore for Backend {
         .fetch_one(self.reader())
         .await?;
         Ok(count as u64)
+    }
+
+    async fn events_of(&self, subjects: &[SubjectId]) -> Result<Vec<StoredEvent>> {
+        let mut events = Vec::new();
+        // Bound in chunks: SQLite takes at most 32,766 parameters.
+        for chunk in subjects.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT * FROM events WHERE subject_id IN ({}) ORDER BY subject_id, at",
+                list.join(", ")
+            );
+            let mut query = sqlx::query_as(&sql);
+            for subject in chunk {
+                query = query.bind(subject.as_str());
+            }
+            events.extend(query.fetch_all(self.reader()).await?);
+        }
+        Ok(events)
     }
 
     async fn set_due_days(&self, dues: &[DueDay]) -> Result<()> {
