@@ -5,17 +5,14 @@ use async_trait::async_trait;
 use sqlx::Row;
 use steward_domain::vault::audit_chain::{AuditEntry, AuditEvent};
 
-use super::{Backend, append};
+use super::{Backend, append, append_many};
 use crate::{AuditStore, RecordedCheckpoint, Result, StoreError, StoredCheckpoint};
 
 #[async_trait]
 impl AuditStore for Backend {
     async fn append_audit_batch(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditEntry>> {
         let mut tx = self.write().await?;
-        let mut entries = Vec::with_capacity(events.len());
-        for event in events {
-            entries.push(append(&mut tx, event).await?);
-        }
+        let entries = append_many(&mut tx, events).await?;
         tx.commit().await?;
         Ok(entries)
     }

@@ -92,35 +92,46 @@ impl RetentionStore for Backend {
             return Ok(removed);
         }
         let mut tx = self.write().await?;
-        for removal in removals {
-            // Still there, and still due on the day this sweep saw: another
-            // node's sweep, an event or a new write may have come first.
-            let deleted = sqlx::query(
-                "DELETE FROM records WHERE id = $1 AND subject_id = $2 AND retention_due = $3",
-            )
-            .bind(removal.record.as_str())
-            .bind(removal.subject.as_str())
-            .bind(removal.last_day.to_string())
-            .execute(&mut *tx)
-            .await?;
-            if deleted.rows_affected() == 0 {
-                continue;
+        let mut audits = Vec::new();
+        for chunk in removals.chunks(200) {
+            // Each record still there, and still due on the day this sweep
+            // saw: another node's sweep, an event or a new write may have
+            // come first. One statement for the chunk; it answers what it
+            // removed.
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+                .collect();
+            let sql = format!(
+                "DELETE FROM records WHERE (id, subject_id, retention_due) IN (VALUES {}) RETURNING id",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(&sql);
+            for removal in chunk {
+                query = query
+                    .bind(removal.record.as_str())
+                    .bind(removal.subject.as_str())
+                    .bind(removal.last_day.to_string());
             }
-            if let Some(kept) = &removal.anonymised {
-                sqlx::query(
-                    "INSERT INTO anonymised (id, category, rule, month, fields) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&kept.id)
-                .bind(&kept.category)
-                .bind(&kept.rule)
-                .bind(&kept.month)
-                .bind(kept.fields.to_string())
-                .execute(&mut *tx)
-                .await?;
+            let gone: std::collections::HashSet<String> =
+                query.fetch_all(&mut *tx).await?.into_iter().collect();
+            for removal in chunk.iter().filter(|r| gone.contains(r.record.as_str())) {
+                if let Some(kept) = &removal.anonymised {
+                    sqlx::query(
+                        "INSERT INTO anonymised (id, category, rule, month, fields) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&kept.id)
+                    .bind(&kept.category)
+                    .bind(&kept.rule)
+                    .bind(&kept.month)
+                    .bind(kept.fields.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                audits.push(removal.audit.clone());
+                removed.push(removal.record.clone());
             }
-            append(&mut tx, removal.audit).await?;
-            removed.push(removal.record);
         }
+        super::append_many(&mut tx, audits).await?;
         crate::crash_point("retention.before_commit");
         tx.commit().await?;
         Ok(removed)
