@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::keyvalue::{KeyErase, KeyValueConnector, KeyValueSystem};
 use crate::person::Identity;
 use crate::relational::{ConnectorError, Erase, RelationalConnector, RelationalSystem};
+use crate::retention::{BatchAudit, DueBefore, SweepOptions, Swept};
 use crate::webhook::WebhookConnector;
 
 /// A piece of a person's data found in a system.
@@ -132,6 +133,23 @@ pub trait Connector: Send + Sync {
         request: &str,
         identities: &[Identity<'_>],
     ) -> Result<Option<u64>, Failure>;
+
+    /// Applies the retention declared on `table`: counts the rows `due`
+    /// says are past their end and, unless a dry run, acts on them in
+    /// batches, each told to `audit` before it commits (see
+    /// [`RelationalConnector::sweep`]). Only database systems have tables.
+    async fn sweep(
+        &self,
+        table: &str,
+        due: &DueBefore,
+        options: SweepOptions,
+        audit: &dyn BatchAudit,
+    ) -> Result<Swept, Failure> {
+        let _ = (table, due, options, audit);
+        Err(Failure::Permanent(
+            "only a database system has tables a retention rule applies to".into(),
+        ))
+    }
 }
 
 /// A system's declaration in the policy, parsed for its kind.
@@ -183,7 +201,9 @@ pub async fn connect(
                     ConnectorError::Declaration(_) | ConnectorError::Parameter(_) => {
                         Failure::Permanent(e.to_string())
                     }
-                    ConnectorError::Database(_) | ConnectorError::Tls(_) => transient(e),
+                    ConnectorError::Database(_)
+                    | ConnectorError::Tls(_)
+                    | ConnectorError::Audit(_) => transient(e),
                 })?,
         ),
         Declaration::KeyValue(declared) => Box::new(
@@ -260,6 +280,27 @@ impl Connector for RelationalConnector {
             .await
             .map_err(transient)?;
         Ok(Some(rows))
+    }
+
+    async fn sweep(
+        &self,
+        table: &str,
+        due: &DueBefore,
+        options: SweepOptions,
+        audit: &dyn BatchAudit,
+    ) -> Result<Swept, Failure> {
+        RelationalConnector::sweep(self, table, due, options, audit)
+            .await
+            .map_err(|e| match e {
+                // The declaration does not fit the database: say so until
+                // someone corrects it.
+                ConnectorError::Declaration(_) | ConnectorError::Parameter(_) => {
+                    Failure::Permanent(e.to_string())
+                }
+                ConnectorError::Database(_) | ConnectorError::Tls(_) | ConnectorError::Audit(_) => {
+                    transient(e)
+                }
+            })
     }
 }
 

@@ -50,6 +50,14 @@ impl Dialect {
         }
     }
 
+    /// The placeholder of the value at position `n` (1-based).
+    pub(crate) fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("${n}"),
+            Dialect::MySql => "?".to_owned(),
+        }
+    }
+
     /// Placeholders for `count` values starting at position `first` (1-based).
     pub(crate) fn placeholders(self, first: usize, count: usize) -> String {
         let list: Vec<String> = (first..first + count)

@@ -14,6 +14,7 @@ mod dialect;
 pub mod keyvalue;
 mod person;
 pub mod relational;
+pub mod retention;
 mod tls;
 pub mod webhook;
 

@@ -63,10 +63,16 @@ async fn main() {
         .to_zoned(policy.controller.time_zone.clone())
         .date();
     let last_day = |category: &str, purpose: &str| {
-        retention::due(&policy, category, &[purpose.to_owned()], day, &Events::new())
-            .expect("a counted rule")
-            .last_day
-            .to_string()
+        retention::due(
+            &policy,
+            category,
+            &[purpose.to_owned()],
+            day,
+            &Events::new(),
+        )
+        .expect("a counted rule")
+        .last_day
+        .to_string()
     };
     let recording_due = last_day("helpdesk.call_recording", "support_call_recording");
     let invoice_due = last_day("billing.invoice", "bookkeeping");
@@ -94,10 +100,16 @@ async fn main() {
         )
         .bind(due_every as i64).bind(&at).bind(&recording_due).bind(&invoice_due).bind(records as i64)
         .execute(&mut c).await.unwrap();
-        sqlx::query("ANALYZE records").execute(&mut c).await.unwrap();
+        sqlx::query("ANALYZE records")
+            .execute(&mut c)
+            .await
+            .unwrap();
     } else {
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut c).await.unwrap();
+        sqlx::query("PRAGMA busy_timeout = 10000")
+            .execute(&mut c)
+            .await
+            .unwrap();
         for first in (0..subjects).step_by(SUBJECT_BATCH) {
             let last = (first + SUBJECT_BATCH).min(subjects);
             let mut tx = c.begin().await.unwrap();
@@ -133,7 +145,13 @@ async fn main() {
     let system = Actor::system();
     let dry = Instant::now();
     let report = vault
-        .sweep(&system, SweepOptions { dry_run: true, ..SweepOptions::default() })
+        .sweep(
+            &system,
+            SweepOptions {
+                dry_run: true,
+                ..SweepOptions::default()
+            },
+        )
         .await
         .unwrap();
     let dry = dry.elapsed().as_secs_f64();

@@ -235,6 +235,9 @@ fn print_report(report: &SweepReport, policy: &steward_domain::policy::Policy) {
             report.rescheduled
         );
     }
+    for failure in &report.failures {
+        println!("  not swept: {failure}");
+    }
     if report.subjects_shredded > 0 {
         println!(
             "  {} subject(s) had no data left: their keys were destroyed.",
@@ -252,6 +255,13 @@ fn describe(line: &SweepLine, dry_run: bool) -> String {
         (RetentionAction::Review, true) => "would flag for review",
         (RetentionAction::Review, false) => "flagged for review",
     };
+    if line.purposes.is_empty() {
+        // A connected system's table.
+        return format!(
+            "{verb} {:>7} rows of table {} (rule `{}`, in {})",
+            line.count, line.category, line.rule, line.system
+        );
+    }
     format!(
         "{verb} {:>7} × {} for {} (rule `{}`, in {})",
         line.count,

@@ -10,6 +10,9 @@ pub enum ConnectorError {
     Parameter(String),
     #[error("system declaration: {0}")]
     Declaration(String),
+    /// A retention sweep's batch could not be audited, so it was not made.
+    #[error("the audit log did not take the batch, so it was rolled back: {0}")]
+    Audit(String),
 }
 
 impl From<sqlx::Error> for ConnectorError {

@@ -10,6 +10,7 @@
 
 mod declaration;
 mod error;
+mod sweep;
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 
 pub use crate::dialect::Dialect;
 use crate::person::{Datum, Identity};
-pub use declaration::{Erase, Parent, RelationalSystem, Table};
+pub use declaration::{Erase, Parent, RelationalSystem, Table, TableRetention};
 pub use error::{ConnectorError, Result};
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryScalar};
@@ -287,120 +288,140 @@ impl RelationalConnector {
     /// Erases the person as each table declares, children before parents,
     /// in one transaction: all of it or none.
     pub async fn erase(&self, identities: &[Identity<'_>]) -> Result<Vec<TableOutcome>> {
-        let d = self.dialect;
         let located = self.locate(identities).await?;
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::new();
         // Children were found after their parents: undo in reverse.
         for (table, keys) in located.iter().rev() {
-            let rows = if keys.is_empty() {
-                0
-            } else {
-                let key = self.column(&table.name, &table.key);
-                let values = self.values(&table.name, &table.key, keys.len());
-                match table.erase {
-                    Erase::Delete if !table.anonymise.is_empty() => {
-                        // Rows a kept row refers to lose only what the law
-                        // does not keep; the rest go.
-                        let mut referenced: Vec<String> = Vec::new();
-                        for child in self.system.kept_children(table) {
-                            let Some(parent) = &child.parent else {
-                                continue;
-                            };
-                            let column = self.column(&child.name, &parent.column);
-                            let sql = format!(
-                                "SELECT {} FROM {} WHERE {column} IN {}",
-                                d.text(&d.quote(&parent.column)),
-                                d.table(&child.name),
-                                self.values(&child.name, &parent.column, keys.len()),
-                            );
-                            let found: Vec<String> = bind_scalar(sqlx::query_scalar(&sql), keys)
-                                .fetch_all(&mut *tx)
-                                .await?;
-                            referenced.extend(found);
-                        }
-                        referenced.sort();
-                        referenced.dedup();
-                        let unreferenced: Vec<String> = keys
-                            .iter()
-                            .filter(|k| !referenced.contains(k))
-                            .cloned()
-                            .collect();
-                        if !referenced.is_empty() {
-                            let sets: Vec<String> = table
-                                .anonymise
-                                .iter()
-                                .map(|c| format!("{} = NULL", d.quote(c)))
-                                .collect();
-                            let sql = format!(
-                                "UPDATE {} SET {} WHERE {key} IN {}",
-                                d.table(&table.name),
-                                sets.join(", "),
-                                self.values(&table.name, &table.key, referenced.len()),
-                            );
-                            let rows = bind_query(sqlx::query(&sql), &referenced)
-                                .execute(&mut *tx)
-                                .await?
-                                .rows_affected();
-                            outcomes.push(TableOutcome {
-                                table: table.name.clone(),
-                                action: Erase::Anonymise,
-                                rows,
-                                hold: table.hold.clone(),
-                            });
-                        }
-                        if unreferenced.is_empty() {
-                            continue;
-                        }
-                        let sql = format!(
-                            "DELETE FROM {} WHERE {key} IN {}",
-                            d.table(&table.name),
-                            self.values(&table.name, &table.key, unreferenced.len()),
-                        );
-                        bind_query(sqlx::query(&sql), &unreferenced)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected()
-                    }
-                    Erase::Delete => {
-                        let sql = format!(
-                            "DELETE FROM {} WHERE {key} IN {values}",
-                            d.table(&table.name),
-                        );
-                        bind_query(sqlx::query(&sql), keys)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected()
-                    }
-                    Erase::Anonymise => {
-                        let sets: Vec<String> = table
-                            .anonymise
-                            .iter()
-                            .map(|c| format!("{} = NULL", d.quote(c)))
-                            .collect();
-                        let sql = format!(
-                            "UPDATE {} SET {} WHERE {key} IN {values}",
-                            d.table(&table.name),
-                            sets.join(", "),
-                        );
-                        bind_query(sqlx::query(&sql), keys)
-                            .execute(&mut *tx)
-                            .await?
-                            .rows_affected()
-                    }
-                    Erase::Keep => keys.len() as u64,
-                }
-            };
-            outcomes.push(TableOutcome {
-                table: table.name.clone(),
-                action: table.erase,
-                rows,
-                // What is deleted is held for nothing.
-                hold: table.hold.clone().filter(|_| table.erase != Erase::Delete),
-            });
+            if keys.is_empty() {
+                outcomes.push(TableOutcome {
+                    table: table.name.clone(),
+                    action: table.erase,
+                    rows: 0,
+                    hold: table.hold.clone().filter(|_| table.erase != Erase::Delete),
+                });
+                continue;
+            }
+            outcomes.extend(self.erase_rows(&mut tx, table, table.erase, keys).await?);
         }
         tx.commit().await?;
         outcomes.reverse();
+        Ok(outcomes)
+    }
+
+    /// Does `action` to the rows of `table` with `keys`, in `db`: the
+    /// erasure of one table, shared by erasure requests and the retention
+    /// sweep. `delete` with `anonymise` columns clears those in the rows a
+    /// kept row of another table refers to (reported as `anonymise`, with
+    /// the hold) and deletes the rest; `keep` changes nothing and counts.
+    pub(crate) async fn erase_rows(
+        &self,
+        db: &mut sqlx::AnyConnection,
+        table: &Table,
+        action: Erase,
+        keys: &[String],
+    ) -> Result<Vec<TableOutcome>> {
+        let d = self.dialect;
+        let mut outcomes = Vec::new();
+        let key = self.column(&table.name, &table.key);
+        let values = self.values(&table.name, &table.key, keys.len());
+        let clear = || {
+            table
+                .anonymise
+                .iter()
+                .map(|c| format!("{} = NULL", d.quote(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let rows = match action {
+            Erase::Delete if !table.anonymise.is_empty() => {
+                // Rows a kept row refers to lose only what the law does not
+                // keep; the rest go.
+                let mut referenced: Vec<String> = Vec::new();
+                for child in self.system.kept_children(table) {
+                    let Some(parent) = &child.parent else {
+                        continue;
+                    };
+                    let column = self.column(&child.name, &parent.column);
+                    let sql = format!(
+                        "SELECT {} FROM {} WHERE {column} IN {}",
+                        d.text(&d.quote(&parent.column)),
+                        d.table(&child.name),
+                        self.values(&child.name, &parent.column, keys.len()),
+                    );
+                    let found: Vec<String> = bind_scalar(sqlx::query_scalar(&sql), keys)
+                        .fetch_all(&mut *db)
+                        .await?;
+                    referenced.extend(found);
+                }
+                referenced.sort();
+                referenced.dedup();
+                let unreferenced: Vec<String> = keys
+                    .iter()
+                    .filter(|k| !referenced.contains(k))
+                    .cloned()
+                    .collect();
+                if !referenced.is_empty() {
+                    let sql = format!(
+                        "UPDATE {} SET {} WHERE {key} IN {}",
+                        d.table(&table.name),
+                        clear(),
+                        self.values(&table.name, &table.key, referenced.len()),
+                    );
+                    let rows = bind_query(sqlx::query(&sql), &referenced)
+                        .execute(&mut *db)
+                        .await?
+                        .rows_affected();
+                    outcomes.push(TableOutcome {
+                        table: table.name.clone(),
+                        action: Erase::Anonymise,
+                        rows,
+                        hold: table.hold.clone(),
+                    });
+                }
+                if unreferenced.is_empty() {
+                    return Ok(outcomes);
+                }
+                let sql = format!(
+                    "DELETE FROM {} WHERE {key} IN {}",
+                    d.table(&table.name),
+                    self.values(&table.name, &table.key, unreferenced.len()),
+                );
+                bind_query(sqlx::query(&sql), &unreferenced)
+                    .execute(&mut *db)
+                    .await?
+                    .rows_affected()
+            }
+            Erase::Delete => {
+                let sql = format!(
+                    "DELETE FROM {} WHERE {key} IN {values}",
+                    d.table(&table.name),
+                );
+                bind_query(sqlx::query(&sql), keys)
+                    .execute(&mut *db)
+                    .await?
+                    .rows_affected()
+            }
+            Erase::Anonymise => {
+                let sql = format!(
+                    "UPDATE {} SET {} WHERE {key} IN {values}",
+                    d.table(&table.name),
+                    clear(),
+                );
+                bind_query(sqlx::query(&sql), keys)
+                    .execute(&mut *db)
+                    .await?
+                    .rows_affected()
+            }
+            Erase::Keep => keys.len() as u64,
+        };
+        outcomes.push(TableOutcome {
+            table: table.name.clone(),
+            action,
+            rows,
+            // What is deleted is held for nothing.
+            hold: table.hold.clone().filter(|_| action != Erase::Delete),
+        });
         Ok(outcomes)
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod country;
+pub mod cutoff;
 pub mod diagnostic;
 pub mod diagnostic_codes;
 pub mod lint;

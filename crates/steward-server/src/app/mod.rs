@@ -191,7 +191,8 @@ impl Application {
             .refresh_retention_index()
             .await
             .context("computing when stored data's retention ends")?;
-        let sweeper = Arc::new(Sweeper::new(Arc::clone(&vault)));
+        let systems = Arc::new(systems);
+        let sweeper = Arc::new(Sweeper::new(Arc::clone(&vault), Arc::clone(&systems)));
         if let Some(every) = settings.retention_every {
             tokio::spawn(Arc::clone(&sweeper).run(every));
         }
@@ -217,12 +218,7 @@ impl Application {
         if let Some(every) = settings.checkpoints.every {
             tokio::spawn(Arc::clone(&checkpoints).run(every));
         }
-        let rights = Arc::new(Rights::new(
-            vault,
-            Arc::new(systems),
-            outbox,
-            &settings.limits,
-        ));
+        let rights = Arc::new(Rights::new(vault, systems, outbox, &settings.limits));
         for _ in 0..settings.workers {
             tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
         }

@@ -4,12 +4,20 @@
 //! over in the settings); each system connects on first use, so a system
 //! that is down does not stop Steward (its parts fail and are retried).
 
+mod retention;
+
 use std::collections::HashMap;
 
 use steward_connectors::{Act, ActKind, Connector, Declaration, Erased, Failure, Found, Identity};
 use steward_domain::policy::{ConnectorKind, Policy, System, is_within};
 use steward_domain::rights::parts::PartAction;
 use tokio::sync::OnceCell;
+
+#[allow(
+    unused_imports,
+    reason = "the sweeper calls `Systems::sweep_retention` with these"
+)]
+pub use retention::{RetentionAudit, SweepAction, SweepError, SweptBatch, TableSweep};
 
 /// A system's declaration is wrong: found when Steward starts.
 #[derive(Debug, thiserror::Error)]
@@ -58,9 +66,7 @@ impl Systems {
             let value = toml::Value::Table(connector.declaration.clone());
             let declaration = match connector.kind {
                 ConnectorKind::Postgres | ConnectorKind::Mysql => {
-                    let declared: steward_connectors::relational::RelationalSystem = value
-                        .try_into()
-                        .map_err(|e: toml::de::Error| error(e.message().to_owned()))?;
+                    let declared = relational(value).map_err(error)?;
                     declared.validate().map_err(|e| error(e.to_string()))?;
                     Declaration::Relational(declared)
                 }
@@ -77,6 +83,7 @@ impl Systems {
             check_categories(policy, system, &declaration.categories()).map_err(error)?;
             if let Declaration::Relational(declared) = &declaration {
                 check_retention(policy, declared).map_err(error)?;
+                retention::check_table_retention(policy, declared).map_err(error)?;
             }
             systems.push(ConnectedSystem {
                 id: system.id.clone(),
@@ -128,6 +135,34 @@ impl Systems {
         }
         missing
     }
+}
+
+/// A relational declaration read from the policy; a field that is wrong
+/// is named with its table (`table `tickets`: unknown field ...`).
+fn relational(
+    value: toml::Value,
+) -> Result<steward_connectors::relational::RelationalSystem, String> {
+    use steward_connectors::relational::{RelationalSystem, Table};
+    let whole: Result<RelationalSystem, toml::de::Error> = value.clone().try_into();
+    let error = match whole {
+        Ok(declared) => return Ok(declared),
+        Err(error) => error,
+    };
+    let tables = value
+        .get("table")
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (n, table) in tables.into_iter().enumerate() {
+        let name = table
+            .get("name")
+            .and_then(toml::Value::as_str)
+            .map_or_else(|| format!("number {}", n + 1), |name| format!("`{name}`"));
+        if let Err(e) = table.try_into::<Table>() {
+            return Err(format!("table {name}: {}", e.message()));
+        }
+    }
+    Err(error.message().to_owned())
 }
 
 /// The connector's name for a right other than access, erasure and telling

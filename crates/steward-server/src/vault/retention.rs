@@ -38,6 +38,8 @@ pub struct SweepReport {
     pub rescheduled: u64,
     /// Subjects whose last record went: their key destroyed (crypto-shredding).
     pub subjects_shredded: u64,
+    /// Connected tables that could not be swept, and why.
+    pub failures: Vec<String>,
 }
 
 impl SweepReport {

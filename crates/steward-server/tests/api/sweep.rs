@@ -506,7 +506,10 @@ async fn a_hold_keeps_elvetas_bookkeeping_past_its_period_until_released() {
         (0, 1),
         "held past 31 December 2031"
     );
-    assert_eq!(record_ids(&app.vault, &kund).await, [sale.clone()]);
+    assert_eq!(
+        record_ids(&app.vault, &kund).await,
+        std::slice::from_ref(&sale)
+    );
     // Held is not usable: the period has ended, the read refuses it.
     let read = app.read(&kund, "bookkeeping", &app.admin).await;
     assert_eq!(read["records"], json!([]), "{read}");
@@ -737,7 +740,13 @@ async fn every_retention_rule_of_the_five_policies_is_enforced_on_its_day() {
                 }
             }
             let collected = app.vault.local_date(start);
-            let due = retention::due(policy, &category, &[purpose.clone()], collected, &events);
+            let due = retention::due(
+                policy,
+                &category,
+                std::slice::from_ref(&purpose),
+                collected,
+                &events,
+            );
             let present = |ids: Vec<String>| ids.contains(&record);
             match due {
                 None => {

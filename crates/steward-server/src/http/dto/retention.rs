@@ -20,6 +20,8 @@ pub struct SweepView {
     /// Found due in the index but no longer due (an event moved their end).
     pub rescheduled: u64,
     pub subjects_shredded: u64,
+    /// Connected tables that could not be looked at, and why.
+    pub failures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -28,6 +30,7 @@ pub struct SweepLineView {
     pub action: String,
     /// The retention rule that ended.
     pub rule: String,
+    /// The category; for a connected system, the table.
     pub category: String,
     pub purposes: Vec<String>,
     /// `vault`, or a connected system's id.
@@ -58,6 +61,7 @@ impl From<SweepReport> for SweepView {
             held: r.held,
             rescheduled: r.rescheduled,
             subjects_shredded: r.subjects_shredded,
+            failures: r.failures,
         }
     }
 }
