@@ -406,6 +406,7 @@ fn every_change_the_store_makes_commits_with_its_audit_entry() {
         "backend",
         "due_records",
         "due_count",
+        "events_of",
         "under_review",
         "holds",
         "anonymised",

@@ -4,9 +4,9 @@
 //! nothing is due, which reads only the index and must not grow with the
 //! store.
 //!
-//!   cargo run --release -p steward-server --example retention_sweep
-//!   cargo run --release -p steward-server --example retention_sweep -- --postgres
-//!   RECORDS=100000 cargo run --release -p steward-server --example retention_sweep
+//!   cargo run --release -p steward-server --example vault_sweep
+//!   cargo run --release -p steward-server --example vault_sweep -- --postgres
+//!   RECORDS=100000 cargo run --release -p steward-server --example vault_sweep
 //!
 //! The records are Connectel's: call recordings collected 60 days before the
 //! sweep (30 days' retention, so due) and invoices (kept seven years), ten
