@@ -216,17 +216,30 @@ impl RetentionStore for Backend {
     }
 
     async fn holds(&self, subjects: Option<&[SubjectId]>) -> Result<Vec<StoredHold>> {
-        let all: Vec<StoredHold> =
-            sqlx::query_as("SELECT * FROM retention_holds ORDER BY created_at DESC, id")
-                .fetch_all(self.reader())
-                .await?;
-        Ok(match subjects {
-            Some(subjects) => all
-                .into_iter()
-                .filter(|h| subjects.contains(&h.subject_id))
-                .collect(),
-            None => all,
-        })
+        let Some(subjects) = subjects else {
+            return Ok(sqlx::query_as(
+                "SELECT * FROM retention_holds ORDER BY created_at DESC, id",
+            )
+            .fetch_all(self.reader())
+            .await?);
+        };
+        // The sweep asks for its batch's subjects: read only theirs, through
+        // the index, not every hold ever made.
+        let mut holds: Vec<StoredHold> = Vec::new();
+        for chunk in subjects.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT * FROM retention_holds WHERE subject_id IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query_as(&sql);
+            for subject in chunk {
+                query = query.bind(subject.as_str());
+            }
+            holds.extend(query.fetch_all(self.reader()).await?);
+        }
+        holds.sort_by(|a: &StoredHold, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        Ok(holds)
     }
 
     async fn anonymised(&self, category: &str) -> Result<Vec<Anonymised>> {
