@@ -32,7 +32,7 @@ pub use app::{
     shutdown_signal,
 };
 pub use checkpoints::{Checkpoints, Extended, Issued, NotExtended, WITNESS_LOG};
-pub use http::access::{Access, ROUTES};
+pub use http::access::{Access, PAGES, ROUTES};
 pub use http::dto;
 pub use mail::{Addressee, Outbox};
 pub use rights::{

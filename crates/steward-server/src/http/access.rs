@@ -27,6 +27,10 @@ pub enum Access {
     RequesterOrOfficer,
     /// The requester's follow secret only.
     Requester,
+    /// A portal page: anyone; tokens are not looked at. Its forms carry a
+    /// CSRF code, and a request's pages the follow secret in a cookie,
+    /// which the portal checks (`portal/visit.rs`, `portal/requests.rs`).
+    Page,
 }
 
 pub const WRITERS: &[Role] = &[Role::Admin, Role::PrivacyOfficer, Role::Service];
@@ -149,6 +153,28 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/unsubscribe/{token}", Access::Public),
 ];
 
+/// Every page of the portal (`http/portal/`), as [`ROUTES`] lists the
+/// API's: the admission layer reads both.
+pub const PAGES: &[(&str, &str, Access)] = &[
+    ("GET", "/", Access::Page),
+    ("GET", "/notice", Access::Page),
+    ("GET", "/cookies", Access::Page),
+    ("GET", "/rights", Access::Page),
+    ("GET", "/assets/portal.css", Access::Page),
+    ("GET", "/.well-known/gpc.json", Access::Page),
+    ("GET", "/requests/new", Access::Page),
+    ("POST", "/requests", Access::Page),
+    ("GET", "/requests/{id}", Access::Page),
+    ("POST", "/requests/{id}/verify", Access::Page),
+    ("POST", "/requests/{id}/resend", Access::Page),
+    ("POST", "/requests/{id}/cancel", Access::Page),
+    ("GET", "/requests/{id}/answer", Access::Page),
+    ("GET", "/follow", Access::Page),
+    ("POST", "/follow", Access::Page),
+    ("GET", "/unsubscribe/{token}", Access::Page),
+    ("POST", "/unsubscribe/{token}", Access::Page),
+];
+
 const FOLLOW_HEADER: &str = "steward-follow";
 
 /// Who is calling, once admitted: put in the request's extensions for the
@@ -178,12 +204,19 @@ pub async fn admit(
     };
     let access = ROUTES
         .iter()
+        .chain(PAGES)
         .find(|(m, path, _)| *path == route && *m == method)
         .map(|(_, _, access)| *access);
     let admitted = match access {
         Some(access) => decide(&state, access, request.headers()).await,
         // The path is served, with other methods.
-        None if ROUTES.iter().any(|(_, path, _)| *path == route) => Err(ApiError::MethodNotAllowed),
+        None if ROUTES
+            .iter()
+            .chain(PAGES)
+            .any(|(_, path, _)| *path == route) =>
+        {
+            Err(ApiError::MethodNotAllowed)
+        }
         None => Err(ApiError::Internal(format!(
             "{} {route} is not in the route table",
             request.method()
@@ -244,7 +277,7 @@ async fn decide(
         ApiError::Forbidden(format!("the {} role may not use this endpoint", actor.role))
     };
     match access {
-        Access::Public => Ok(Admitted::Anyone),
+        Access::Public | Access::Page => Ok(Admitted::Anyone),
         Access::PublicOrOfficer => match bearer {
             None => Ok(Admitted::Anyone),
             Some(bearer) => {

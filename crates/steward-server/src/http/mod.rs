@@ -20,6 +20,7 @@ mod extract;
 mod officer;
 mod operations;
 mod policy;
+mod portal;
 mod records;
 mod requests;
 mod retention;
@@ -117,7 +118,19 @@ async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed.into_response()
 }
 
-async fn not_found() -> Response {
+/// A path nobody serves: a page for a browser, a problem for a program.
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let browser = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if browser && !uri.path().starts_with("/v1/") {
+        return portal::pages::not_found(&state, &headers, uri.path());
+    }
     ApiError::NotFound("no such endpoint; see /openapi.json".into()).into_response()
 }
 
@@ -151,9 +164,19 @@ pub fn router(
         openapi: Arc::new(api),
         clients: Arc::new(ClientLimits::new(limits, http, rights_clock)),
     };
+    // The portal's pages are admitted and counted as the API's routes are;
+    // its own layer is outside both, so their refusals become pages.
+    let portal = portal::routes()
+        .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))
+        .route_layer(middleware::from_fn(track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            portal::visit::layer,
+        ));
     router
         .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))
         .route_layer(middleware::from_fn(track))
+        .merge(portal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Bodies past this are refused by the JSON extractor, as a problem.

@@ -55,10 +55,14 @@ impl ClientLimits {
             Some(Admitted::Token(_)) => return Ok(()),
             // Probes call it often, and it touches nothing.
             Some(Admitted::Anyone) if route == "/healthz" => return Ok(()),
-            _ if request.method() == Method::POST && route == "/v1/requests" => (
-                &self.submissions,
-                "too many requests submitted from your address",
-            ),
+            _ if request.method() == Method::POST
+                && (route == "/v1/requests" || route == "/requests") =>
+            {
+                (
+                    &self.submissions,
+                    "too many requests submitted from your address",
+                )
+            }
             Some(Admitted::Requester(_)) => (&self.follow, "too many calls from your address"),
             Some(Admitted::Anyone) if request.method() == Method::POST => {
                 (&self.follow, "too many calls from your address")

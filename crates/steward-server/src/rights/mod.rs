@@ -37,6 +37,7 @@ mod verify;
 mod worker;
 
 pub use answer::Answer;
+pub(crate) use identity_check::code_kinds;
 pub use officer::WhoseData;
 pub use progress::{MAX_PAGE, Progress, QueuePage};
 pub use publication::Published;

@@ -65,6 +65,17 @@ impl Rights {
         Ok(self.unsubscribe_token(subject))
     }
 
+    /// Whether `token` is a link this installation made (the portal's
+    /// confirmation page asks before anything is done).
+    pub fn unsubscribe_link_is_valid(&self, token: &str) -> bool {
+        token.split_once('.').is_some_and(|(subject, _)| {
+            constant_time_eq(
+                self.unsubscribe_token(&SubjectId::from(subject)).as_bytes(),
+                token.as_bytes(),
+            )
+        })
+    }
+
     /// Following the link: one request per link, however often it is
     /// followed (a replay answers the same request, with the same follow
     /// secret, and changes nothing).

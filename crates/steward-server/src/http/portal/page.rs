@@ -1,0 +1,112 @@
+//! What every page's layout needs (the [`Chrome`]: language, controller,
+//! navigation, the switch to the other language, the CSRF code), turning a
+//! template into a response, and the error page.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use steward_domain::common::lang::Lang;
+
+use crate::http::portal::i18n;
+use crate::http::portal::visit::Visit;
+use crate::http::state::AppState;
+
+/// The layout's part of every page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub controller: String,
+    /// Which navigation entry is this page (`notice`, `rights`, ...).
+    pub here: &'static str,
+    pub csrf: String,
+    pub gpc: bool,
+    pub has_cookies: bool,
+    /// The same page in the other language.
+    pub switch_href: String,
+    pub switch_code: &'static str,
+    pub switch_name: &'static str,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, visit: &Visit, here: &'static str) -> Self {
+        let policy = state.vault.policy();
+        let other = if visit.lang == Lang::En {
+            Lang::Sv
+        } else {
+            Lang::En
+        };
+        Chrome {
+            lang: visit.lang,
+            controller: policy.controller.name.clone(),
+            here,
+            csrf: visit.csrf.clone(),
+            gpc: visit.gpc,
+            has_cookies: !policy.cookies.is_empty(),
+            switch_href: format!("{}?lang={}", visit.path, other.code()),
+            switch_code: other.code(),
+            switch_name: i18n::own_name(other),
+        }
+    }
+
+    /// A portal text in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    /// A portal text with the controller's name filled in.
+    pub fn tc(&self, key: &str) -> String {
+        i18n::tf(self.lang, key, &[("controller", &self.controller)])
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    /// `aria-current` for the navigation entry of this page.
+    pub fn current(&self, entry: &str) -> &'static str {
+        if self.here == entry { "page" } else { "false" }
+    }
+}
+
+/// A rendered template, or the error page if it could not be rendered.
+pub fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            let id = uuid::Uuid::now_v7();
+            tracing::error!(error_id = %id, "a portal page could not be rendered: {error}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("Something went wrong on our side (error {id})."),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct ErrorPage<'a> {
+    c: Chrome,
+    title: &'static str,
+    message: &'static str,
+    detail: Option<&'a str>,
+}
+
+/// The page for a failure: its words by kind, in the visitor's language.
+pub fn error(
+    state: &AppState,
+    visit: &Visit,
+    status: StatusCode,
+    key: &str,
+    detail: Option<&str>,
+) -> Response {
+    let c = Chrome::new(state, visit, "");
+    let page = ErrorPage {
+        title: c.t("error.title"),
+        message: c.t(key),
+        detail: detail.filter(|d| !d.is_empty()),
+        c,
+    };
+    render(&page, status)
+}
