@@ -37,5 +37,6 @@ async fn unsubscribe_link(
     let token = state.rights.unsubscribe_link(&caller, &id.into()).await?;
     Ok(ApiJson(UnsubscribeLink {
         path: format!("/v1/unsubscribe/{token}"),
+        page: format!("/unsubscribe/{token}"),
     }))
 }

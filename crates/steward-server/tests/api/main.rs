@@ -13,6 +13,7 @@ mod helpers;
 mod identity;
 mod limits;
 mod openapi;
+mod portal;
 mod promises;
 mod requests;
 mod retention;

@@ -281,7 +281,12 @@ pub struct Retried {
 
 #[derive(Serialize, ToSchema)]
 pub struct UnsubscribeLink {
-    /// The path to POST to; put it in `List-Unsubscribe` with
-    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    /// The API's path to POST to.
     pub path: String,
+    /// The portal's page for the same link: put it in the mailing's
+    /// `List-Unsubscribe` header with `List-Unsubscribe-Post:
+    /// List-Unsubscribe=One-Click`, and behind its "unsubscribe" link.
+    /// Opening it asks first (so a mail scanner following links changes
+    /// nothing); a POST to it, the mail client's one click, acts.
+    pub page: String,
 }

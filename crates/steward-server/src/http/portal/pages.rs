@@ -190,9 +190,6 @@ pub fn not_found(state: &AppState, headers: &HeaderMap, path: &str) -> Response 
         cookies,
     };
     let mut response = page::error(state, &visit, StatusCode::NOT_FOUND, "error.404", None);
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(visit::PAGE_CSP),
-    );
+    visit::secure(response.headers_mut());
     response
 }

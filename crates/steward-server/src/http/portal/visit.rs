@@ -145,7 +145,7 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
 /// The headers every portal response carries. A handler that sets its
 /// own Content-Security-Policy or Cache-Control (an answer, a style sheet)
 /// keeps it.
-fn secure(headers: &mut HeaderMap) {
+pub fn secure(headers: &mut HeaderMap) {
     let fixed: [(&str, &'static str); 6] = [
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "no-referrer"),
