@@ -36,6 +36,10 @@ pub struct ServeArgs {
     pub retention_every: Every,
     #[command(flatten)]
     pub witness: WitnessArgs,
+    /// Where data subjects reach the portal, for the links in letters
+    /// (`https://privacy.example.se`); by default the address listened on.
+    #[arg(long, env = "STEWARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// A proxy in front of Steward (repeat for several): calls from it are
     /// counted, for the limits per client, by the last address in its
     /// `X-Forwarded-For`. Without it every call behind a proxy counts as
@@ -78,6 +82,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     args.work.apply(&mut settings);
     settings.checkpoints.every = args.checkpoint_every.0;
     settings.retention_every = args.retention_every.0;
+    settings.public_url = args.public_url;
     args.witness.apply(&mut settings);
     settings.http = HttpSettings {
         trusted_proxies: args.trusted_proxies,

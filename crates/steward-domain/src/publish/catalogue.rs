@@ -1034,6 +1034,11 @@ pub static MESSAGES: &[Message] = &[
         "Your request for {request} (request {id}) is {state}. You can read the answer where you made the request, with the follow code you were given then.",
         "Din begäran om {request} (ärende {id}) är {state}. Du kan läsa svaret där du gjorde begäran, med den uppföljningskod du fick då.",
     ),
+    m(
+        "mail.answered.link",
+        "Read it here: {link}",
+        "Läs det här: {link}",
+    ),
     m("state.completed", "answered in full", "helt besvarad"),
     m(
         "state.partially_completed",

@@ -154,27 +154,34 @@ pub fn notice_changed(
     }
 }
 
-/// The request reached a final state.
+/// The request reached a final state. `link`: the request's page in the
+/// portal, where the answer is read with the follow code.
 pub fn answered(
     lang: Lang,
     controller: &str,
     kind: RequestKind,
     request_id: &str,
     state: &RequestState,
+    link: Option<&str>,
 ) -> Letter {
+    let mut body = fill(
+        t(lang, "mail.answered.body"),
+        &[
+            ("request", kind_text(kind, lang)),
+            ("id", request_id),
+            ("state", t(lang, &format!("state.{}", state.name()))),
+        ],
+    );
+    if let Some(link) = link {
+        body.push_str("\n\n");
+        body.push_str(&fill(t(lang, "mail.answered.link"), &[("link", link)]));
+    }
     Letter {
         subject: fill(
             t(lang, "mail.answered.subject"),
             &[("controller", controller)],
         ),
-        body: fill(
-            t(lang, "mail.answered.body"),
-            &[
-                ("request", kind_text(kind, lang)),
-                ("id", request_id),
-                ("state", t(lang, &format!("state.{}", state.name()))),
-            ],
-        ),
+        body,
     }
 }
 
@@ -248,6 +255,7 @@ mod tests {
                     RequestKind::Access,
                     "r1",
                     &RequestState::Completed,
+                    Some("https://privacy.example.se/requests/r1"),
                 ),
                 notify_recipient(lang, "Shop AB", RequestKind::Erasure, "r1").expect("erasure"),
             ];

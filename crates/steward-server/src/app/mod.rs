@@ -218,7 +218,16 @@ impl Application {
         if let Some(every) = settings.checkpoints.every {
             tokio::spawn(Arc::clone(&checkpoints).run(every));
         }
-        let rights = Arc::new(Rights::new(vault, systems, outbox, &settings.limits));
+        let portal = settings
+            .public_url
+            .clone()
+            .or_else(|| {
+                let address = listener.as_ref()?.local_addr().ok()?;
+                Some(format!("http://{address}"))
+            })
+            .map(|url| url.trim_end_matches('/').to_owned());
+        let rights =
+            Arc::new(Rights::new(vault, systems, outbox, &settings.limits).with_portal(portal));
         for _ in 0..settings.workers {
             tokio::spawn(Worker::new(Arc::clone(&rights), settings.worker).run());
         }

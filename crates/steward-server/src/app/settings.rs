@@ -54,6 +54,9 @@ pub struct Settings {
     /// Sweep expired data at this interval while the process runs (`steward
     /// serve` sets an hour unless told otherwise); `None`: only when asked.
     pub retention_every: Option<Duration>,
+    /// Where data subjects reach the portal (`https://privacy.example.se`),
+    /// for the links in letters; by default the address Steward listens on.
+    pub public_url: Option<String>,
 }
 
 /// Where the audit checkpoints' signing key is, how often the server signs
@@ -143,6 +146,7 @@ impl Settings {
             http: HttpSettings::default(),
             checkpoints: CheckpointSettings::default(),
             retention_every: None,
+            public_url: None,
         }
     }
 

@@ -137,12 +137,14 @@ impl Rights {
                 return;
             }
         };
+        let link = self.portal_link(&format!("/requests/{}", stored.id));
         let letter = letters::answered(
             stored.language,
             &self.vault.policy().controller.name,
             stored.kind,
             stored.id.as_str(),
             &state,
+            link.as_deref(),
         );
         self.write_to_requester(addressed, &letter).await;
     }

@@ -31,6 +31,8 @@ pub struct Rights {
     pub(super) tries_per_identity: Limiter,
     /// How long a request may wait for its codes before it is removed.
     pub(super) unverified_lifetime: std::time::Duration,
+    /// The portal's address, for links in letters.
+    pub(super) portal: Option<String>,
 }
 
 /// A request's move to its next state, with the step, jobs and audit entry
@@ -53,7 +55,20 @@ impl Rights {
             systems,
             outbox,
             wake: Arc::new(Notify::new()),
+            portal: None,
         }
+    }
+
+    /// Where the portal is, for the links in letters (none: letters say
+    /// where to go in words only).
+    pub fn with_portal(mut self, url: Option<String>) -> Self {
+        self.portal = url;
+        self
+    }
+
+    /// A page of the portal, as a letter links to it.
+    pub(super) fn portal_link(&self, path: &str) -> Option<String> {
+        self.portal.as_ref().map(|base| format!("{base}{path}"))
     }
 
     pub fn vault(&self) -> &Arc<Vault> {

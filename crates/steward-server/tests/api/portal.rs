@@ -594,3 +594,31 @@ async fn every_page_in_the_table_is_served_to_anyone_and_a_token_changes_nothing
         }
     }
 }
+
+#[tokio::test]
+async fn the_answered_letter_links_to_the_requests_page_in_the_portal() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "erasure", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let letter = app
+        .letters_for(&id, "email")
+        .into_iter()
+        .find(|l| l.contains("is answered"))
+        .expect("the answered letter");
+    let link = format!("{}/requests/{id}", app.address);
+    assert!(
+        letter.contains(&format!("Read it here: {link}")),
+        "{letter}"
+    );
+    // The link opens the follow form, which the follow code then opens.
+    let mut visitor = Visitor::new(&app, "en");
+    let page = visitor.get(&format!("/requests/{id}")).await;
+    assert!(
+        page.body.contains(&format!("value=\"{id}\"")),
+        "the number is filled in"
+    );
+}
