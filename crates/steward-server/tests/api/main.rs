@@ -14,6 +14,7 @@ mod identity;
 mod limits;
 mod openapi;
 mod portal;
+mod portal_browser;
 mod promises;
 mod requests;
 mod retention;

@@ -1,0 +1,282 @@
+//! The portal in a real browser: Debian's chromium, headless, through
+//! chromedriver (`steward-browser`). Each story checks every page it
+//! visits with axe-core (no serious or critical WCAG 2.1 AA violation) and
+//! saves screenshots to `target/screenshots/`; with
+//! `STEWARD_UPDATE_SCREENSHOTS=1` also to `docs/screenshots/`, the ones
+//! the README shows. A machine without chromium fails here and says how to
+//! install it.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+use steward_browser::fantoccini::Locator;
+use steward_browser::{Browser, Viewport};
+use steward_test_support::repo_root;
+
+use crate::helpers::{TestApp, spawn_app};
+
+async fn browser(viewport: Viewport) -> Browser {
+    match Browser::start_with(viewport).await {
+        Ok(browser) => browser,
+        Err(error) => panic!("the browser tests need chromium: {error}"),
+    }
+}
+
+/// Saves a screenshot of what the browser shows, and checks the page with
+/// axe-core.
+async fn look(browser: &Browser, name: &str) {
+    let violations = browser.serious_violations().await.unwrap();
+    assert!(
+        violations.is_empty(),
+        "{name}: serious accessibility violations:\n{violations}"
+    );
+    let file = format!("{name}.png");
+    browser
+        .screenshot(&repo_root().join("target/screenshots").join(&file))
+        .await
+        .unwrap();
+    if std::env::var_os("STEWARD_UPDATE_SCREENSHOTS").is_some() {
+        let docs: PathBuf = repo_root().join("docs/screenshots").join(&file);
+        browser.screenshot(&docs).await.unwrap();
+    }
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client()
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client()
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn lang_of(browser: &Browser) -> String {
+    browser
+        .client()
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_subject_reads_the_notice_and_the_rights_in_swedish() {
+    let app = spawn_app().await;
+    let browser = browser(Viewport::Desktop).await;
+    browser.goto(&app.url("/")).await.unwrap();
+    assert_eq!(
+        lang_of(&browser).await,
+        "en",
+        "headless chromium asks for English"
+    );
+    look(&browser, "home-en").await;
+    click(&browser, "a.lang").await;
+    assert_eq!(lang_of(&browser).await, "sv");
+    look(&browser, "home-sv").await;
+    click(&browser, "nav a[href='/notice']").await;
+    let text = browser.text().await.unwrap();
+    assert_eq!(lang_of(&browser).await, "sv", "the choice is remembered");
+    let title = steward_domain::publish::notice::NoticeDocument::build(
+        app.vault.policy(),
+        steward_domain::common::lang::Lang::Sv,
+    )
+    .title;
+    assert!(text.contains(&title), "the Swedish notice: {title}");
+    look(&browser, "notice-sv").await;
+    click(&browser, "nav a[href='/rights']").await;
+    look(&browser, "rights-sv").await;
+    click(&browser, "a.lang").await;
+    look(&browser, "rights-en").await;
+    browser.goto(&app.url("/notice")).await.unwrap();
+    look(&browser, "notice-en").await;
+    browser.goto(&app.url("/cookies")).await.unwrap();
+    look(&browser, "cookies-en").await;
+    browser.close().await.unwrap();
+}
+
+/// Waits until the status page says the request is answered, reloading.
+async fn until_answered(app: &TestApp, browser: &Browser, id: &str) {
+    for _ in 0..200 {
+        let text = browser.text().await.unwrap();
+        if text.contains("answered in full") || text.contains("answered in part") {
+            return;
+        }
+        app.do_manual_parts(id).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        browser.client().refresh().await.unwrap();
+    }
+    panic!("request {id} was not answered");
+}
+
+#[tokio::test]
+async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let browser = browser(Viewport::Desktop).await;
+    browser.goto(&app.url("/rights")).await.unwrap();
+    click(&browser, "a[href='/requests/new?kind=access']").await;
+    look(&browser, "request-access-en").await;
+    fill(&browser, "#identity", "anna@example.se").await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("#verify").await.unwrap();
+    let url = browser.client().current_url().await.unwrap();
+    let id = url.path().strip_prefix("/requests/").unwrap().to_owned();
+    look(&browser, "status-verify-en").await;
+    let text = browser.text().await.unwrap();
+    assert!(
+        text.contains("Follow code"),
+        "the follow code is shown once"
+    );
+
+    fill(&browser, "#code_email", &app.code_for(&id, "email")).await;
+    click(&browser, "form[action$='/verify'] button").await;
+    until_answered(&app, &browser, &id).await;
+    look(&browser, "status-answered-en").await;
+
+    // The download link, followed with the browser's own cookie (the
+    // page's CSP lets no script fetch anything, rightly).
+    let href = browser
+        .client()
+        .find(Locator::Css("a[href$='format=md']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let cookie = browser
+        .client()
+        .get_named_cookie("steward_follow")
+        .await
+        .unwrap();
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(cookie.secure(), Some(true));
+    let download = app
+        .client
+        .get(app.url(&href))
+        .header("cookie", format!("steward_follow={}", cookie.value()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert!(
+        download.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(download.text().await.unwrap().contains("anna@example.se"));
+
+    click(&browser, "a[href$='/answer']").await;
+    let report = browser.text().await.unwrap();
+    assert!(
+        report.contains("anna@example.se"),
+        "the report, read in the browser"
+    );
+    let violations = browser.serious_violations().await.unwrap();
+    assert!(violations.is_empty(), "the report:\n{violations}");
+    browser
+        .screenshot(&repo_root().join("target/screenshots/answer-en.png"))
+        .await
+        .unwrap();
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_subject_unsubscribes_from_a_mailings_link_on_a_phone() {
+    let app = spawn_app().await;
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    let newsletter = app.token_for(&["service_news"]).await;
+    let link: serde_json::Value = app
+        .get(
+            &format!("/v1/subjects/{anna}/unsubscribe-link"),
+            &newsletter,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let browser = browser(Viewport::Phone).await;
+    browser
+        .goto(&app.url(&format!("{}?lang=sv", link["page"].as_str().unwrap())))
+        .await
+        .unwrap();
+    look(&browser, "unsubscribe-sv-phone").await;
+    click(&browser, "form button").await;
+    let text = browser.text().await.unwrap();
+    assert!(
+        text.contains("skickar ingen mer direktmarknadsföring"),
+        "{text}"
+    );
+    look(&browser, "unsubscribed-sv-phone").await;
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_browser_fails_and_says_how_to_install_it() {
+    let missing = std::env::temp_dir().join("no-such-chromedriver");
+    let error = steward_browser::Browser::start_at(
+        &missing,
+        std::path::Path::new("/usr/bin/chromium"),
+        Viewport::Desktop,
+    )
+    .await
+    .err()
+    .expect("no browser without a driver");
+    let text = error.to_string();
+    assert!(
+        text.contains("apt-get install -y chromium chromium-driver"),
+        "{text}"
+    );
+    assert!(text.contains("no-such-chromedriver"), "{text}");
+}
+
+#[tokio::test]
+async fn axe_finds_a_deliberate_violation_under_a_strict_content_security_policy() {
+    use axum::http::header;
+    let page = axum::Router::new().route(
+        "/",
+        axum::routing::get(|| async {
+            (
+                [(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'")],
+                axum::response::Html(
+                    "<!DOCTYPE html><html lang=en><head><title>t</title></head><body><main><form><input name=q></form></main></body></html>",
+                ),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, page).await });
+    let browser = browser(Viewport::Desktop).await;
+    browser.goto(&format!("http://{address}/")).await.unwrap();
+    let violations = browser.serious_violations().await.unwrap();
+    assert!(
+        violations.contains("label"),
+        "an input without a label: {violations}"
+    );
+    browser.close().await.unwrap();
+}
