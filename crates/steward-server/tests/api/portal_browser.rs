@@ -99,8 +99,15 @@ async fn a_subject_reads_the_notice_and_the_rights_in_swedish() {
     .title;
     assert!(text.contains(&title), "the Swedish notice: {title}");
     look(&browser, "notice-sv").await;
+    click(&browser, "nav a[href='/cookies']").await;
+    look(&browser, "cookies-sv").await;
     click(&browser, "nav a[href='/rights']").await;
     look(&browser, "rights-sv").await;
+    click(&browser, "a[href='/requests/new?kind=erasure']").await;
+    look(&browser, "request-erasure-sv").await;
+    click(&browser, "nav a[href='/follow']").await;
+    look(&browser, "follow-sv").await;
+    click(&browser, "nav a[href='/rights']").await;
     click(&browser, "a.lang").await;
     look(&browser, "rights-en").await;
     browser.goto(&app.url("/notice")).await.unwrap();
@@ -155,6 +162,10 @@ async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report
     click(&browser, "form[action$='/verify'] button").await;
     until_answered(&app, &browser, &id).await;
     look(&browser, "status-answered-en").await;
+    click(&browser, "a.lang").await;
+    assert!(browser.text().await.unwrap().contains("helt besvarad"));
+    look(&browser, "status-answered-sv").await;
+    click(&browser, "a.lang").await;
 
     // The download link, followed with the browser's own cookie (the
     // page's CSP lets no script fetch anything, rightly).
@@ -225,6 +236,9 @@ async fn a_subject_unsubscribes_from_a_mailings_link_on_a_phone() {
         .await
         .unwrap();
     look(&browser, "unsubscribe-sv-phone").await;
+    click(&browser, "a.lang").await;
+    look(&browser, "unsubscribe-en-phone").await;
+    click(&browser, "a.lang").await;
     click(&browser, "form button").await;
     let text = browser.text().await.unwrap();
     assert!(
