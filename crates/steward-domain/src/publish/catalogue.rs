@@ -993,6 +993,16 @@ pub static MESSAGES: &[Message] = &[
         "Någon, förhoppningsvis du, har bett {controller} om {request} ({article}) och angett denna {identity}. Ange den här koden för att bekräfta att den är din:\n\n    {code}\n\nKoden gäller i 15 minuter. Om det inte var du kan du bortse från meddelandet: ingenting händer utan koden.\n\nÄrende: {id}",
     ),
     m(
+        "mail.sign_in.subject",
+        "Your code to sign in at {controller}",
+        "Din kod för att logga in hos {controller}",
+    ),
+    m(
+        "mail.sign_in.body",
+        "Someone, we hope you, asked to sign in to {controller}'s privacy pages with this address, to see and change your consents. Enter this code in the same browser:\n\n    {code}\n\nThe code is valid for 15 minutes. If you did not ask, ignore this message: nothing happens without the code.",
+        "Någon, förhoppningsvis du, har bett om att logga in på {controller}s integritetssidor med den här adressen, för att se och ändra dina samtycken. Ange den här koden i samma webbläsare:\n\n    {code}\n\nKoden gäller i 15 minuter. Om det inte var du kan du bortse från meddelandet: ingenting händer utan koden.",
+    ),
+    m(
         "mail.codes_failed.subject",
         "Wrong codes were entered for a request to {controller}",
         "Fel koder har angetts för en begäran till {controller}",

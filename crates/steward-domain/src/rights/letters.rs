@@ -43,6 +43,20 @@ pub fn code(
     }
 }
 
+/// A code to sign in to the portal.
+pub fn sign_in_code(lang: Lang, controller: &str, code: &str) -> Letter {
+    Letter {
+        subject: fill(
+            t(lang, "mail.sign_in.subject"),
+            &[("controller", controller)],
+        ),
+        body: fill(
+            t(lang, "mail.sign_in.body"),
+            &[("controller", controller), ("code", code)],
+        ),
+    }
+}
+
 /// Every try at a code was wrong: the holder of the identity is told, so a
 /// guess at their code does not go unnoticed.
 pub fn codes_failed(
@@ -258,6 +272,7 @@ mod tests {
                     Some("https://privacy.example.se/requests/r1"),
                 ),
                 notify_recipient(lang, "Shop AB", RequestKind::Erasure, "r1").expect("erasure"),
+                sign_in_code(lang, "Shop AB", "123456"),
             ];
             for letter in letters {
                 assert!(

@@ -65,6 +65,17 @@ impl Actor {
 
     /// Steward's workers, carrying out a request whose requester proved
     /// their identity.
+    /// A data subject acting on their own data in the portal, once signed
+    /// in: Steward acts for them (the system role), and the audit log names
+    /// them `subject`, as it names a requester.
+    pub fn data_subject() -> Self {
+        Actor {
+            id: "subject".into(),
+            role: Role::System,
+            purposes: Vec::new(),
+        }
+    }
+
     pub fn system() -> Self {
         Actor {
             id: "worker".into(),

@@ -171,6 +171,13 @@ pub const PAGES: &[(&str, &str, Access)] = &[
     ("GET", "/requests/{id}/answer", Access::Page),
     ("GET", "/follow", Access::Page),
     ("POST", "/follow", Access::Page),
+    ("GET", "/account", Access::Page),
+    ("POST", "/account/code", Access::Page),
+    ("POST", "/account/sign-in", Access::Page),
+    ("POST", "/account/sign-out", Access::Page),
+    ("POST", "/account/consents/{purpose}/give", Access::Page),
+    ("POST", "/account/consents/{purpose}/withdraw", Access::Page),
+    ("GET", "/account/consents/{id}/receipt", Access::Page),
     ("GET", "/unsubscribe/{token}", Access::Page),
     ("POST", "/unsubscribe/{token}", Access::Page),
 ];

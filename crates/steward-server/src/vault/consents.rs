@@ -143,6 +143,38 @@ impl Vault {
         })
     }
 
+    /// Every consent `subject` gave and withdrew, newest first: for the
+    /// subject's own page.
+    pub async fn own_consents(&self, subject: &SubjectId) -> Result<Vec<ConsentRecord>> {
+        self.live_subject(subject).await?;
+        let mut all = self.store.consents(subject).await?;
+        all.sort_by(|a, b| b.given_at.cmp(&a.given_at));
+        Ok(all)
+    }
+
+    /// The receipt of one of `subject`'s own consents; another's is not
+    /// found.
+    pub async fn own_consent_receipt(
+        &self,
+        subject: &SubjectId,
+        id: &ConsentId,
+    ) -> Result<ConsentReceipt> {
+        let record = self
+            .store
+            .consent(id)
+            .await?
+            .filter(|record| &record.subject_id == subject)
+            .ok_or_else(|| VaultError::NotFound {
+                what: "consent",
+                id: id.to_string(),
+            })?;
+        Ok(ConsentReceipt::new(
+            &self.policy,
+            &record,
+            &self.pseudonym(&record.subject_id),
+        ))
+    }
+
     pub async fn consent_receipt(&self, actor: &Actor, id: &ConsentId) -> Result<ConsentReceipt> {
         let record = self
             .store

@@ -120,6 +120,15 @@ impl Vault {
         self.keys.pseudonym(subject)
     }
 
+    /// A keyed digest of `text` for `context`, under the pseudonym key
+    /// (HMAC-SHA-256, 128 bits in hex): for values that must be unforgeable
+    /// but are never stored (the portal's sign-in codes and sessions).
+    /// Subject ids hold no NUL, so no digest equals a pseudonym.
+    pub(crate) fn keyed_digest(&self, context: &str, text: &str) -> String {
+        self.keys
+            .pseudonym(&SubjectId::from(format!("{context}\u{0}{text}")))
+    }
+
     /// An audit entry for an act by `actor`; the subject appears by pseudonym.
     pub(crate) fn event(
         &self,

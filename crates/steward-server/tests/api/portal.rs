@@ -156,6 +156,7 @@ async fn every_page_renders_in_both_languages_with_its_headers() {
                 "/rights".into(),
                 "/requests/new".into(),
                 "/follow".into(),
+                "/account".into(),
                 "/no/such/page".into(),
             ];
             for kind in [
@@ -573,7 +574,10 @@ async fn every_page_in_the_table_is_served_to_anyone_and_a_token_changes_nothing
     let app = spawn_app().await;
     assert!(PAGES.iter().all(|(_, _, access)| *access == Access::Page));
     for (method, template, _) in PAGES {
-        let path = template.replace("{id}", "nope").replace("{token}", "nope");
+        let path = template
+            .replace("{id}", "nope")
+            .replace("{token}", "nope")
+            .replace("{purpose}", "nope");
         for token in [None, Some(app.admin.as_str()), Some("stw_forged")] {
             let mut builder = match *method {
                 "GET" => app.client.get(app.url(&path)),
@@ -621,4 +625,287 @@ async fn the_answered_letter_links_to_the_requests_page_in_the_portal() {
         page.body.contains(&format!("value=\"{id}\"")),
         "the number is filled in"
     );
+}
+
+/// The newest sign-in code in the outbox.
+fn sign_in_code(app: &TestApp) -> Option<String> {
+    app.letters_for("", "email")
+        .iter()
+        .rev()
+        .find(|l| l.contains("asked to sign in"))
+        .and_then(|text| {
+            text.lines()
+                .map(str::trim)
+                .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
+                .map(str::to_owned)
+        })
+}
+
+async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
+    let mut visitor = Visitor::new(app, "en");
+    visitor.get("/account").await;
+    let csrf = visitor.csrf();
+    let sent = visitor
+        .post("/account/code", &[("csrf", &csrf), ("identity", email)])
+        .await;
+    assert_eq!(sent.status, 200);
+    let code = sign_in_code(app).expect("a sign-in code");
+    let signed = visitor
+        .post(
+            "/account/sign-in",
+            &[("csrf", &csrf), ("identity", email), ("code", &code)],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let cookie = signed.headers["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "steward_session=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/account",
+        "Max-Age=1800",
+    ] {
+        assert!(cookie.contains(part), "{cookie} lacks {part}");
+    }
+    visitor
+}
+
+#[tokio::test]
+async fn a_subject_signs_in_with_a_code_and_gives_and_withdraws_a_consent_in_one_click() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let mut visitor = signed_in(&app, "anna@example.se").await;
+    let page = visitor.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert_page(&page, "/account");
+    assert!(
+        page.body.contains("id=\"consent-support_call_recording\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("You have not given your consent."));
+    let csrf = visitor.csrf();
+    let given = visitor
+        .post(
+            "/account/consents/support_call_recording/give",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(given.status, 303, "{}", given.body);
+    let ledger = app
+        .vault
+        .own_consents(&crate::helpers::sid(&anna))
+        .await
+        .unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].method, "privacy_portal");
+    assert!(ledger[0].withdrawn_at.is_none());
+    let page = visitor.get("/account").await;
+    assert!(page.body.contains("You have given your consent."));
+    let withdrawn = visitor
+        .post(
+            "/account/consents/support_call_recording/withdraw",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(withdrawn.status, 303);
+    let again = visitor
+        .post(
+            "/account/consents/support_call_recording/withdraw",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(again.status, 303, "a second click changes nothing");
+    let ledger = app
+        .vault
+        .own_consents(&crate::helpers::sid(&anna))
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger[0].withdrawal_method.as_deref(),
+        Some("privacy_portal")
+    );
+    let page = visitor.get("/account").await;
+    assert!(page.body.contains("withdrawn"), "the history shows it");
+    let receipt = format!("/account/consents/{}/receipt", ledger[0].id);
+    assert!(page.body.contains(&receipt));
+    let download = visitor.get(&receipt).await;
+    assert_eq!(download.status, 200);
+    assert!(
+        download.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let json: serde_json::Value = serde_json::from_str(&download.body).unwrap();
+    assert!(
+        json.to_string().contains("support_call_recording"),
+        "{json}"
+    );
+
+    // A consent without the form's code, or without a session, is refused.
+    let forged = visitor
+        .post(
+            "/account/consents/support_call_recording/give",
+            &[("csrf", "x")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let mut stranger = Visitor::new(&app, "en");
+    stranger.get("/account").await;
+    let theirs = stranger.csrf();
+    let anonymous = stranger
+        .post(
+            "/account/consents/support_call_recording/give",
+            &[("csrf", &theirs)],
+        )
+        .await;
+    assert_eq!(anonymous.status, 403);
+    assert_eq!(
+        stranger.get(&receipt).await.status,
+        403,
+        "a receipt needs the session"
+    );
+    assert_eq!(
+        app.vault
+            .own_consents(&crate::helpers::sid(&anna))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "nothing was recorded by them"
+    );
+}
+
+#[tokio::test]
+async fn a_session_is_only_for_its_browser_its_subject_and_ends_at_sign_out() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let bo = app.customer("bo@example.se").await;
+    let mut visitor = signed_in(&app, "anna@example.se").await;
+    let session = visitor.cookies[&("steward_session".to_owned(), "/account".to_owned())].clone();
+    // The session cookie in another browser (another CSRF cookie) is nothing.
+    let mut thief = Visitor::new(&app, "en");
+    thief.get("/").await;
+    thief.cookies.insert(
+        ("steward_session".into(), "/account".into()),
+        session.clone(),
+    );
+    let page = thief.get("/account").await;
+    assert!(page.body.contains("Send me a code"), "{}", page.body);
+    // Nor is a session rewritten for another subject.
+    let forged = session.replacen(&anna, &bo, 1);
+    assert_ne!(forged, session);
+    visitor
+        .cookies
+        .insert(("steward_session".into(), "/account".into()), forged);
+    assert!(
+        visitor
+            .get("/account")
+            .await
+            .body
+            .contains("Send me a code")
+    );
+    visitor.cookies.insert(
+        ("steward_session".into(), "/account".into()),
+        session.clone(),
+    );
+    assert!(visitor.get("/account").await.body.contains("Sign out"));
+    // Bo's receipt is not found from Anna's session.
+    app.post(
+        &format!("/v1/subjects/{bo}/consents"),
+        &app.service,
+        json!({ "purpose": "support_call_recording", "method": "phone_menu" }),
+    )
+    .await;
+    let bos = app
+        .vault
+        .own_consents(&crate::helpers::sid(&bo))
+        .await
+        .unwrap();
+    let page = visitor
+        .get(&format!("/account/consents/{}/receipt", bos[0].id))
+        .await;
+    assert_eq!(page.status, 404);
+    // Signing out: the copy kept of the session cookie no longer works.
+    let csrf = visitor.csrf();
+    let out = visitor.post("/account/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    visitor
+        .cookies
+        .insert(("steward_session".into(), "/account".into()), session);
+    assert!(
+        visitor
+            .get("/account")
+            .await
+            .body
+            .contains("Send me a code")
+    );
+}
+
+#[tokio::test]
+async fn signing_in_tells_nobody_who_is_a_customer_and_codes_work_only_where_asked() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let mut visitor = Visitor::new(&app, "en");
+    visitor.get("/account").await;
+    let csrf = visitor.csrf();
+    let unknown = visitor
+        .post(
+            "/account/code",
+            &[("csrf", &csrf), ("identity", "nobody@example.se")],
+        )
+        .await;
+    let known = visitor
+        .post(
+            "/account/code",
+            &[("csrf", &csrf), ("identity", "anna@example.se")],
+        )
+        .await;
+    assert_eq!(unknown.status, known.status);
+    assert!(unknown.body.contains("If we hold this address"));
+    assert_eq!(
+        unknown.body.replace("nobody@example.se", "X"),
+        known.body.replace("anna@example.se", "X"),
+        "the same page either way"
+    );
+    let letters = app.letters_for("", "email");
+    assert_eq!(letters.len(), 1, "one code, to Anna only");
+    let code = sign_in_code(&app).unwrap();
+    // Anna's code in another browser: refused.
+    let mut other = Visitor::new(&app, "en");
+    other.get("/account").await;
+    let theirs = other.csrf();
+    let page = other
+        .post(
+            "/account/sign-in",
+            &[
+                ("csrf", &theirs),
+                ("identity", "anna@example.se"),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("That code is not right"));
+    // Guessing is limited per identity.
+    let mut limited = false;
+    for guess in 0..50 {
+        let page = other
+            .post(
+                "/account/sign-in",
+                &[
+                    ("csrf", &theirs),
+                    ("identity", "anna@example.se"),
+                    ("code", &format!("{guess:06}")),
+                ],
+            )
+            .await;
+        if page.status == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "tries at sign-in codes are limited");
 }

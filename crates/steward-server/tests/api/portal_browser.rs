@@ -217,6 +217,87 @@ async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report
 }
 
 #[tokio::test]
+async fn a_subject_signs_in_gives_and_withdraws_a_consent_and_downloads_the_receipt() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    let browser = browser(Viewport::Desktop).await;
+    browser.goto(&app.url("/account?lang=sv")).await.unwrap();
+    look(&browser, "sign-in-sv").await;
+    fill(&browser, "#identity", "anna@example.se").await;
+    click(&browser, "form button[type=submit]").await;
+    browser.wait_for("#code").await.unwrap();
+    let code = app
+        .letters_for("", "email")
+        .iter()
+        .rev()
+        .find(|l| l.contains("logga in") || l.contains("sign in"))
+        .and_then(|l| {
+            l.lines()
+                .map(str::trim)
+                .find(|x| x.len() == 6 && x.chars().all(|c| c.is_ascii_digit()))
+                .map(str::to_owned)
+        })
+        .expect("a sign-in code");
+    fill(&browser, "#code", &code).await;
+    click(&browser, "form button[type=submit]").await;
+    browser
+        .wait_for("#consent-support_call_recording")
+        .await
+        .unwrap();
+    click(&browser, "#consent-support_call_recording form button").await;
+    let text = browser.text().await.unwrap();
+    assert!(text.contains("Du har gett ditt samtycke."), "{text}");
+    look(&browser, "account-given-sv").await;
+    // Withdrawing is one click too, on the same place.
+    click(&browser, "#consent-support_call_recording form button").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .unwrap()
+            .contains("Du har inte gett ditt samtycke.")
+    );
+    click(&browser, "#consent-support_call_recording summary").await;
+    look(&browser, "account-withdrawn-sv").await;
+    click(&browser, "a.lang").await;
+    look(&browser, "account-en").await;
+    let ledger = app
+        .vault
+        .own_consents(&crate::helpers::sid(&anna))
+        .await
+        .unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert!(ledger[0].withdrawn_at.is_some(), "recorded in the ledger");
+    // The receipt's link, followed with the browser's own cookies.
+    let href = browser
+        .client()
+        .find(Locator::Css("a[href$='/receipt']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let cookies = browser.client().get_all_cookies().await.unwrap();
+    let header = cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let receipt = app
+        .client
+        .get(app.url(&href))
+        .header("cookie", header)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(receipt.status(), 200);
+    let body: serde_json::Value = receipt.json().await.unwrap();
+    assert!(body.to_string().contains(ledger[0].id.as_str()), "{body}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_subject_unsubscribes_from_a_mailings_link_on_a_phone() {
     let app = spawn_app().await;
     let anna = app.subject_of("service_user", "anna@example.se").await;

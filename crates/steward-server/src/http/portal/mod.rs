@@ -9,6 +9,7 @@
 //! request), `unsubscribe.rs` (a mailing's link). Who may open each page
 //! is in [`crate::http::access::PAGES`], beside the API's table.
 
+mod account;
 mod i18n;
 mod page;
 pub mod pages;
@@ -48,6 +49,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/answer", get(requests::answer))
         .route("/follow", get(requests::follow).post(requests::open))
+        .route("/account", get(account::account))
+        .route("/account/code", axum::routing::post(account::send_code))
+        .route("/account/sign-in", axum::routing::post(account::sign_in))
+        .route("/account/sign-out", axum::routing::post(account::sign_out))
+        .route(
+            "/account/consents/{purpose}/give",
+            axum::routing::post(account::give),
+        )
+        .route(
+            "/account/consents/{purpose}/withdraw",
+            axum::routing::post(account::withdraw),
+        )
+        .route("/account/consents/{id}/receipt", get(account::receipt))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
