@@ -169,9 +169,27 @@ impl Browser {
         Ok(self.client.goto(url).await?)
     }
 
-    /// The visible text of the page.
+    /// The visible text of the page (waiting for it while a page loads).
     pub async fn text(&self) -> Result<String, BrowserError> {
-        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+        let body = self.client.wait().for_element(Locator::Css("body")).await?;
+        Ok(body.text().await?)
+    }
+
+    /// Waits up to ten seconds for the page to show `needle` (after a click
+    /// that submits a form, the old page may still be there for a moment).
+    pub async fn wait_for_text(&self, needle: &str) -> Result<String, BrowserError> {
+        let mut text = String::new();
+        for _ in 0..100 {
+            // A page in the middle of loading has no body to read yet.
+            text = self.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(BrowserError::WebDriver(format!(
+            "the page did not show `{needle}` within 10 s; it shows:\n{text}"
+        )))
     }
 
     /// Waits (up to the driver's timeout) for an element.

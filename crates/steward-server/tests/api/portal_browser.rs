@@ -90,14 +90,14 @@ async fn a_subject_reads_the_notice_and_the_rights_in_swedish() {
     assert_eq!(lang_of(&browser).await, "sv");
     look(&browser, "home-sv").await;
     click(&browser, "nav a[href='/notice']").await;
-    let text = browser.text().await.unwrap();
-    assert_eq!(lang_of(&browser).await, "sv", "the choice is remembered");
     let title = steward_domain::publish::notice::NoticeDocument::build(
         app.vault.policy(),
         steward_domain::common::lang::Lang::Sv,
     )
     .title;
-    assert!(text.contains(&title), "the Swedish notice: {title}");
+    // The Swedish notice: the choice is remembered.
+    browser.wait_for_text(&title).await.unwrap();
+    assert_eq!(lang_of(&browser).await, "sv");
     look(&browser, "notice-sv").await;
     click(&browser, "nav a[href='/cookies']").await;
     look(&browser, "cookies-sv").await;
@@ -163,7 +163,7 @@ async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report
     until_answered(&app, &browser, &id).await;
     look(&browser, "status-answered-en").await;
     click(&browser, "a.lang").await;
-    assert!(browser.text().await.unwrap().contains("helt besvarad"));
+    browser.wait_for_text("helt besvarad").await.unwrap();
     look(&browser, "status-answered-sv").await;
     click(&browser, "a.lang").await;
 
@@ -202,11 +202,8 @@ async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report
     assert!(download.text().await.unwrap().contains("anna@example.se"));
 
     click(&browser, "a[href$='/answer']").await;
-    let report = browser.text().await.unwrap();
-    assert!(
-        report.contains("anna@example.se"),
-        "the report, read in the browser"
-    );
+    // The report, read in the browser.
+    browser.wait_for_text("anna@example.se").await.unwrap();
     let violations = browser.serious_violations().await.unwrap();
     assert!(violations.is_empty(), "the report:\n{violations}");
     browser
@@ -245,18 +242,17 @@ async fn a_subject_signs_in_gives_and_withdraws_a_consent_and_downloads_the_rece
         .await
         .unwrap();
     click(&browser, "#consent-support_call_recording form button").await;
-    let text = browser.text().await.unwrap();
-    assert!(text.contains("Du har gett ditt samtycke."), "{text}");
+    browser
+        .wait_for_text("Du har gett ditt samtycke.")
+        .await
+        .unwrap();
     look(&browser, "account-given-sv").await;
     // Withdrawing is one click too, on the same place.
     click(&browser, "#consent-support_call_recording form button").await;
-    assert!(
-        browser
-            .text()
-            .await
-            .unwrap()
-            .contains("Du har inte gett ditt samtycke.")
-    );
+    browser
+        .wait_for_text("Du har inte gett ditt samtycke.")
+        .await
+        .unwrap();
     click(&browser, "#consent-support_call_recording summary").await;
     look(&browser, "account-withdrawn-sv").await;
     click(&browser, "a.lang").await;
@@ -321,11 +317,10 @@ async fn a_subject_unsubscribes_from_a_mailings_link_on_a_phone() {
     look(&browser, "unsubscribe-en-phone").await;
     click(&browser, "a.lang").await;
     click(&browser, "form button").await;
-    let text = browser.text().await.unwrap();
-    assert!(
-        text.contains("skickar ingen mer direktmarknadsföring"),
-        "{text}"
-    );
+    browser
+        .wait_for_text("skickar ingen mer direktmarknadsföring")
+        .await
+        .unwrap();
     look(&browser, "unsubscribed-sv-phone").await;
     browser.close().await.unwrap();
 }
