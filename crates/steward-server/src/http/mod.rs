@@ -156,6 +156,17 @@ pub fn router(
         .merge(unsubscribe::router())
         .split_for_parts();
     let rights_clock = rights.vault().clock();
+    let notices = Arc::new(
+        steward_domain::common::lang::Lang::ALL
+            .iter()
+            .map(|lang| {
+                steward_domain::publish::notice::NoticeDocument::build(
+                    rights.vault().policy(),
+                    *lang,
+                )
+            })
+            .collect(),
+    );
     let state = AppState {
         vault: Arc::clone(rights.vault()),
         rights,
@@ -163,6 +174,7 @@ pub fn router(
         metrics: prometheus(),
         openapi: Arc::new(api),
         clients: Arc::new(ClientLimits::new(limits, http, rights_clock)),
+        notices,
     };
     // The portal's pages are admitted and counted as the API's routes are;
     // its own layer is outside both, so their refusals become pages.

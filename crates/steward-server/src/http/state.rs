@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
+use steward_domain::common::lang::Lang;
+use steward_domain::publish::notice::NoticeDocument;
 
 use crate::checkpoints::Checkpoints;
 use crate::http::throttle::ClientLimits;
@@ -20,4 +22,18 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// What callers without a token may send, per client address.
     pub clients: Arc<ClientLimits>,
+    /// The privacy notice in each language, built once: it depends only on
+    /// the policy, and the portal shows it on several pages.
+    pub notices: Arc<Vec<NoticeDocument>>,
+}
+
+impl AppState {
+    /// The notice in `lang` (every language is built at start-up).
+    pub fn notice(&self, lang: Lang) -> NoticeDocument {
+        self.notices
+            .iter()
+            .find(|n| n.lang == lang.code())
+            .cloned()
+            .unwrap_or_else(|| NoticeDocument::build(self.vault.policy(), lang))
+    }
 }

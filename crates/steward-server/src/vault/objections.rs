@@ -93,6 +93,35 @@ impl Vault {
         Ok(self.store.set_objection(&objection, audit).await?)
     }
 
+    /// A signed-in subject's browser sends Global Privacy Control: recorded
+    /// as their objection to direct marketing (Art. 21(2), which needs no
+    /// reason and admits no exception: the nearest the GDPR has to GPC's
+    /// "do not sell or share"), once, with the signal as its source.
+    /// `true` when it was recorded now.
+    pub async fn object_by_signal(&self, subject: &SubjectId, source: &str) -> Result<bool> {
+        let found = self.live_subject(subject).await?;
+        if found.objects_to_marketing || !self.policy.purposes.iter().any(|p| p.direct_marketing) {
+            return Ok(false);
+        }
+        let audit = self.act(
+            &Actor::data_subject(),
+            "objection.direct_marketing",
+            Some(subject),
+            serde_json::json!({ "source": source }),
+        );
+        self.store
+            .set_flags(
+                subject,
+                SubjectFlags {
+                    objects_to_marketing: Some(true),
+                    restricted: None,
+                },
+                audit,
+            )
+            .await?;
+        Ok(true)
+    }
+
     /// Art. 18: restrict processing to storage, or lift the restriction.
     pub async fn restrict(
         &self,

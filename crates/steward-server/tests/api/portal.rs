@@ -909,3 +909,106 @@ async fn signing_in_tells_nobody_who_is_a_customer_and_codes_work_only_where_ask
     }
     assert!(limited, "tries at sign-in codes are limited");
 }
+
+#[tokio::test]
+async fn a_portability_answer_downloads_as_a_zip_from_its_link() {
+    let app = spawn_app().await;
+    let anna = app.customer("anna@example.se").await;
+    app.store(
+        &anna,
+        "contact.email",
+        json!("anna@example.se"),
+        &["customer_service"],
+    )
+    .await;
+    let (id, secret) = app
+        .submit_verified(json!({ "kind": "portability", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    app.do_manual_parts(&id).await;
+    app.answered(&id, &secret).await;
+    let mut visitor = Visitor::new(&app, "en");
+    visitor.get("/follow").await;
+    let csrf = visitor.csrf();
+    visitor
+        .post(
+            "/follow",
+            &[("csrf", &csrf), ("id", &id), ("secret", &secret)],
+        )
+        .await;
+    let page = visitor.get(&format!("/requests/{id}")).await;
+    let link = format!("/requests/{id}/answer?format=zip");
+    assert!(page.body.contains(&link), "{}", page.body);
+    assert!(
+        !page.body.contains("format=md"),
+        "no readable report for portability"
+    );
+    let response = visitor
+        .client
+        .get(app.url(&link))
+        .header(
+            "cookie",
+            visitor.cookie_header(&format!("/requests/{id}/answer")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".zip\"")
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["data.csv", "data.json"]);
+}
+
+#[tokio::test]
+async fn a_signed_in_subjects_gpc_signal_is_recorded_once_as_an_objection_to_direct_marketing() {
+    let app = spawn_app().await;
+    let anna = app.subject_of("service_user", "anna@example.se").await;
+    let visitor = signed_in(&app, "anna@example.se").await;
+    let open = |gpc: bool| {
+        let mut builder = visitor
+            .client
+            .get(app.url("/account"))
+            .header("cookie", visitor.cookie_header("/account"));
+        if gpc {
+            builder = builder.header("sec-gpc", "1");
+        }
+        async move { builder.send().await.unwrap().text().await.unwrap() }
+    };
+    let without = open(false).await;
+    assert!(!without.contains("is now recorded as your objection"));
+    let first = open(true).await;
+    assert!(
+        first.contains("is now recorded as your objection to direct marketing"),
+        "{first}"
+    );
+    let second = open(true).await;
+    assert!(!second.contains("is now recorded"), "once");
+    let entries: serde_json::Value = app
+        .get("/v1/audit/verify", &app.auditor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entries["intact"], true, "{entries}");
+    let stored = app
+        .vault
+        .store()
+        .subject(&crate::helpers::sid(&anna))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.objects_to_marketing,
+        "the vault refuses marketing reads from now on"
+    );
+}

@@ -53,6 +53,8 @@ struct Account {
     consents: Vec<ConsentLine>,
     requests: Vec<RequestLine>,
     until: String,
+    /// This visit's GPC signal was recorded as an objection just now.
+    gpc_recorded: bool,
 }
 
 #[derive(Template)]
@@ -123,6 +125,11 @@ pub async fn account(State(state): State<AppState>, visit: Visit) -> Result<Resp
         }
         Err(other) => return Err(other.into()),
     };
+    let gpc_recorded = visit.gpc
+        && state
+            .vault
+            .object_by_signal(&session.subject, "global_privacy_control")
+            .await?;
     let ledger = state.vault.own_consents(&session.subject).await?;
     let consents = policy
         .purposes
@@ -167,6 +174,7 @@ pub async fn account(State(state): State<AppState>, visit: Visit) -> Result<Resp
             c: Chrome::new(&state, &visit, "account"),
             consents,
             requests,
+            gpc_recorded,
         },
         StatusCode::OK,
     ))

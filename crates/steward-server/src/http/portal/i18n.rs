@@ -129,6 +129,11 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "Your browser sends the Global Privacy Control signal. We treat it as your objection to the sale or sharing of your personal data and as a refusal of marketing cookies.",
         "Din webbläsare skickar signalen Global Privacy Control. Vi behandlar den som din invändning mot att dina personuppgifter säljs eller delas och som ett nej till marknadsföringskakor.",
     ),
+    (
+        "gpc.recorded",
+        "Your browser's Global Privacy Control signal is now recorded as your objection to direct marketing: we send you none from now on.",
+        "Din webbläsares signal Global Privacy Control är nu registrerad som din invändning mot direktmarknadsföring: vi skickar ingen till dig från och med nu.",
+    ),
     ("notice.contents", "Contents", "Innehåll"),
     ("cookies.title", "Cookies", "Kakor"),
     (

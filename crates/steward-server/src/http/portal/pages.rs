@@ -42,7 +42,7 @@ struct Notice {
 pub async fn notice(State(state): State<AppState>, visit: Visit) -> Response {
     render(
         &Notice {
-            doc: NoticeDocument::build(state.vault.policy(), visit.lang),
+            doc: state.notice(visit.lang),
             c: Chrome::new(&state, &visit, "notice"),
         },
         StatusCode::OK,
@@ -67,8 +67,8 @@ struct Sections {
     rights: Vec<Right>,
 }
 
-fn sections_of(policy: &Policy, lang: Lang, ids: &[&str]) -> NoticeDocument {
-    let mut doc = NoticeDocument::build(policy, lang);
+fn sections_of(state: &AppState, lang: Lang, ids: &[&str]) -> NoticeDocument {
+    let mut doc = state.notice(lang);
     doc.sections.retain(|s| ids.contains(&s.id));
     doc
 }
@@ -79,7 +79,7 @@ pub async fn cookies(State(state): State<AppState>, visit: Visit) -> Response {
         &Sections {
             title: c.t("cookies.title"),
             intro: None,
-            doc: sections_of(state.vault.policy(), visit.lang, &["cookies"]),
+            doc: sections_of(&state, visit.lang, &["cookies"]),
             rights: Vec::new(),
             c,
         },
@@ -94,7 +94,7 @@ pub async fn rights(State(state): State<AppState>, visit: Visit) -> Response {
         &Sections {
             title: c.t("rights.title"),
             intro: Some(c.t("rights.intro")),
-            doc: sections_of(policy, visit.lang, &["rights", "consent", "complaint"]),
+            doc: sections_of(&state, visit.lang, &["rights", "consent", "complaint"]),
             rights: offered(policy)
                 .into_iter()
                 .map(|kind| right(kind, visit.lang))
