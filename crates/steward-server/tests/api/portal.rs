@@ -225,6 +225,22 @@ async fn the_notice_page_is_the_rendered_notice_and_the_switch_remembers_the_lan
 }
 
 #[tokio::test]
+async fn a_crafted_path_does_not_make_the_language_switch_a_link_elsewhere() {
+    let app = spawn_app().await;
+    let mut visitor = Visitor::new(&app, "en");
+    for path in ["//evil.example", "/\\evil.example"] {
+        let page = visitor.get(path).await;
+        assert_eq!(page.status, 404, "{path}");
+        assert!(
+            page.body.contains("href=\"/?lang=sv\""),
+            "{path}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("evil.example?lang"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_form_without_this_browsers_code_is_refused_as_a_page() {
     let app = spawn_app().await;
     let mut visitor = Visitor::new(&app, "en");
@@ -310,7 +326,7 @@ async fn an_access_request_is_made_confirmed_followed_and_answered_in_the_browse
         "steward_follow=",
         "HttpOnly",
         "Secure",
-        "SameSite=Strict",
+        "SameSite=Lax",
         &format!("Path=/requests/{id}"),
     ] {
         assert!(follow.contains(part), "{follow} lacks {part}");

@@ -167,6 +167,31 @@ async fn a_subject_asks_for_their_data_confirms_by_code_and_downloads_the_report
     look(&browser, "status-answered-sv").await;
     click(&browser, "a.lang").await;
 
+    // The answered letter's link, followed from another site (a webmail on
+    // `localhost` is another site than `127.0.0.1`): the page opens as
+    // it is, the follow cookie sent with the top-level navigation.
+    let target = app.url(&format!("/requests/{id}"));
+    let webmail = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let target = target.clone();
+            async move {
+                axum::response::Html(format!(
+                    "<!DOCTYPE html><html lang=en><title>mail</title><a id=letter href=\"{target}\">your answer</a></html>"
+                ))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, webmail).await });
+    browser
+        .goto(&format!("http://localhost:{port}/"))
+        .await
+        .unwrap();
+    click(&browser, "#letter").await;
+    browser.wait_for_text("answered in full").await.unwrap();
+
     // The download link, followed with the browser's own cookie (the
     // page's CSP lets no script fetch anything, rightly).
     let href = browser

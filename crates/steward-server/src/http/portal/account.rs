@@ -360,7 +360,7 @@ pub async fn sign_out(visit: Visit, Form(fields): Form<CsrfOnly>) -> Result<Resp
         session_cookie(
             CSRF_COOKIE,
             steward_domain::vault::crypto::SecretKey::generate().to_hex(),
-            SameSite::Strict,
+            SameSite::Lax,
         ),
     );
     Ok(response)

@@ -41,7 +41,7 @@ impl Chrome {
             csrf: visit.csrf.clone(),
             gpc: visit.gpc,
             has_cookies: !policy.cookies.is_empty(),
-            switch_href: format!("{}?lang={}", visit.path, other.code()),
+            switch_href: format!("{}?lang={}", local_path(&visit.path), other.code()),
             switch_code: other.code(),
             switch_name: i18n::own_name(other),
         }
@@ -65,6 +65,17 @@ impl Chrome {
     pub fn current(&self, entry: &str) -> &'static str {
         if self.here == entry { "page" } else { "false" }
     }
+}
+
+/// `path` if it can only lead to this site: `//evil.example` (or with a
+/// backslash, which browsers read as a slash) would make the language
+/// switch of a 404 page a link to another site.
+fn local_path(path: &str) -> &str {
+    let bytes = path.as_bytes();
+    let foreign = bytes.first() != Some(&b'/')
+        || matches!(bytes.get(1), Some(b'/' | b'\\'))
+        || path.contains('\\');
+    if foreign { "/" } else { path }
 }
 
 /// A rendered template, or the error page if it could not be rendered.
@@ -109,4 +120,25 @@ pub fn error(
         c,
     };
     render(&page, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn the_language_switch_never_leads_to_another_site() {
+        assert_eq!(local_path("/notice"), "/notice");
+        assert_eq!(local_path("/requests/x/answer"), "/requests/x/answer");
+        for foreign in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil",
+            "evil",
+            "",
+            "/a\\b",
+        ] {
+            assert_eq!(local_path(foreign), "/", "{foreign}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! A data subject's requests in the browser: choose a right, fill in its
 //! form, confirm with the code sent to you, follow the status, read and
 //! download the answer. The follow secret travels in a cookie scoped to
-//! the request's own pages (`HttpOnly`, `SameSite=Strict`), never in a URL.
+//! the request's own pages (`HttpOnly`, `SameSite=Lax`), never in a URL.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -267,7 +267,9 @@ fn field_label(field: &str, lang: Lang) -> String {
 
 /// Keeps the follow secret in a cookie that only this request's pages get.
 fn remember(response: &mut Response, id: &RequestId, secret: String) {
-    let mut cookie = session_cookie(FOLLOW_COOKIE, secret, SameSite::Strict);
+    // `Lax`: the answered letter's link, followed from a webmail, must
+    // reach the page; every POST also needs the CSRF code.
+    let mut cookie = session_cookie(FOLLOW_COOKIE, secret, SameSite::Lax);
     cookie.set_path(format!("/requests/{id}"));
     append_cookie(response.headers_mut(), cookie);
 }

@@ -4,10 +4,12 @@
 //! anywhere below (the admission layer's limits too) as a page in the
 //! visitor's language rather than JSON.
 //!
-//! CSRF is a double submit: a random code in a `SameSite=Strict`,
-//! `HttpOnly` cookie, repeated in a hidden field of every form; a POST
-//! whose field does not match its cookie is refused. Another site can
-//! neither read the cookie nor make the browser send it.
+//! CSRF is a double submit: a random code in a `SameSite=Lax`, `HttpOnly`
+//! cookie, repeated in a hidden field of every form; a POST whose field
+//! does not match its cookie is refused. Another site can neither read the
+//! cookie nor make the browser send it with a POST (`Lax` still sends it
+//! when a link from elsewhere is followed, so arriving from a letter does
+//! not replace it and break the forms open in other tabs).
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -131,7 +133,7 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     };
     let headers = response.headers_mut();
     if new_csrf {
-        append_cookie(headers, session_cookie(CSRF_COOKIE, csrf, SameSite::Strict));
+        append_cookie(headers, session_cookie(CSRF_COOKIE, csrf, SameSite::Lax));
     }
     if let Some(lang) = chosen {
         let mut cookie = session_cookie(LANG_COOKIE, lang.code().to_owned(), SameSite::Lax);
