@@ -183,7 +183,7 @@ pub fn router(
         .route_layer(middleware::from_fn(track))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            portal::visit::layer,
+            portal::layer::layer,
         ));
     router
         .route_layer(middleware::from_fn_with_state(state.clone(), access::admit))

@@ -2,8 +2,9 @@
 //! `steward serve` itself. Server-rendered (askama), no JavaScript, nothing
 //! loaded from elsewhere; English and Swedish.
 //!
-//! `visit.rs` is the layer every page goes through (language, CSRF code,
-//! Global Privacy Control, security headers, errors as pages); `page.rs`
+//! `layer.rs` is the layer every page goes through (language, CSRF code,
+//! Global Privacy Control, security headers, errors as pages), `visit.rs`
+//! what it finds of the visitor and the portal's cookies; `page.rs`
 //! the layout's data and rendering; `i18n.rs` the portal's words; one file
 //! per area: `pages.rs` (reading), `requests.rs` (making and following a
 //! request), `unsubscribe.rs` (a mailing's link). Who may open each page
@@ -11,6 +12,7 @@
 
 mod account;
 mod i18n;
+pub mod layer;
 mod page;
 pub mod pages;
 mod requests;
@@ -23,7 +25,7 @@ use axum::routing::get;
 use crate::http::state::AppState;
 
 /// The portal's routes, without their layers (`http::router` adds the
-/// admission, the metrics and [`visit::layer`]).
+/// admission, the metrics and [`layer::layer`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))

@@ -14,7 +14,7 @@ use steward_domain::rights::request::RequestKind;
 
 use crate::http::portal::page::{Chrome, render};
 use crate::http::portal::visit::{self, Visit};
-use crate::http::portal::{i18n, page};
+use crate::http::portal::{i18n, layer, page};
 use crate::http::state::AppState;
 
 #[derive(Template)]
@@ -190,6 +190,6 @@ pub fn not_found(state: &AppState, headers: &HeaderMap, path: &str) -> Response 
         cookies,
     };
     let mut response = page::error(state, &visit, StatusCode::NOT_FOUND, "error.404", None);
-    visit::secure(response.headers_mut());
+    layer::secure(response.headers_mut());
     response
 }
