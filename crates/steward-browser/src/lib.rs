@@ -6,6 +6,10 @@
 //! The accessibility check runs axe-core (vendored in `assets/`, see its
 //! README) inside the page through WebDriver, so pages served with a strict
 //! Content-Security-Policy (no script at all) are checked as they are.
+//!
+//! Third-party cookies are accepted, as most visitors' browsers do (Chromium
+//! blocks them by default), so [`cookies::all_cookies`] sees what a tracker
+//! on another domain sets.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -17,12 +21,16 @@ use tokio::process::{Child, Command};
 
 pub use fantoccini;
 
+/// Every cookie the browser holds, third-party ones included.
+pub mod cookies;
+
 /// What to install when the browser is missing.
 pub const INSTALL_HINT: &str = "apt-get install -y chromium chromium-driver";
 
 /// axe-core 4.14.1 (MPL-2.0), from the npm registry.
 const AXE: &str = include_str!("../assets/axe.min.js");
 
+/// What went wrong starting or driving the browser.
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
     #[error(
@@ -68,6 +76,10 @@ impl Viewport {
 pub struct Browser {
     client: Client,
     driver: Child,
+    /// Where the driver listens, and the session it has open there until
+    /// [`Browser::close`]; a browser dropped without closing ends it itself.
+    driver_port: u16,
+    session: Option<String>,
     profile: PathBuf,
 }
 
@@ -84,15 +96,19 @@ fn present(path: &Path, what: &'static str, variable: &'static str) -> Result<()
 }
 
 impl Browser {
+    /// A desktop-sized browser (1280 × 900); see [`Browser::start_with`].
     pub async fn start() -> Result<Browser, BrowserError> {
         Self::start_with(Viewport::Desktop).await
     }
 
     /// Debian's chromium and chromedriver (`STEWARD_CHROMIUM` and
-    /// `STEWARD_CHROMEDRIVER` name others), in a window of `viewport`.
+    /// `STEWARD_CHROMEDRIVER` name others; a chromedriver not in /usr/bin is
+    /// looked for on the PATH), in a window of `viewport`.
     pub async fn start_with(viewport: Viewport) -> Result<Browser, BrowserError> {
-        let driver = std::env::var_os("STEWARD_CHROMEDRIVER")
-            .map_or_else(|| PathBuf::from("/usr/bin/chromedriver"), PathBuf::from);
+        let driver = std::env::var_os("STEWARD_CHROMEDRIVER").map_or_else(
+            || on_path("/usr/bin/chromedriver", "chromedriver"),
+            PathBuf::from,
+        );
         let chromium = std::env::var_os("STEWARD_CHROMIUM")
             .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
         Self::start_at(&driver, &chromium, viewport).await
@@ -107,7 +123,7 @@ impl Browser {
         present(driver_path, "chromedriver", "STEWARD_CHROMEDRIVER")?;
         present(chromium, "chromium", "STEWARD_CHROMIUM")?;
         let port = free_port()?;
-        let driver = Command::new(&driver_path)
+        let mut driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -116,25 +132,43 @@ impl Browser {
             .map_err(|e| BrowserError::Start(format!("{}: {e}", driver_path.display())))?;
         let profile =
             std::env::temp_dir().join(format!("steward-browser-{}-{port}", std::process::id()));
+        // A fresh profile: one left by a process that crashed is not reused.
+        let _ = std::fs::remove_dir_all(&profile);
         let (width, height) = viewport.size();
+        let mut options = json!({
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                format!("--user-data-dir={}", profile.display()),
+                format!("--window-size={width},{height}"),
+            ],
+            // Chromium blocks third-party cookies by default; most visitors'
+            // browsers accept them, and the cookie audit must see what a
+            // tracker on another domain sets.
+            "prefs": { "profile.cookie_controls_mode": 0 },
+        });
+        if viewport == Viewport::Phone {
+            // A window is never narrower than 500 px, so the phone is
+            // emulated: touch, and a layout viewport that honours
+            // `<meta name="viewport">`.
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {
+                    "width": width,
+                    "height": height,
+                    "pixelRatio": 1,
+                    "touch": true,
+                    "mobile": true,
+                },
+            });
+        }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.display().to_string(),
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
-                    format!("--window-size={width},{height}"),
-                ],
-            }),
-        );
+        capabilities.insert("goog:chromeOptions".into(), options);
         let url = format!("http://127.0.0.1:{port}");
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let mut last = String::new();
@@ -146,13 +180,22 @@ impl Browser {
                 .await
             {
                 Ok(client) => {
+                    let session = client.session_id().await?;
                     return Ok(Browser {
                         client,
                         driver,
+                        driver_port: port,
+                        session,
                         profile,
                     });
                 }
                 Err(error) => last = error.to_string(),
+            }
+            if let Ok(Some(status)) = driver.try_wait() {
+                return Err(BrowserError::Start(format!(
+                    "{} exited with {status} before it answered",
+                    driver_path.display()
+                )));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -161,10 +204,17 @@ impl Browser {
         )))
     }
 
+    /// The browser's fresh profile, removed when it is dropped.
+    pub fn profile(&self) -> &Path {
+        &self.profile
+    }
+
+    /// The WebDriver session, for what this crate does not wrap.
     pub fn client(&self) -> &Client {
         &self.client
     }
 
+    /// Loads `url` and waits for the page to load.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         Ok(self.client.goto(url).await?)
     }
@@ -226,7 +276,11 @@ impl Browser {
         if let Some(error) = result.get("error") {
             return Err(BrowserError::WebDriver(format!("axe-core: {error}")));
         }
-        let list = result.as_array().cloned().unwrap_or_default();
+        let Some(list) = result.as_array() else {
+            return Err(BrowserError::WebDriver(format!(
+                "axe-core answered no list of violations: {result}"
+            )));
+        };
         Ok(list.iter().map(Violation::from_json).collect())
     }
 
@@ -245,6 +299,7 @@ impl Browser {
     /// Ends the session; the driver and the profile go with the value.
     pub async fn close(mut self) -> Result<(), BrowserError> {
         let closed = self.client.clone().close().await;
+        self.session = None;
         let _ = self.driver.kill().await;
         Ok(closed?)
     }
@@ -252,9 +307,47 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Killing chromedriver would leave chromium running (a failed test
+        // drops its browser unclosed), so the session is ended first, with
+        // a plain blocking request: no runtime is at hand in a drop.
+        if let Some(session) = self.session.take() {
+            end_session(self.driver_port, &session);
+        }
         // The driver is killed with its handle (`kill_on_drop`).
         let _ = std::fs::remove_dir_all(&self.profile);
     }
+}
+
+/// `DELETE /session/{id}`: chromedriver quits chromium, then answers.
+fn end_session(port: u16, session: &str) {
+    use std::io::{Read, Write};
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1))
+    else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read_to_end(&mut Vec::new());
+    }
+}
+
+/// `usual` if it is there, else the first `name` on the PATH, else `usual`
+/// (so that the error names where it was expected).
+fn on_path(usual: &str, name: &str) -> PathBuf {
+    let usual = PathBuf::from(usual);
+    if usual.is_file() {
+        return usual;
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or(usual)
 }
 
 fn free_port() -> Result<u16, BrowserError> {

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 personal data: purposes and their legal bases, categories of data, retention, recipients, \
 transfers, cookies and rights. It checks the policy against the GDPR, renders the privacy \
 notice in English and Swedish, and exports the Art. 30 record of processing.",
-    after_help = "Examples:\n  steward policy check policies/connectel.toml\n  steward serve --policy policies/connectel.toml\n  steward token create --policy policies/connectel.toml --role admin\n  steward policy render policies/elveta.toml --format html > notice.html\n\nThe policy format is documented in docs/policy.md; the API in docs/api.md."
+    after_help = "Examples:\n  steward policy check policies/connectel.toml\n  steward serve --policy policies/connectel.toml\n  steward token create --policy policies/connectel.toml --role admin\n  steward policy render policies/elveta.toml --format html > notice.html\n  steward cookies scan https://www.example.se/ --policy policies/calectro.toml\n\nThe policy format is documented in docs/policy.md; the API in docs/api.md."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -53,6 +53,9 @@ enum Command {
     /// Rotate the key-encryption key.
     #[command(subcommand)]
     Keys(commands::keys::KeysCommand),
+    /// Audit a website's cookies against the policy, in headless chromium.
+    #[command(subcommand)]
+    Cookies(commands::cookies::CookiesCommand),
 }
 
 /// The commands that touch stored data run on tokio.
@@ -70,6 +73,7 @@ fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Command::Token(command) => commands::token::run(command).await,
             Command::Audit(command) => commands::audit::run(command).await,
             Command::Keys(command) => commands::keys::run(command).await,
+            Command::Cookies(command) => commands::cookies::run(command).await,
         }
     })
 }

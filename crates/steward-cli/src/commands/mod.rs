@@ -1,4 +1,6 @@
 pub mod audit;
+pub mod cookie_audit;
+pub mod cookies;
 pub mod disclosure;
 pub mod import;
 pub mod keys;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod checkpoints;
+mod cookie_scan;
 mod crash_points;
 mod rotation;
 mod workers;
@@ -245,6 +246,7 @@ fn every_command_teaches_with_examples_in_its_help() {
         &["request", "submit", "--help"],
         &["request", "complete-part", "--help"],
         &["request", "work", "--help"],
+        &["cookies", "scan", "--help"],
     ] {
         let output = steward(command);
         assert!(output.status.success());
