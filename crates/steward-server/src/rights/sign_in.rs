@@ -169,7 +169,7 @@ impl Rights {
             .store()
             .requests_of_subject(&session.subject)
             .await?;
-        requests.sort_by(|a, b| b.received_at.cmp(&a.received_at));
+        requests.sort_by_key(|r| std::cmp::Reverse(r.received_at));
         Ok(requests)
     }
 

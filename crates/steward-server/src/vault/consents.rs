@@ -148,7 +148,7 @@ impl Vault {
     pub async fn own_consents(&self, subject: &SubjectId) -> Result<Vec<ConsentRecord>> {
         self.live_subject(subject).await?;
         let mut all = self.store.consents(subject).await?;
-        all.sort_by(|a, b| b.given_at.cmp(&a.given_at));
+        all.sort_by_key(|c| std::cmp::Reverse(c.given_at));
         Ok(all)
     }
 

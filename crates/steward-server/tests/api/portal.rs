@@ -509,7 +509,10 @@ async fn the_unsubscribe_link_asks_first_then_acts_once_also_by_one_click_post()
         .json()
         .await
         .unwrap();
-    let path = link["page"].as_str().expect(&link.to_string()).to_owned();
+    let path = link["page"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{link}"))
+        .to_owned();
     assert!(
         path.starts_with("/unsubscribe/"),
         "mailings link to the portal: {path}"
