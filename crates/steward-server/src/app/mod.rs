@@ -221,9 +221,15 @@ impl Application {
         let portal = settings
             .public_url
             .clone()
+            // Without one, a link only where it works as it is: on loopback
+            // (which browsers treat as secure, so the portal's cookies hold).
+            // `0.0.0.0:8080` is no address for a letter.
             .or_else(|| {
                 let address = listener.as_ref()?.local_addr().ok()?;
-                Some(format!("http://{address}"))
+                address
+                    .ip()
+                    .is_loopback()
+                    .then(|| format!("http://{address}"))
             })
             .map(|url| url.trim_end_matches('/').to_owned());
         let rights =

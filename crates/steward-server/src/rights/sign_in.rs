@@ -2,14 +2,19 @@
 //! the vault holds for them, and gets a short session scoped to their own
 //! subject: to see and change their consents, and see their requests.
 //!
-//! Nothing is stored for it. The code is a keyed digest of the subject,
-//! the browser (its CSRF code) and the quarter hour, so it works only in
-//! the browser that asked and only for 15 to 30 minutes; the session is
-//! the subject, its end and a keyed digest of both with the browser, so a
-//! stolen session cookie is useless without the browser's CSRF cookie and
-//! no session outlives [`SESSION_LENGTH`]. Tries are limited per identity
-//! (and per client address at the HTTP edge); an address the vault does
-//! not hold gets the same answer as one it does.
+//! Nothing is stored for it. Asking for a code gives the browser a ticket:
+//! a random nonce and a keyed digest of it with the identity and the
+//! browser (its CSRF code), so only a code Steward sent can be tried, and
+//! each try needs a letter to the holder of the identity, who notices. The
+//! code is eight digits, a keyed digest of the subject, the browser, the
+//! nonce and the quarter hour: it works only in the browser that asked,
+//! for 15 to 30 minutes. The session is the subject, its end and a keyed
+//! digest of both with the browser, so a stolen session cookie is useless
+//! without the browser's CSRF cookie and no session outlives
+//! [`SESSION_LENGTH`]. Codes and tries are limited per identity, apart from
+//! the limits of rights requests (a sign-in must never block a request),
+//! and per client address at the HTTP edge; an address the vault does not
+//! hold gets the same answer, as fast, as one it does.
 
 use jiff::Timestamp;
 use steward_domain::common::ids::SubjectId;
@@ -63,15 +68,9 @@ impl Rights {
         code_kinds(method).first().copied()
     }
 
-    /// Sends a sign-in code to `identity` if a live subject holds it as
-    /// its own (not as added by a service). The answer is the same either
-    /// way: the page must not tell who is a customer.
-    pub async fn send_sign_in_code(
-        &self,
-        identity: &IdentityInput,
-        browser: &str,
-        lang: Lang,
-    ) -> Result<()> {
+    /// Refuses sign-in where the policy does not offer it, or with another
+    /// kind of identity than the one it sends codes to.
+    fn sign_in_allowed(&self, identity: &IdentityInput) -> Result<()> {
         let kind = self.sign_in_kind().ok_or_else(|| {
             VaultError::Forbidden(
                 "this policy proves who you are another way; make a request instead".into(),
@@ -80,28 +79,49 @@ impl Rights {
         if identity.kind != kind {
             return Err(invalid("identity", format!("sign in with your {kind}")));
         }
+        Ok(())
+    }
+
+    /// Sends a sign-in code to `identity` if a live subject holds it as
+    /// its own (not as added by a service), and gives the browser its
+    /// ticket. The answer is the same, as fast, either way: the page must
+    /// not tell who is a customer.
+    pub async fn send_sign_in_code(
+        &self,
+        identity: &IdentityInput,
+        browser: &str,
+        lang: Lang,
+    ) -> Result<String> {
+        self.sign_in_allowed(identity)?;
         let claimed = self.claimed(identity)?;
         self.codes_per_identity
-            .check(&identity_key(&claimed))
+            .check(&sign_in_key(&claimed))
             .map_err(|limited| {
                 too_many(
                     "identity: too many codes for this identity just now",
                     limited,
                 )
             })?;
+        let nonce = steward_domain::vault::crypto::SecretKey::generate().to_hex();
+        let ticket = format!("{nonce}.{}", self.ticket_mac(&claimed, &nonce, browser));
         let Some(subject) = self.own_subject(identity).await? else {
-            return Ok(());
+            return Ok(ticket);
         };
-        let code = self.sign_in_code(&subject, browser, self.window(0));
+        let code = self.sign_in_code(&subject, browser, &nonce, self.window(0));
         let letter = letters::sign_in_code(lang, &self.vault.policy().controller.name, &code);
         let to = Addressee {
             channel: claimed.kind,
             address: claimed.value,
         };
-        if let Err(e) = self.outbox.send(&to, &letter).await {
-            tracing::error!(error = %e, "a sign-in code could not be sent");
-        }
-        Ok(())
+        // Sent beside the answer, not before it: waiting for the mail
+        // server would tell a known address from an unknown one.
+        let outbox = self.outbox.clone();
+        tokio::spawn(async move {
+            if let Err(e) = outbox.send(&to, &letter).await {
+                tracing::error!(error = %e, "a sign-in code could not be sent");
+            }
+        });
+        Ok(ticket)
     }
 
     /// Checks a sign-in code; a right one starts a session, audited.
@@ -110,10 +130,12 @@ impl Rights {
         identity: &IdentityInput,
         code: &str,
         browser: &str,
+        ticket: &str,
     ) -> Result<Session> {
+        self.sign_in_allowed(identity)?;
         let claimed = self.claimed(identity)?;
         self.tries_per_identity
-            .check(&identity_key(&claimed))
+            .check(&sign_in_key(&claimed))
             .map_err(|limited| too_many("code: too many tries for this identity", limited))?;
         let wrong = || {
             invalid(
@@ -121,10 +143,16 @@ impl Rights {
                 "the code is not right, or no longer valid; ask for a new one",
             )
         };
+        // Only a code Steward sent, to this identity for this browser.
+        let (nonce, mac) = ticket.split_once('.').ok_or_else(wrong)?;
+        let expected = self.ticket_mac(&claimed, nonce, browser);
+        if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
+            return Err(wrong());
+        }
         let subject = self.own_subject(identity).await?.ok_or_else(wrong)?;
         let code = code.trim();
         let right = [0, -1].into_iter().any(|back| {
-            let expected = self.sign_in_code(&subject, browser, self.window(back));
+            let expected = self.sign_in_code(&subject, browser, nonce, self.window(back));
             constant_time_eq(expected.as_bytes(), code.as_bytes())
         });
         if !right {
@@ -196,13 +224,20 @@ impl Rights {
         self.vault.now().as_second().div_euclid(WINDOW_SECONDS) + back
     }
 
-    fn sign_in_code(&self, subject: &SubjectId, browser: &str, window: i64) -> String {
+    fn sign_in_code(&self, subject: &SubjectId, browser: &str, nonce: &str, window: i64) -> String {
         let digest = self.vault.keyed_digest(
-            "portal/sign-in/v1",
-            &format!("{subject}\u{0}{browser}\u{0}{window}"),
+            "portal/sign-in/v2",
+            &format!("{subject}\u{0}{browser}\u{0}{nonce}\u{0}{window}"),
         );
-        let number = u64::from_str_radix(&digest[..12], 16).unwrap_or_default();
-        format!("{:06}", number % 1_000_000)
+        let number = u64::from_str_radix(&digest[..15], 16).unwrap_or_default();
+        format!("{:08}", number % 100_000_000)
+    }
+
+    fn ticket_mac(&self, identity: &Claimed, nonce: &str, browser: &str) -> String {
+        self.vault.keyed_digest(
+            "portal/sign-in-ticket/v1",
+            &format!("{}\u{0}{nonce}\u{0}{browser}", sign_in_key(identity)),
+        )
     }
 
     fn session_mac(&self, subject: &SubjectId, until: i64, browser: &str) -> String {
@@ -211,4 +246,11 @@ impl Rights {
             &format!("{subject}\u{0}{until}\u{0}{browser}"),
         )
     }
+}
+
+/// The limits' key for signing in: apart from the rights requests' own, so
+/// spending an identity's sign-in codes never blocks its requests
+/// (Art. 12(2)).
+fn sign_in_key(identity: &Claimed) -> String {
+    format!("sign-in/{}", identity_key(identity))
 }

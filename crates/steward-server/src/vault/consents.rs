@@ -115,31 +115,39 @@ impl Vault {
             )));
         }
         self.subject_for(actor, subject).await?;
-        let in_force = self
+        // Every consent in force for the purpose ends: one withdrawal
+        // undoes however many times it was given (Art. 7(3)).
+        let mut in_force: Vec<ConsentRecord> = self
             .store
             .consents(subject)
             .await?
             .into_iter()
             .filter(|c| c.purpose == purpose && c.withdrawn_at.is_none())
-            .max_by_key(|c| c.given_at)
+            .collect();
+        in_force.sort_by_key(|c| c.given_at);
+        let newest = in_force
+            .last()
+            .cloned()
             .ok_or_else(|| VaultError::NotFound {
                 what: "consent in force for purpose",
                 id: purpose.to_owned(),
             })?;
         let at = self.now();
-        let audit = self.act(
-            actor,
-            "consent.withdraw",
-            Some(subject),
-            serde_json::json!({ "consent": in_force.id, "purpose": purpose, "method": method }),
-        );
-        self.store
-            .withdraw_consent(&in_force.id, at, method, audit)
-            .await?;
+        for consent in &in_force {
+            let audit = self.act(
+                actor,
+                "consent.withdraw",
+                Some(subject),
+                serde_json::json!({ "consent": consent.id, "purpose": purpose, "method": method }),
+            );
+            self.store
+                .withdraw_consent(&consent.id, at, method, audit)
+                .await?;
+        }
         Ok(ConsentRecord {
             withdrawn_at: Some(at),
             withdrawal_method: Some(method.to_owned()),
-            ..in_force
+            ..newest
         })
     }
 

@@ -646,18 +646,27 @@ async fn the_answered_letter_links_to_the_requests_page_in_the_portal() {
     );
 }
 
-/// The newest sign-in code in the outbox.
-fn sign_in_code(app: &TestApp) -> Option<String> {
-    app.letters_for("", "email")
-        .iter()
-        .rev()
-        .find(|l| l.contains("asked to sign in"))
-        .and_then(|text| {
-            text.lines()
-                .map(str::trim)
-                .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
-                .map(str::to_owned)
-        })
+/// The newest sign-in code in the outbox, once it is there (the letter is
+/// written beside the answer, not before it).
+async fn sign_in_code(app: &TestApp) -> Option<String> {
+    for _ in 0..100 {
+        let code = app
+            .letters_for("", "email")
+            .iter()
+            .rev()
+            .find(|l| l.contains("asked to sign in"))
+            .and_then(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .find(|l| l.len() == 8 && l.chars().all(|c| c.is_ascii_digit()))
+                    .map(str::to_owned)
+            });
+        if code.is_some() {
+            return code;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    None
 }
 
 async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
@@ -668,7 +677,7 @@ async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
         .post("/account/code", &[("csrf", &csrf), ("identity", email)])
         .await;
     assert_eq!(sent.status, 200);
-    let code = sign_in_code(app).expect("a sign-in code");
+    let code = sign_in_code(app).await.expect("a sign-in code");
     let signed = visitor
         .post(
             "/account/sign-in",
@@ -889,9 +898,9 @@ async fn signing_in_tells_nobody_who_is_a_customer_and_codes_work_only_where_ask
         known.body.replace("anna@example.se", "X"),
         "the same page either way"
     );
+    let code = sign_in_code(&app).await.unwrap();
     let letters = app.letters_for("", "email");
     assert_eq!(letters.len(), 1, "one code, to Anna only");
-    let code = sign_in_code(&app).unwrap();
     // Anna's code in another browser: refused.
     let mut other = Visitor::new(&app, "en");
     other.get("/account").await;
@@ -1030,4 +1039,103 @@ async fn a_signed_in_subjects_gpc_signal_is_recorded_once_as_an_objection_to_dir
         stored.objects_to_marketing,
         "the vault refuses marketing reads from now on"
     );
+}
+
+/// The review found that a code could be tried without one ever being
+/// sent, and under a policy that offers no sign-in at all.
+#[tokio::test]
+async fn no_code_can_be_tried_that_was_not_sent_nor_where_sign_in_is_not_offered() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let mut visitor = Visitor::new(&app, "en");
+    visitor.get("/account").await;
+    let csrf = visitor.csrf();
+    // No code asked for: no ticket, so every guess is wrong, the right
+    // digest included.
+    let page = visitor
+        .post(
+            "/account/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("identity", "anna@example.se"),
+                ("code", "12345678"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    // A forged ticket is not one Steward made.
+    visitor.cookies.insert(
+        ("steward_sign_in".into(), "/account".into()),
+        format!("{}.{}", "a".repeat(64), "b".repeat(32)),
+    );
+    let page = visitor
+        .post(
+            "/account/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("identity", "anna@example.se"),
+                ("code", "12345678"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+
+    // Cadcraft checks identities by hand: no sign-in, by any door.
+    let cadcraft = spawn_with(
+        crate::helpers::policy_from(&policy_text("cadcraft")),
+        |_| {},
+    )
+    .await;
+    let mut visitor = Visitor::new(&cadcraft, "en");
+    let page = visitor.get("/account").await;
+    assert!(
+        page.body.contains("we check who you are another way"),
+        "{}",
+        page.body
+    );
+    let csrf = visitor.csrf();
+    for (path, form) in [
+        (
+            "/account/code",
+            vec![("csrf", csrf.as_str()), ("identity", "a@example.se")],
+        ),
+        (
+            "/account/sign-in",
+            vec![
+                ("csrf", csrf.as_str()),
+                ("identity", "a@example.se"),
+                ("code", "12345678"),
+            ],
+        ),
+    ] {
+        assert_eq!(visitor.post(path, &form).await.status, 403, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_never_spends_the_limits_of_rights_requests() {
+    let app = spawn_app().await;
+    app.customer("anna@example.se").await;
+    let mut visitor = Visitor::new(&app, "en");
+    visitor.get("/account").await;
+    let csrf = visitor.csrf();
+    let mut limited = false;
+    for _ in 0..30 {
+        let page = visitor
+            .post(
+                "/account/code",
+                &[("csrf", &csrf), ("identity", "anna@example.se")],
+            )
+            .await;
+        if page.status == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "codes to sign in are limited");
+    // Her request still gets its code.
+    let (id, _) = app
+        .submit(json!({ "kind": "access", "identities": [{ "kind": "email", "value": "anna@example.se" }] }))
+        .await;
+    assert_eq!(app.codes_for(&id, "email").len(), 1);
 }

@@ -248,18 +248,25 @@ async fn a_subject_signs_in_gives_and_withdraws_a_consent_and_downloads_the_rece
     fill(&browser, "#identity", "anna@example.se").await;
     click(&browser, "form button[type=submit]").await;
     browser.wait_for("#code").await.unwrap();
-    let code = app
-        .letters_for("", "email")
-        .iter()
-        .rev()
-        .find(|l| l.contains("logga in") || l.contains("sign in"))
-        .and_then(|l| {
-            l.lines()
-                .map(str::trim)
-                .find(|x| x.len() == 6 && x.chars().all(|c| c.is_ascii_digit()))
-                .map(str::to_owned)
-        })
-        .expect("a sign-in code");
+    let mut code = None;
+    for _ in 0..100 {
+        code = app
+            .letters_for("", "email")
+            .iter()
+            .rev()
+            .find(|l| l.contains("logga in") || l.contains("sign in"))
+            .and_then(|l| {
+                l.lines()
+                    .map(str::trim)
+                    .find(|x| x.len() == 8 && x.chars().all(|c| c.is_ascii_digit()))
+                    .map(str::to_owned)
+            });
+        if code.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let code = code.expect("a sign-in code");
     fill(&browser, "#code", &code).await;
     click(&browser, "form button[type=submit]").await;
     browser

@@ -27,6 +27,8 @@ use crate::rights::Session;
 use crate::vault::{IdentityInput, VaultError};
 
 const SESSION_COOKIE: &str = "steward_session";
+/// The ticket of the last code asked for (`rights/sign_in.rs`).
+const TICKET_COOKIE: &str = "steward_sign_in";
 
 /// One consent-based purpose on the subject's page.
 pub struct ConsentLine {
@@ -125,11 +127,17 @@ pub async fn account(State(state): State<AppState>, visit: Visit) -> Result<Resp
         }
         Err(other) => return Err(other.into()),
     };
+    // The signal is honoured where it is seen; a failure to record it is
+    // logged, and must not keep the subject from their consents.
     let gpc_recorded = visit.gpc
         && state
             .vault
             .object_by_signal(&session.subject, "global_privacy_control")
-            .await?;
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a Global Privacy Control signal could not be recorded");
+                false
+            });
     let ledger = state.vault.own_consents(&session.subject).await?;
     let consents = policy
         .purposes
@@ -210,7 +218,14 @@ pub async fn send_code(
         .send_sign_in_code(&identity, &visit.csrf, visit.lang)
         .await
     {
-        Ok(()) => Ok(sign_in_page(&state, &visit, identity.value, true, None)),
+        Ok(ticket) => {
+            let mut page = sign_in_page(&state, &visit, identity.value, true, None);
+            let mut cookie = session_cookie(TICKET_COOKIE, ticket, SameSite::Strict);
+            cookie.set_path("/account");
+            cookie.set_max_age(cookie::time::Duration::minutes(30));
+            append_cookie(page.headers_mut(), cookie);
+            Ok(page)
+        }
         Err(VaultError::Invalid { message, .. }) => Ok(sign_in_page(
             &state,
             &visit,
@@ -229,9 +244,10 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     visit.check_csrf(&fields.csrf)?;
     let identity = identity_of(&state, &fields);
+    let ticket = visit.cookie(TICKET_COOKIE).unwrap_or_default();
     match state
         .rights
-        .sign_in(&identity, &fields.code, &visit.csrf)
+        .sign_in(&identity, &fields.code, &visit.csrf, ticket)
         .await
     {
         Ok(session) => {
@@ -284,6 +300,17 @@ pub async fn give(
 ) -> Result<Response, ApiError> {
     visit.check_csrf(&fields.csrf)?;
     let session = signed_in(&state, &visit)?;
+    // A second click, another tab: one consent in force is enough, and
+    // withdrawing stays one click.
+    let in_force = state
+        .vault
+        .own_consents(&session.subject)
+        .await?
+        .iter()
+        .any(|c| c.purpose == purpose && c.withdrawn_at.is_none());
+    if in_force {
+        return Ok(see_account());
+    }
     state
         .vault
         .give_consent(
@@ -316,8 +343,18 @@ pub async fn withdraw(
         )
         .await
     {
-        // Withdrawn already (a second click, another tab): nothing to do.
-        Ok(_) | Err(VaultError::NotFound { .. }) => Ok(see_account()),
+        // Withdrawn already (a second click, another tab): nothing to do;
+        // but a purpose that does not rest on consent is an error.
+        Ok(_) => Ok(see_account()),
+        Err(VaultError::NotFound { .. })
+            if state
+                .vault
+                .policy()
+                .purpose(&purpose)
+                .is_some_and(|p| p.legal_basis == Some(LegalBasis::Consent)) =>
+        {
+            Ok(see_account())
+        }
         Err(other) => Err(other.into()),
     }
 }

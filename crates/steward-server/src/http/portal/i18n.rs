@@ -126,8 +126,8 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
     ),
     (
         "gpc.seen",
-        "Your browser sends the Global Privacy Control signal. We treat it as your objection to the sale or sharing of your personal data and as a refusal of marketing cookies.",
-        "Din webbläsare skickar signalen Global Privacy Control. Vi behandlar den som din invändning mot att dina personuppgifter säljs eller delas och som ett nej till marknadsföringskakor.",
+        "Your browser sends the Global Privacy Control signal. When you sign in here, we record it as your objection to direct marketing, which we then stop.",
+        "Din webbläsare skickar signalen Global Privacy Control. När du loggar in här registrerar vi den som din invändning mot direktmarknadsföring, som vi då upphör med.",
     ),
     (
         "gpc.recorded",

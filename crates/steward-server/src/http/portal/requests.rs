@@ -296,6 +296,8 @@ struct Status {
     received: String,
     due: String,
     overdue: bool,
+    /// Not yet answered, refused or cancelled: the deadline still runs.
+    open: bool,
     extension: Option<String>,
     /// The identity kinds still to confirm with a code.
     to_verify: Vec<String>,
@@ -421,6 +423,13 @@ fn describe(
         received: date_in_words(state.vault.local_date(request.received_at), lang),
         due: date_in_words(request.due_on, lang),
         overdue: progress.overdue,
+        open: !matches!(
+            request.status,
+            RequestStatus::Completed
+                | RequestStatus::PartiallyCompleted
+                | RequestStatus::Refused
+                | RequestStatus::Cancelled
+        ),
         extension: request.extension_reason.clone(),
         to_verify: if request.status == RequestStatus::AwaitingVerification {
             progress
