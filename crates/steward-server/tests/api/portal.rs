@@ -213,6 +213,15 @@ async fn the_notice_page_is_the_rendered_notice_and_the_switch_remembers_the_lan
             section.id
         );
     }
+    // The switch keeps the rest of the address: a form stays the same form.
+    let form = visitor.get("/requests/new?kind=erasure&lang=en").await;
+    assert!(
+        form.body
+            .contains("href=\"/requests/new?kind=erasure&#38;lang=sv\""),
+        "{}",
+        form.body
+    );
+    visitor.get("/rights?lang=sv").await;
     let remembered = visitor.get("/rights").await;
     assert!(
         remembered.body.contains("<html lang=\"sv\">"),

@@ -19,9 +19,9 @@ use steward_domain::vault::consent::GivenBy;
 
 use crate::http::error::ApiError;
 use crate::http::portal::i18n;
-use crate::http::portal::page::{Chrome, render};
+use crate::http::portal::page::{Chrome, render, see_other};
 use crate::http::portal::pages::right;
-use crate::http::portal::visit::{CSRF_COOKIE, Visit, append_cookie, session_cookie};
+use crate::http::portal::visit::{CSRF_COOKIE, CsrfOnly, Visit, append_cookie, session_cookie};
 use crate::http::state::AppState;
 use crate::rights::Session;
 use crate::vault::{IdentityInput, VaultError};
@@ -276,14 +276,8 @@ pub async fn sign_in(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 fn see_account() -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, "/account")]).into_response()
+    see_other("/account")
 }
 
 fn signed_in(state: &AppState, visit: &Visit) -> Result<Session, ApiError> {
@@ -385,7 +379,7 @@ pub async fn receipt(
 
 pub async fn sign_out(visit: Visit, Form(fields): Form<CsrfOnly>) -> Result<Response, ApiError> {
     visit.check_csrf(&fields.csrf)?;
-    let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+    let mut response = see_other("/");
     let mut cookie = session_cookie(SESSION_COOKIE, String::new(), SameSite::Strict);
     cookie.set_path("/account");
     cookie.set_max_age(cookie::time::Duration::ZERO);

@@ -62,7 +62,7 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
             .headers()
             .get("sec-gpc")
             .is_some_and(|v| v.as_bytes().trim_ascii() == b"1"),
-        path: request.uri().path().to_owned(),
+        path: without_lang(request.uri()),
         csrf: csrf.clone(),
         cookies,
     };
@@ -146,4 +146,20 @@ async fn problem_page(state: &AppState, visit: &Visit, response: Response) -> Re
             .insert(header::RETRY_AFTER, retry.clone());
     }
     page
+}
+
+/// The path and query asked for, but the language chosen: where the switch
+/// to the other language leads (a form keeps its kind of request).
+fn without_lang(uri: &axum::http::Uri) -> String {
+    let kept: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    }
 }

@@ -41,7 +41,11 @@ impl Chrome {
             csrf: visit.csrf.clone(),
             gpc: visit.gpc,
             has_cookies: !policy.cookies.is_empty(),
-            switch_href: format!("{}?lang={}", local_path(&visit.path), other.code()),
+            switch_href: {
+                let path = local_path(&visit.path);
+                let join = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{join}lang={}", other.code())
+            },
             switch_code: other.code(),
             switch_name: i18n::own_name(other),
         }
@@ -76,6 +80,15 @@ fn local_path(path: &str) -> &str {
         || matches!(bytes.get(1), Some(b'/' | b'\\'))
         || path.contains('\\');
     if foreign { "/" } else { path }
+}
+
+/// A 303 to a page of ours. (`Redirect::to` panics on a location that is
+/// not a header value; a request id from a URL could make one.)
+pub fn see_other(location: &str) -> Response {
+    match header::HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
 }
 
 /// A rendered template, or the error page if it could not be rendered.

@@ -20,23 +20,14 @@ use steward_domain::rights::request::{RequestKind, RequestStatus};
 
 use crate::http::error::ApiError;
 use crate::http::portal::i18n;
-use crate::http::portal::page::{Chrome, render};
+use crate::http::portal::page::{Chrome, render, see_other};
 use crate::http::portal::pages::{Right, offered, right};
-use crate::http::portal::visit::{Visit, append_cookie, session_cookie};
+use crate::http::portal::visit::{CsrfOnly, Visit, append_cookie, session_cookie};
 use crate::http::state::AppState;
 use crate::rights::{NewRequest, Progress, Viewer, code_kinds};
 use crate::vault::{IdentityInput, VaultError};
 
 const FOLLOW_COOKIE: &str = "steward_follow";
-
-/// A 303 to a page of ours. (`Redirect::to` panics on a location that is
-/// not a header value; a request id from a URL could make one.)
-fn see_other(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response(),
-        Err(_) => StatusCode::BAD_REQUEST.into_response(),
-    }
-}
 
 #[derive(Deserialize)]
 pub struct KindQuery {
@@ -488,12 +479,6 @@ pub async fn verify(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn resend(

@@ -21,6 +21,13 @@ use crate::http::error::ApiError;
 pub const CSRF_COOKIE: &str = "steward_csrf";
 pub const LANG_COOKIE: &str = "steward_lang";
 
+/// A form that sends nothing but its CSRF code (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// The visitor, as the layer found them; handlers take it as an extractor.
 #[derive(Debug, Clone)]
 pub struct Visit {
